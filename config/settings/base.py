@@ -1,0 +1,234 @@
+"""Settings shared by every environment; each value can come from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("HUDDLE_DATA_DIR", BASE_DIR / "data"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "knowledge",
+    "knowledge.semantic",
+    "coaching",
+    "leaderboard",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "wagtailmedia",
+    "modelsearch",
+    "modelcluster",
+    "taggit",
+    "django_comments_xtd",
+    "django_comments",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.sites",
+    "django.contrib.staticfiles",
+    "django.contrib.syndication",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.LoginRequiredEverywhereMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+                "config.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'huddle.sqlite3'}"),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers carry on while one request writes; the timeout waits out short write locks.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static_collected"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Where a proxy serves protected media from: "" serves files from Django itself,
+# "nginx" answers with X-Accel-Redirect, "apache" with X-Sendfile.
+MEDIA_ACCEL = os.environ.get("MEDIA_ACCEL", "")
+MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-media/")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger uploads stream to a temp file on disk
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+VIDEO_MAX_UPLOAD_BYTES = int(os.environ.get("VIDEO_MAX_UPLOAD_MB", "500")) * 1024 * 1024
+
+SITE_ID = 1
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000")
+
+# E-mail: console by default, SMTP from EMAIL_URL (smtp://user:pass@host:587?tls=1).
+EMAIL_URL = os.environ.get("EMAIL_URL", "console:")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "huddle@localhost")
+if EMAIL_URL.startswith("smtp"):
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    _email = urlparse(EMAIL_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or 25
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_TLS = parse_qs(_email.query).get("tls", ["0"])[0] in {"1", "true"}
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+elif EMAIL_URL.startswith("locmem"):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Cache: Redis when REDIS_URL is set (sessions use it too), else in-process memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work: inline unless a worker is configured (TASKS_BACKEND=database).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND]
+    }
+}
+
+# Search: one index for the site search, Page.objects.search() and the admin.
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
+SEARCH_INDEX_PATH = Path(os.environ.get("SEARCH_INDEX_PATH", DATA_DIR / "whoosh_index"))
+_search_backends = {
+    "whoosh": {"BACKEND": "knowledge.search.whoosh", "PATH": str(SEARCH_INDEX_PATH)},
+    "database": {"BACKEND": "modelsearch.backends.database"},
+    "opensearch": {
+        "BACKEND": "modelsearch.backends.opensearch2",
+        "URLS": [os.environ.get("OPENSEARCH_URL", "http://localhost:9200")],
+        "INDEX": os.environ.get("OPENSEARCH_INDEX", "huddle"),
+    },
+}
+WAGTAILSEARCH_BACKENDS = {"default": _search_backends[SEARCH_BACKEND]}
+MODELSEARCH_BACKENDS = WAGTAILSEARCH_BACKENDS
+# Search by meaning (sentence embeddings computed on this machine); off for very small machines.
+SEMANTIC_SEARCH = env_bool("SEMANTIC_SEARCH", True)
+
+WAGTAIL_SITE_NAME = "Huddle"
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{SITE_DOMAIN}")
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # no network here
+WAGTAIL_USER_EDIT_FORM_USE_GRAVATAR = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+TAGGIT_CASE_INSENSITIVE = True
+
+# Comments: threaded two levels, likes, no e-mail confirmation for signed-in users.
+COMMENTS_APP = "django_comments_xtd"
+COMMENTS_XTD_MAX_THREAD_LEVEL = 1
+COMMENTS_XTD_CONFIRM_EMAIL = False
+COMMENTS_XTD_SALT = os.environ.get("COMMENTS_SALT", "huddle-comments").encode()
+COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
+COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
+COMMENTS_XTD_APP_MODEL_OPTIONS = {
+    "default": {"allow_flagging": False, "allow_feedback": True, "show_feedback": True, "who_can_post": "users"}
+}
+
+# Knowledge: how long a verification lasts, how fast one person may post.
+TIP_VERIFICATION_DAYS = int(os.environ.get("TIP_VERIFICATION_DAYS", "90"))
+POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "10/60")  # posts per seconds, per user
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Static files: collected into STATIC_ROOT for production; in development and tests
+# whitenoise finds them in place, so nothing needs collecting first.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", True)

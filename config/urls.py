@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+    re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), views.protected_media, name="media"),
+    path("comments/", include("django_comments_xtd.urls")),
+    path("api/", include("leaderboard.api_urls")),
+    path("", include("knowledge.urls")),
+    path("coaching/", include("coaching.urls")),
+    path("leaderboard/", include("leaderboard.urls")),
+    # Wagtail's page tree answers everything else (home, tips, coaching pages).
+    path("", include(wagtail_urls)),
+]
