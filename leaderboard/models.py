@@ -1,5 +1,67 @@
+import hashlib
+import secrets
+from datetime import date
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+class Team(models.Model):
+    """A sales team and the manager it reports to."""
+
+    name = models.CharField(max_length=100, unique=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RepProfile(models.Model):
+    """What the leaderboard knows about a rep: team, tenure and the names a CRM uses for them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_profile")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    start_date = models.DateField(null=True, blank=True, help_text="First day in sales here; tenure counts from it.")
+    crm_names = models.JSONField(
+        "CRM owner names", default=list, blank=True,
+        help_text="Owner names the CRM uses for this rep; deals with these owner names are linked to them.",
+    )
+    crm_emails = models.JSONField("CRM e-mails", default=list, blank=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    def tenure_years(self, on: date | None = None) -> float | None:
+        if not self.start_date:
+            return None
+        return ((on or timezone.localdate()) - self.start_date).days / 365.25
+
+
+class DealQuerySet(models.QuerySet):
+    def won(self) -> "DealQuerySet":
+        return self.filter(status=Deal.Status.WON)
+
+    def closed_between(self, start: date, end: date) -> "DealQuerySet":
+        return self.filter(close_date__gte=start, close_date__lte=end)
+
+    def unmapped(self) -> "DealQuerySet":
+        return self.filter(owner__isnull=True).exclude(owner_name="")
 
 
 class Deal(models.Model):
@@ -15,16 +77,160 @@ class Deal(models.Model):
     account = models.ForeignKey(
         "knowledge.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
+    # The CRM's account and owner as text: kept when no Huddle account or rep matches yet.
+    account_name = models.CharField(max_length=200, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
+    owner_name = models.CharField(max_length=200, blank=True, db_index=True)
+    owner_email = models.CharField(max_length=254, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="USD")
+    stage = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
     close_date = models.DateField(null=True, blank=True)
+    last_imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DealQuerySet.as_manager()
 
     class Meta:
-        permissions = [("view_revenue", "Can see revenue figures on the leaderboard")]
+        permissions = [
+            ("view_revenue", "Can see revenue figures on the leaderboard"),
+            ("import_deals", "Can import deals and map CRM owners to reps"),
+        ]
+        indexes = [
+            models.Index(fields=["close_date", "status", "owner"], name="deal_close_status_owner"),
+            models.Index(fields=["owner", "account", "status"], name="deal_owner_account"),
+        ]
 
     def __str__(self):
         return self.name
+
+
+class ActivityEvent(models.Model):
+    """One thing a person did that the leaderboard may score; weights apply when the board is read."""
+
+    class Verb(models.TextChoices):
+        SHARED_TIP = "shared_tip", "Shared a tip"
+        SHARED_VIDEO = "shared_video", "Shared a video"
+        SHARED_MICROPOST = "shared_micropost", "Posted a micropost"
+        SHARED_PITCH = "shared_pitch", "Shared a pitch"
+        COMMENTED = "commented", "Commented"
+        HELPFUL_RECEIVED = "helpful_received", "Helpful mark received"
+        COACHING_GIVEN = "coaching_given", "Coaching given"
+        COACHING_RECEIVED = "coaching_received", "Coaching received"
+        CONTENT_VIEWED = "content_viewed", "Content viewed by someone else"
+
+    class Skipped(models.TextChoices):
+        COUNTED = "", "Counted"
+        OWN_CONTENT = "own_content", "Own content"
+        DAILY_CAP = "daily_cap", "Over the daily cap"
+        PAIR_CAP = "pair_cap", "Same two people too often this week"
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity")
+    # Who the event scores for: the actor, or the content's owner for "received" kinds and views.
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The account the content is about, copied here so attribution is one join, not a walk over pages.
+    account = models.ForeignKey(
+        "knowledge.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    skipped = models.CharField(max_length=12, choices=Skipped.choices, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The leaderboard: counted events in a period, grouped by rep and verb (index-only).
+            models.Index(fields=["skipped", "created_at", "rep", "verb"], name="event_board"),
+            models.Index(fields=["rep", "created_at"], name="event_rep_time"),
+            # Attribution: what a deal's owner viewed about its account before the close.
+            models.Index(fields=["verb", "actor", "account", "created_at"], name="event_attribution"),
+            models.Index(fields=["content_type", "object_id"], name="event_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_verb_display().lower()}"
+
+    @property
+    def counted(self) -> bool:
+        return not self.skipped
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A key for the JSON API; only its hash is stored, so the key is shown once, at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leaderboard_api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'Salesforce webhook'.")
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def issue_key(self) -> str:
+        """Sets a fresh random key and returns it: the only moment it is readable."""
+        key = secrets.token_urlsafe(32)
+        self.prefix = key[:8]
+        self.key_hash = _hash_key(key)
+        return key
+
+    @classmethod
+    def for_key(cls, key: str) -> "ApiToken | None":
+        return cls.objects.active().select_related("user").filter(key_hash=_hash_key(key)).first()
+
+
+@register_setting(icon="order")
+class ScoringSettings(BaseSiteSetting):
+    """Points per kind of activity; the board applies them when it is read, so a change re-scores history."""
+
+    shared_tip = models.PositiveSmallIntegerField("Tip shared", default=5)
+    shared_video = models.PositiveSmallIntegerField("Video shared", default=5)
+    shared_micropost = models.PositiveSmallIntegerField("Micropost posted", default=1)
+    shared_pitch = models.PositiveSmallIntegerField("Pitch shared for feedback", default=2)
+    commented = models.PositiveSmallIntegerField("Comment written", default=1)
+    helpful_received = models.PositiveSmallIntegerField("Helpful mark received", default=8)
+    coaching_given = models.PositiveSmallIntegerField("Coaching review given", default=8)
+    coaching_received = models.PositiveSmallIntegerField("Coaching review received", default=2)
+    content_viewed = models.PositiveSmallIntegerField("Own content viewed by someone else", default=0)
+    influence_window_days = models.PositiveSmallIntegerField(
+        "Influence window (days)", default=90,
+        help_text="A won deal credits tips its owner viewed in this many days before the close date.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel(verb) for verb in ActivityEvent.Verb.values], heading="Points per event",
+        ),
+        FieldPanel("influence_window_days"),
+    ]
+
+    class Meta:
+        verbose_name = "leaderboard scoring"
+
+    def weights(self) -> dict[str, int]:
+        return {verb: getattr(self, verb) for verb in ActivityEvent.Verb.values}
