@@ -1,4 +1,36 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Avg, Count, Prefetch, Q
+from django.urls import reverse
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from modelsearch.queryset import SearchableQuerySetMixin
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
 from knowledge.models import HuddlePage
+
+try:  # the tips' stage choices, once knowledge defines them
+    from knowledge.models import Stage
+except ImportError:  # pragma: no cover - same values until knowledge's TipPage lands
+
+    class Stage(models.TextChoices):
+        PROSPECTING = "prospecting", "Prospecting"
+        DISCOVERY = "discovery", "Discovery"
+        DEMO = "demo", "Demo"
+        PROPOSAL = "proposal", "Proposal"
+        NEGOTIATION = "negotiation", "Negotiation"
+        CLOSING = "closing", "Closing"
+        RENEWAL = "renewal", "Renewal"
 
 
 class CoachingIndexPage(HuddlePage):
@@ -6,7 +38,405 @@ class CoachingIndexPage(HuddlePage):
 
     max_count = 1
     parent_page_types = ["knowledge.HomePage"]
-    subpage_types: list[str] = []
+    subpage_types: list[str] = ["coaching.CoachingVideoPage"]
 
     class Meta:
         verbose_name = "coaching index"
+
+    def get_context(self, request, *args, **kwargs):
+        from .listing import coaching_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(coaching_index_context(self, request))
+        return context
+
+
+@register_snippet
+class Series(models.Model):
+    """A playlist of coaching videos; each video's ``series_position`` sets the order."""
+
+    title = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("title"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.title
+
+
+class CoachingVideoTag(TaggedItemBase):
+    """Skills a video teaches (taggit's shared Tag, so tag pages list tips and videos together)."""
+
+    content_object = ParentalKey("coaching.CoachingVideoPage", on_delete=models.CASCADE,
+                                 related_name="tagged_items")
+
+
+class CoachingVideoQuerySet(PageQuerySet):
+    def listed(self) -> CoachingVideoQuerySet:
+        """What lists and search show: published and not retired."""
+        return self.live().filter(retired=False)
+
+    def for_cards(self) -> CoachingVideoQuerySet:
+        """Everything a video card shows, in a fixed number of queries."""
+        return (self.select_related("series", "presenter", "author", "poster", "video", "account")
+                .prefetch_related("tags"))
+
+
+CoachingVideoManager = PageManager.from_queryset(CoachingVideoQuerySet)
+
+
+class CoachingVideoPage(HuddlePage):
+    """A short coaching video: an uploaded file or an external link, with a searchable transcript."""
+
+    summary = models.CharField(max_length=300, blank=True)
+    video = models.ForeignKey("wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    external_url = models.URLField("external video link", blank=True,
+                                   help_text="For videos hosted elsewhere (used when no file is uploaded).")
+    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="coaching_videos_presented")
+    presenter_name = models.CharField(max_length=150, blank=True, help_text="An outside expert's name.")
+    presenter_title = models.CharField(max_length=150, blank=True, help_text="The outside expert's job title.")
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos")
+    series_position = models.PositiveIntegerField(default=0, help_text="Order within the series (lowest first).")
+    tags = ClusterTaggableManager(through=CoachingVideoTag, blank=True, verbose_name="skills")
+    account = models.ForeignKey("knowledge.Account", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="coaching_videos")
+    industry = models.CharField(max_length=100, blank=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    duration_seconds = models.PositiveIntegerField(default=0)
+    poster = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    # Raw WebVTT/SRT (or plain) text; the cues below are rebuilt from it whenever it changes.
+    transcript_source = models.TextField("transcript", blank=True,
+                                         help_text="WebVTT or SRT captions, or plain text.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="coaching_videos_shared")
+    retired = models.BooleanField(default=False, help_text="Retired videos leave lists and search.")
+    # Denormalised counters (kept by knowledge.reactions) make "most helpful/viewed" one column.
+    helpful_count = models.PositiveIntegerField(default=0, editable=False)
+    view_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = CoachingVideoManager()
+
+    parent_page_types = ["coaching.CoachingIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = HuddlePage.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel([FieldPanel("video"), FieldPanel("external_url"), FieldPanel("poster"),
+                         FieldPanel("duration_seconds")], heading="Video"),
+        FieldPanel("transcript_source"),
+        MultiFieldPanel([FieldPanel("presenter"),
+                         FieldRowPanel([FieldPanel("presenter_name"), FieldPanel("presenter_title")])],
+                        heading="Presenter"),
+        FieldRowPanel([FieldPanel("series"), FieldPanel("series_position")], heading="Series"),
+        FieldPanel("tags"),
+        FieldRowPanel([FieldPanel("account"), FieldPanel("industry"), FieldPanel("stage")]),
+        FieldPanel("author"),
+        FieldPanel("retired"),
+    ]
+
+    search_fields = HuddlePage.search_fields + [
+        index.SearchField("title", boost=3),
+        index.SearchField("summary", boost=2),
+        index.SearchField("transcript_text"),
+        index.SearchField("presenter_display"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
+        index.AutocompleteField("title"),
+        index.FilterField("retired"),
+        index.FilterField("account"),
+        index.FilterField("stage"),
+        index.FilterField("industry"),
+        index.FilterField("author"),
+        index.FilterField("series"),
+    ]
+
+    # Counters belong to the live page, not to a revision being published.
+    page_fields_kept_across_revisions = ("helpful_count", "view_count")
+
+    class Meta:
+        verbose_name = "coaching video"
+
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        for name in self.page_fields_kept_across_revisions:
+            setattr(page, name, getattr(self, name))
+        return page
+
+    def clean(self):
+        super().clean()
+        from .transcripts import TranscriptError, parse_transcript
+
+        if not self.video_id and not self.external_url:
+            raise ValidationError({"external_url": "Upload a video file or give a link to one."})
+        if self.transcript_source.strip():
+            try:
+                parse_transcript(self.transcript_source)
+            except TranscriptError as error:
+                raise ValidationError({"transcript_source": str(error)}) from error
+
+    def get_context(self, request, *args, **kwargs):
+        from .watching import video_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(video_page_context(self, request))
+        return context
+
+    @property
+    def transcript_text(self) -> str:
+        return " ".join(cue.text for cue in self.cues.all())
+
+    @property
+    def presenter_display(self) -> str:
+        """The presenter's name: a Huddle user, or an outside expert with their title."""
+        if self.presenter_id:
+            return self.presenter.get_full_name() or self.presenter.username
+        return self.presenter_name
+
+    @property
+    def is_listed(self) -> bool:
+        return self.live and not self.retired
+
+    @property
+    def video_url(self) -> str:
+        return self.video.url if self.video_id else ""
+
+    @property
+    def video_mime_type(self) -> str:
+        if not self.video_id:
+            return ""
+        return "video/webm" if self.video.file.name.lower().endswith(".webm") else "video/mp4"
+
+    def get_captions_url(self) -> str:
+        return reverse("coaching_captions", args=[self.pk])
+
+
+class TranscriptCueQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    def listed(self) -> TranscriptCueQuerySet:
+        """Cues of live, unretired videos: what site search may show."""
+        return self.filter(listed=True)
+
+
+class TranscriptCue(index.Indexed, models.Model):
+    """One caption line of a video, indexed on its own so a search hit links to its second."""
+
+    video = models.ForeignKey(CoachingVideoPage, on_delete=models.CASCADE, related_name="cues")
+    start_seconds = models.FloatField()
+    end_seconds = models.FloatField()
+    text = models.TextField()
+    # Copied from the video (live and not retired) so search can filter without a join.
+    listed = models.BooleanField(default=False)
+
+    objects = TranscriptCueQuerySet.as_manager()
+
+    # Cues are indexed in bulk by transcripts.replace_cues(), not one save at a time.
+    search_auto_update = False
+    search_fields = [
+        index.SearchField("text"),
+        index.FilterField("video"),
+        index.FilterField("listed"),
+    ]
+
+    class Meta:
+        ordering = ["video", "start_seconds", "pk"]
+        indexes = [models.Index(fields=["video", "start_seconds"])]
+
+    def __str__(self):
+        return f"{self.video_id}@{self.start_seconds:.0f}s: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return f"{self.video.get_url()}#t={int(self.start_seconds)}"
+
+    @property
+    def timestamp(self) -> str:
+        return format_timestamp(self.start_seconds)
+
+
+def format_timestamp(seconds: float) -> str:
+    """1:23 or 1:02:03, as people write times in a video."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class WatchProgress(models.Model):
+    """How far one user got in one video: a single row each, keeping the furthest point."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    video = models.ForeignKey(CoachingVideoPage, on_delete=models.CASCADE, related_name="watch_progress")
+    furthest_seconds = models.FloatField(default=0)
+    duration_seconds = models.FloatField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "video"], name="watch_progress_once_per_user")]
+
+    def __str__(self):
+        return f"{self.user_id} watched {self.video_id} to {self.furthest_seconds:.0f}s"
+
+    @property
+    def percent(self) -> int:
+        if not self.duration_seconds:
+            return 0
+        return min(100, round(100 * self.furthest_seconds / self.duration_seconds))
+
+
+class PitchChallengeQuerySet(models.QuerySet):
+    def open(self) -> PitchChallengeQuerySet:
+        from django.utils import timezone
+
+        return self.filter(due_date__gte=timezone.localdate())
+
+
+class PitchChallenge(ClusterableModel):
+    """A pitch prompt posted by a manager or marketer, with a rubric of 2 to 6 criteria."""
+
+    title = models.CharField(max_length=200)
+    prompt = models.TextField()
+    due_date = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="pitch_challenges")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PitchChallengeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("challenge_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        return self.due_date >= timezone.localdate()
+
+
+class RubricCriterion(models.Model):
+    """One thing a pitch is scored on, with what each score from 1 to 5 means."""
+
+    challenge = ParentalKey(PitchChallenge, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=100)
+    level_1 = models.CharField("1 means", max_length=300)
+    level_2 = models.CharField("2 means", max_length=300)
+    level_3 = models.CharField("3 means", max_length=300)
+    level_4 = models.CharField("4 means", max_length=300)
+    level_5 = models.CharField("5 means", max_length=300)
+
+    class Meta:
+        ordering = ["challenge", "position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def levels(self) -> list[tuple[int, str]]:
+        return [(1, self.level_1), (2, self.level_2), (3, self.level_3), (4, self.level_4), (5, self.level_5)]
+
+
+class PitchSubmissionQuerySet(models.QuerySet):
+    def active(self) -> PitchSubmissionQuerySet:
+        return self.filter(is_active=True)
+
+    def with_review_counts(self) -> PitchSubmissionQuerySet:
+        return self.annotate(review_count=Count("reviews", distinct=True))
+
+
+class PitchSubmission(models.Model):
+    """A rep's pitch video for a challenge; resubmitting deactivates the old one but keeps its reviews."""
+
+    challenge = models.ForeignKey(PitchChallenge, on_delete=models.CASCADE, related_name="submissions")
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="pitch_submissions")
+    media = models.ForeignKey("wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True)
+
+    objects = PitchSubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "submitter"], condition=Q(is_active=True),
+                                    name="one_active_pitch_per_rep"),
+        ]
+
+    def __str__(self):
+        return f"{self.submitter} for {self.challenge}"
+
+    def get_absolute_url(self):
+        return reverse("submission_detail", args=[self.pk])
+
+    @property
+    def video_url(self) -> str:
+        return self.media.url if self.media_id else ""
+
+
+class PitchReviewQuerySet(models.QuerySet):
+    def with_scores(self) -> PitchReviewQuerySet:
+        return self.select_related("reviewer").prefetch_related(
+            Prefetch("scores", queryset=PitchScore.objects.select_related("criterion"))
+        )
+
+
+class PitchReview(models.Model):
+    """One reviewer's scores and comment on one submission (editable, never duplicated)."""
+
+    submission = models.ForeignKey(PitchSubmission, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="pitch_reviews_given")
+    comment = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PitchReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reviewer"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.submission}"
+
+    def get_absolute_url(self):
+        return self.submission.get_absolute_url()
+
+
+class PitchScore(models.Model):
+    """A 1-to-5 score for one rubric criterion in one review."""
+
+    review = models.ForeignKey(PitchReview, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="score_between_1_and_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"
+
+
+def average_scores(submissions) -> dict[int, float]:
+    """Average score per criterion id over the reviews of ``submissions``."""
+    rows = (PitchScore.objects.filter(review__submission__in=submissions)
+            .values("criterion_id").annotate(average=Avg("score")))
+    return {row["criterion_id"]: row["average"] for row in rows}

@@ -232,3 +232,11 @@ LOGGING = {
 # whitenoise finds them in place, so nothing needs collecting first.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", True)
+
+# Coaching videos: wagtailmedia holds the uploads; only mp4 and webm, checked by content too.
+WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "AUDIO_EXTENSIONS": [], "VIDEO_EXTENSIONS": ["mp4", "webm"]}
+
+# Leaderboard fair play: how often one kind of activity scores per person per day, and how
+# often helpful marks between the same two people score in any seven days.
+LEADERBOARD_DAILY_CAP = int(os.environ.get("LEADERBOARD_DAILY_CAP", "20"))
+LEADERBOARD_HELPFUL_PAIR_WEEKLY_CAP = int(os.environ.get("LEADERBOARD_HELPFUL_PAIR_WEEKLY_CAP", "3"))
