@@ -1,0 +1,1 @@
+"""A Whoosh index on disk as a modelsearch backend (``knowledge.search.whoosh``)."""
