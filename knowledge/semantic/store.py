@@ -258,6 +258,28 @@ class VectorIndex:
         with cls._registry_lock:
             cls._instances.clear()
 
+    @classmethod
+    def from_vectors(
+        cls,
+        content_type_id: int,
+        object_ids: np.ndarray,
+        vectors: np.ndarray,
+        *,
+        chunks: np.ndarray | None = None,
+        precision: str = "int8",
+    ) -> VectorIndex:
+        """An index over given vectors, outside the registry and never reloaded (benchmarks)."""
+        index = cls(content_type_id, precision=precision, check_interval=float("inf"))
+        keys = np.asarray(object_ids, np.int64) << CHUNK_BITS
+        if chunks is not None:
+            keys |= np.asarray(chunks, np.int64)
+        matrix, scales = quantise(vectors, precision)
+        index._snapshot = index._build(keys, matrix, scales, (len(keys), None))
+        index._stale = False
+        index._checked_at = time.monotonic()
+        index._cache_version = cache.get(_version_key(content_type_id))
+        return index
+
     def __len__(self) -> int:
         return len(self._snapshot.keys) if self._snapshot else 0
 
@@ -343,7 +365,7 @@ class VectorIndex:
 
     def _load_changes(self, old: _Snapshot, signature) -> _Snapshot:
         # A margin covers rows written in the same instant, or committed a little late.
-        since = old.signature[1] - timedelta(seconds=60)
+        since = old.signature[1] - timedelta(seconds=5)
         new_keys, new_matrix, new_scales = self._read(self._rows().filter(updated_at__gte=since))
         keep = ~np.isin(old.keys, new_keys)
         keys = np.concatenate([old.keys[keep], new_keys])
