@@ -208,6 +208,7 @@ def test_an_index_picks_up_rows_written_by_another_process(db):
     first, second, third = make_items([0, 1, 2])
     upsert_many([(first, "Voicemail script"), (second, "Onboarding new reps")])
     index = VectorIndex.for_content_type(Group)
+    index.check_interval = 60
     index.refresh()
     assert len(index) == 2
 
