@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from knowledge.semantic import encoder, evaluation
+from knowledge.semantic.chunking import chunk_cues
 from knowledge.semantic.models import Embedding
 from knowledge.semantic.ranking import fuse
 from knowledge.semantic.store import (
@@ -311,3 +312,23 @@ def test_no_keyword_hits_gives_meaning_results_only():
 def test_fusion_respects_the_limit_and_drops_repeats():
     fused = fuse(["a", "a", "b"], {"m": 0.9}, keyword_scores=[3, 1, 2], limit=2)
     assert keys(fused) == ["a", "b"]
+
+
+# Chunking -----------------------------------------------------------------------------------
+
+
+def test_transcript_cues_are_grouped_into_chunks_that_start_at_their_first_cue():
+    cues = [(0.0, "one two three"), (4.5, "four five"), (9.0, "six seven eight nine"), (12.0, "")]
+    assert chunk_cues(cues, max_words=5) == [
+        (0, "one two three four five", 0.0),
+        (1, "six seven eight nine", 9.0),
+    ]
+
+
+def test_a_cue_longer_than_a_chunk_is_split():
+    long_cue = " ".join(f"w{i}" for i in range(7))
+    assert chunk_cues([(3.0, long_cue), (8.0, "tail")], max_words=3) == [
+        (0, "w0 w1 w2", 3.0),
+        (1, "w3 w4 w5", 3.0),
+        (2, "w6 tail", 3.0),
+    ]
