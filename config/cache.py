@@ -1,6 +1,7 @@
-"""A Redis cache that degrades to 'no cache' while Redis is unreachable, instead of failing requests."""
+"""A Redis cache that degrades to 'no cache' while Redis is unreachable, instead of failing."""
 
 import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -9,14 +10,38 @@ logger = logging.getLogger(__name__)
 
 
 class ResilientRedisCache(RedisCache):
-    """Reads miss and writes are dropped while Redis is down; the site is slower, not broken."""
+    """Reads miss and writes are dropped while Redis is down; the site is slower, not broken.
+
+    After a failure the cache stays off for ``RETRY_AFTER`` seconds, so a Redis that hangs
+    costs one socket timeout per process and interval, not one per cache call.
+    """
+
+    RETRY_AFTER = 5.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+
+    @property
+    def available(self) -> bool:
+        """False while the last failure is recent; the next call after that tries Redis again."""
+        return time.monotonic() >= self._down_until
 
     def _quietly(self, default, method, *args, **kwargs):
+        if not self.available:
+            return default
         try:
             return method(*args, **kwargs)
         except (RedisError, OSError) as error:
-            logger.warning("Cache unavailable, carrying on without it: %s", error)
+            # One warning per outage and process: every request would otherwise log several.
+            if self._down_until == 0.0:
+                logger.warning("Cache unavailable, carrying on without it: %s", error)
+            self._down_until = time.monotonic() + self.RETRY_AFTER
             return default
+        finally:
+            if self._down_until and self.available:
+                logger.warning("Cache reachable again.")
+                self._down_until = 0.0
 
     def get(self, key, default=None, version=None):
         return self._quietly(default, super().get, key, default, version)
@@ -46,7 +71,9 @@ class ResilientRedisCache(RedisCache):
         return self._quietly(False, super().has_key, key, version)
 
     def incr(self, key, delta=1, version=None):
-        return self._quietly(None, super().incr, key, delta, version)
+        # As if the counter had just started: callers compare the result with a limit, and
+        # None would break them; a rate limit is simply not enforced while Redis is down.
+        return self._quietly(delta, super().incr, key, delta, version)
 
     def touch(self, key, timeout=..., version=None):
         timeout = self.default_timeout if timeout is ... else timeout

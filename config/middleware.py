@@ -1,14 +1,30 @@
 """The whole site is internal: every page but a short list needs a signed-in user."""
 
+import logging
+import sys
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.core.signals import got_request_exception
+from django.db import connection
+from django.db.utils import InterfaceError as DatabaseInterfaceError
+from django.db.utils import OperationalError as DatabaseOperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 # Paths open to anonymous visitors: the login page itself, health checks, static files,
 # the Wagtail admin (it has its own login) and the API (it authenticates by token).
-PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/password_reset/", "/accounts/reset/", "/healthz",
-                   "/admin/", "/api/")
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/password_reset/",
+    "/accounts/reset/",
+    "/healthz",
+    "/admin/",
+    "/api/",
+)
 
 
 class LoginRequiredEverywhereMiddleware:
@@ -25,3 +41,70 @@ class LoginRequiredEverywhereMiddleware:
                 return response
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
+
+
+# An outage, not a bug: the database restarts, drops connections or is unreachable.
+# SQLite reports missing tables as OperationalError too; only these messages mean "try again".
+SQLITE_TRANSIENT = (
+    "database is locked",
+    "database table is locked",
+    "disk i/o error",
+    "unable to open",
+)
+RETRY_AFTER_SECONDS = 10
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """True for errors that go away by themselves once the database is back."""
+    if not isinstance(error, DatabaseOperationalError | DatabaseInterfaceError):
+        return False
+    if connection.vendor == "sqlite":
+        return any(message in str(error).lower() for message in SQLITE_TRANSIENT)
+    return True
+
+
+def database_unavailable_response(request) -> HttpResponse:
+    """The 503 page, rendered without a request context: nothing on it may touch the database."""
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.path.startswith(("/api/", "/healthz")) or wants_json:
+        detail = "The database is unavailable; try again shortly."
+        response = JsonResponse(
+            {"status": "error", "database": "unavailable", "detail": detail}, status=503
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database outage answers 503 with Retry-After and the 'back in a moment' page, not a 500.
+
+    View errors arrive in ``process_exception``. Errors in the middleware below this one (the
+    session and user lookups) are already turned into a 500 by Django when they reach here, so
+    ``got_request_exception`` marks the request and the 500 is swapped for the 503 page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(_mark_database_outage, dispatch_uid="huddle-database-outage")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code >= 500 and getattr(request, "_database_outage", False):
+            return database_unavailable_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if is_database_outage(exception):
+            logger.warning("Database unavailable for %s: %s", request.path, exception)
+            return database_unavailable_response(request)
+        return None
+
+
+def _mark_database_outage(sender, request=None, **kwargs):
+    error = sys.exc_info()[1]
+    if request is not None and error is not None and is_database_outage(error):
+        logger.warning("Database unavailable for %s: %s", request.path, error)
+        request._database_outage = True
