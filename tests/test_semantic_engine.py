@@ -26,6 +26,7 @@ from knowledge.semantic.store import (
     upsert_many,
     upsert_vectors,
     vector_of,
+    warm_up,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,11 +116,12 @@ def test_a_new_index_loads_stored_vectors_without_embedding_again(db):
     calls = encoder.get_encoder().texts_embedded
 
     VectorIndex.forget_all()
+    warm_up()
+    assert len(VectorIndex.for_content_type(Group)) == 3
     hits = nearest(query, models=[Group], k=3)
 
     assert encoder.get_encoder().texts_embedded == calls
     assert [hit.object_id for hit in hits][0] == items[0].pk
-    assert len(VectorIndex.for_content_type(Group)) == 3
 
 
 def test_unchanged_text_is_not_embedded_again(db):

@@ -536,3 +536,12 @@ def similar_to(
         allowed_ids=allowed_ids,
         min_score=min_score,
     )
+
+
+def warm_up(models: Sequence[type[Model] | int] | None = None) -> None:
+    """Load the encoder and the indexes now (a web worker starting), not on the first search."""
+    if not encoder.is_enabled():
+        return
+    encoder.get_encoder()
+    for ct_id in _content_type_ids(models):
+        VectorIndex.for_content_type(ct_id).refresh()
