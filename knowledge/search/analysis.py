@@ -1,9 +1,15 @@
 """Analyzers and the Whoosh schema shared by every indexed model.
 
-The schema is fixed and model-agnostic: per-model fields are glob fields
-(``t_*`` text, ``a_*`` autocomplete, ``fi_*``/``ff_*``/``fs_*`` filters), so a
-new model or ``search_fields`` entry never needs a schema change.
+The schema is fixed and model-agnostic. All SearchFields of an object go into one
+``text`` field and all AutocompleteFields into one ``autocomplete`` field: searching
+one field is much cheaper than one field per model field. Each model field keeps its
+own band of token positions in them (see ``band_start``), so ``fields=[...]`` can
+still restrict a search to some fields, and each value carries its field's boost.
+Filter fields are glob fields (``fi_*``/``ff_*``/``fs_*``), so a new model never needs
+a schema change.
 """
+
+import zlib
 
 from whoosh.analysis import (
     Analyzer,
@@ -14,20 +20,32 @@ from whoosh.analysis import (
 )
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
-# Separators used to pack several boosted field values into the one "text" field.
+# Separators used to pack several (field, boost, text) values into one field value.
 SEGMENT_SEP = "\x1e"
-BOOST_SEP = "\x1f"
-# Position gap between packed values so a phrase never spans two fields.
+PART_SEP = "\x1f"
+# Positions of a field's tokens start at band_start(field): 2**24 positions per band.
+BAND_BITS = 24
+# Position gap between two values in the same band, so a phrase never spans them.
 SEGMENT_GAP = 100
 AUTOCOMPLETE_MAX_GRAM = 20
 
 
-class BoostedSegmentsAnalyzer(Analyzer):
-    """Analyzes ``boost<US>text<RS>boost<US>text...`` giving each token its segment's boost.
+def band_start(field_path: str) -> int:
+    """The first token position of a field's values (a stable hash of its name)."""
+    return (zlib.crc32(field_path.encode()) & 0xFFFFF) << BAND_BITS
+
+
+def band_end(field_path: str) -> int:
+    return band_start(field_path) + (1 << BAND_BITS)
+
+
+class BandedSegmentsAnalyzer(Analyzer):
+    """Analyzes ``field<US>boost<US>text<RS>...``: each token gets its value's boost and
+    a position in its field's band.
 
     Whoosh adds token boosts into the posting weight, which BM25F uses as the term
-    frequency: a title word weighs ten times a body word in a single field, which is
-    much cheaper to search than one field per model field.
+    frequency, so a title word outweighs a body word within the one field.
+    Plain text (queries) goes straight to the inner analyzer.
     """
 
     def __init__(self, inner):
@@ -37,28 +55,34 @@ class BoostedSegmentsAnalyzer(Analyzer):
         return self.inner.has_morph()
 
     def __call__(self, value, positions=False, start_pos=0, **kwargs):
-        if SEGMENT_SEP not in value and BOOST_SEP not in value:
+        if SEGMENT_SEP not in value and PART_SEP not in value:
             yield from self.inner(value, positions=positions, start_pos=start_pos, **kwargs)
             return
-        pos = start_pos
+        next_pos = {}
         for segment in value.split(SEGMENT_SEP):
-            boost_text, _, text = segment.partition(BOOST_SEP)
+            field_path, boost_text, text = segment.split(PART_SEP, 2)
             boost = float(boost_text or 1.0)
+            pos = next_pos.get(field_path, band_start(field_path))
             last = pos
             for token in self.inner(text, positions=True, start_pos=pos, **kwargs):
                 token.boost = boost
                 last = token.pos
                 yield token
-            pos = last + SEGMENT_GAP
+            next_pos[field_path] = last + SEGMENT_GAP
 
 
-def pack_segments(segments: list[tuple[float, str]]) -> str:
-    """Packs (boost, text) pairs for ``BoostedSegmentsAnalyzer``."""
-    return SEGMENT_SEP.join(
-        f"{boost:g}{BOOST_SEP}{text.replace(SEGMENT_SEP, ' ').replace(BOOST_SEP, ' ')}"
-        for boost, text in segments
-        if text
-    )
+def pack_segments(segments: list[tuple[str, float, str]]) -> str:
+    """Packs (field path, boost, text) values for ``BandedSegmentsAnalyzer``.
+
+    Values are ordered by band so token positions increase, as Whoosh's phrase and
+    span matchers expect.
+    """
+
+    def clean(text):
+        return text.replace(SEGMENT_SEP, " ").replace(PART_SEP, " ")
+
+    ordered = sorted((s for s in segments if s[2]), key=lambda s: band_start(s[0]))
+    return SEGMENT_SEP.join(f"{path}{PART_SEP}{boost:g}{PART_SEP}{clean(text)}" for path, boost, text in ordered)
 
 
 def text_analyzer():
@@ -83,16 +107,13 @@ def make_schema() -> Schema:
         doc_ct=KEYWORD(scorable=False),
         # Paths of filter fields whose value is None (for __isnull).
         doc_null=KEYWORD(scorable=False),
-        # All SearchFields, packed with their boosts; searched when no fields= is given.
-        # spelling=True adds "spell_text" with the unstemmed words, for typo corrections.
-        text=TEXT(
-            analyzer=BoostedSegmentsAnalyzer(text_analyzer()), phrase=True, spelling=True
+        # All SearchFields, banded and boosted.
+        text=TEXT(analyzer=BandedSegmentsAnalyzer(text_analyzer()), phrase=True),
+        # All AutocompleteFields as edge n-grams, banded.
+        autocomplete=TEXT(
+            analyzer=BandedSegmentsAnalyzer(autocomplete_index_analyzer()), phrase=True
         ),
-        # All AutocompleteFields as edge n-grams.
-        autocomplete=TEXT(analyzer=autocomplete_index_analyzer(), phrase=False),
     )
-    schema.add("t_*", TEXT(analyzer=text_analyzer(), phrase=True), glob=True)
-    schema.add("a_*", TEXT(analyzer=autocomplete_index_analyzer(), phrase=False), glob=True)
     schema.add("fi_*", NUMERIC(int, bits=64, signed=True), glob=True)
     schema.add("ff_*", NUMERIC(float, bits=64, signed=True), glob=True)
     schema.add("fs_*", ID(), glob=True)

@@ -137,12 +137,12 @@ class DocumentBuilder:
         self.autocomplete = []
         self.fields = {}
         self.nulls = []
-        self._walk(obj, type(obj), self.search_fields, prefix="", top_level=True)
+        self._walk(obj, type(obj), self.search_fields, prefix="")
         doc = {
             "doc_id": doc_id_for(self.model, obj.pk),
             "doc_ct": self.content_types,
             "text": pack_segments(self.segments),
-            "autocomplete": " ".join(self.autocomplete),
+            "autocomplete": pack_segments(self.autocomplete),
         }
         if self.nulls:
             doc["doc_null"] = " ".join(self.nulls)
@@ -150,22 +150,20 @@ class DocumentBuilder:
             doc[name] = values[0] if len(values) == 1 else values
         return doc
 
-    def _walk(self, obj, model, search_fields, prefix, top_level):
+    def _add(self, name, value):
+        self.fields.setdefault(name, []).append(value)
+
+    def _walk(self, obj, model, search_fields, prefix):
         for field in search_fields:
             if isinstance(field, SearchField):
                 text = _text(field.get_value(obj))
-                if not text:
-                    continue
-                self.segments.append((float(field.boost or 1.0), text))
-                if top_level:
-                    self._add(f"t_{field.field_name}", text)
+                if text:
+                    boost = float(field.boost or 1.0)
+                    self.segments.append((f"{prefix}{field.field_name}", boost, text))
             elif isinstance(field, AutocompleteField):
                 text = _text(field.get_value(obj))
-                if not text:
-                    continue
-                self.autocomplete.append(text)
-                if top_level:
-                    self._add(f"a_{field.field_name}", text)
+                if text:
+                    self.autocomplete.append((f"{prefix}{field.field_name}", 1.0, text))
             elif isinstance(field, FilterField):
                 self._add_filter(obj, model, field, prefix)
             elif isinstance(field, RelatedFields):
@@ -179,17 +177,7 @@ class DocumentBuilder:
                         related_model or type(related),
                         field.fields,
                         prefix=f"{prefix}{field.field_name}__",
-                        top_level=False,
                     )
-
-    def _add(self, name, value):
-        existing = self.fields.get(name)
-        if existing is None:
-            self.fields[name] = [value]
-        elif isinstance(value, str) and isinstance(existing[0], str) and name[:2] in ("t_", "a_"):
-            existing[0] = f"{existing[0]}, {value}"
-        else:
-            existing.append(value)
 
     def _add_filter(self, obj, model, field, prefix):
         path = f"{prefix}{field.field_name}"

@@ -12,12 +12,23 @@ from django.db.models.lookups import Lookup
 from django.db.models.sql import Query
 from django.db.models.sql.constants import MULTI, SINGLE
 from django.db.models.sql.where import NothingNode, WhereNode
+from functools import lru_cache
+
+from whoosh import matching
 from whoosh import query as wq
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.query.spans import SpanNear2, SpanWrappingMatcher, WrappingSpan
 
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
-from .analysis import AUTOCOMPLETE_MAX_GRAM, autocomplete_query_analyzer, text_analyzer
+from .analysis import (
+    AUTOCOMPLETE_MAX_GRAM,
+    autocomplete_query_analyzer,
+    band_end,
+    band_start,
+    text_analyzer,
+)
 from .documents import encode_filter_value, filter_field_name
 
 SUPPORTED_LOOKUPS = {"exact", "isnull", "startswith", "prefix", "gt", "gte", "lt", "lte", "range", "in"}
@@ -26,10 +37,6 @@ MAX_CORRECTIONS = 5
 
 _text_analyzer = text_analyzer()
 _autocomplete_analyzer = autocomplete_query_analyzer()
-
-
-class NeedsDatabase(Exception):
-    """The queryset filter cannot be expressed against the index; the database applies it."""
 
 
 class FilterQuery:
@@ -116,12 +123,26 @@ class SearchQueryBuilder:
             f"`{query.__class__.__name__}` is not supported by the Whoosh search backend."
         )
 
-    def _fields(self):
-        return self.search_fields or [("text", 1.0)]
+    field_name = "text"
+
+    def _restrict(self, q, path, boost):
+        """``q`` limited to one model field's band of positions."""
+        if path is None:
+            return with_boost(q, boost)
+        return FieldBand(q, path, boost=boost)
+
+    def _over_fields(self, make):
+        """``make(fieldname)`` over the whole field, or ORed over the restricted fields."""
+        if not self.search_fields:
+            return make(self.field_name, spans=False)
+        parts = [
+            self._restrict(make(self.field_name, spans=True), path, boost)
+            for path, boost in self.search_fields
+        ]
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def _term(self, stem):
-        terms = [wq.Term(name, stem, boost=boost) for name, boost in self._fields()]
-        return terms[0] if len(terms) == 1 else wq.Or(terms)
+        return self._over_fields(lambda name, spans: wq.Term(name, stem))
 
     def plain_text(self, text, operator):
         words = analyze(text)
@@ -133,7 +154,7 @@ class SearchQueryBuilder:
         if self.correct_typos and not self.reader.doc_frequency("text", stem):
             corrections = corrections_for(self.reader, word)
             if corrections:
-                return wq.Or([with_boost(self._term(s), 0.8) for s in corrections])
+                return wq.Or([with_boost(self._term(c.stem), 0.8) for c in corrections])
         return self._term(stem)
 
     def phrase(self, text):
@@ -144,11 +165,15 @@ class SearchQueryBuilder:
             return self._term(words[0][1])
         stems = [stem for _, stem, _ in words]
         positions = [pos for _, _, pos in words]
+        # Stop words leave gaps in the positions ("lord of the rings" -> lord, ring).
         gap = max(b - a for a, b in zip(positions, positions[1:], strict=False))
-        phrases = [
-            wq.Phrase(name, stems, slop=gap, boost=boost) for name, boost in self._fields()
-        ]
-        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+        def make(name, spans):
+            if spans:
+                return SpanNear2([wq.Term(name, s) for s in stems], slop=gap, ordered=True)
+            return wq.Phrase(name, stems, slop=gap)
+
+        return self._over_fields(make)
 
     def fuzzy(self, text, operator):
         words = analyze(text)
@@ -157,19 +182,20 @@ class SearchQueryBuilder:
         parts = []
         for _word, stem, _ in words:
             maxdist = 1 if len(stem) <= 5 else 2
-            terms = [
-                wq.FuzzyTerm(name, stem, boost=boost, maxdist=maxdist, prefixlength=1)
-                for name, boost in self._fields()
-            ]
-            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+            parts.append(
+                self._over_fields(
+                    lambda name, spans, stem=stem, maxdist=maxdist: wq.FuzzyTerm(
+                        name, stem, maxdist=maxdist, prefixlength=1
+                    )
+                )
+            )
         return combine(parts, operator)
 
 
 class AutocompleteQueryBuilder(SearchQueryBuilder):
     """Matches typed words as prefixes against the edge n-gram field."""
 
-    def _fields(self):
-        return self.search_fields or [("autocomplete", 1.0)]
+    field_name = "autocomplete"
 
     def plain_text(self, text, operator):
         grams = [
@@ -186,48 +212,73 @@ class AutocompleteQueryBuilder(SearchQueryBuilder):
         return self.plain_text(text, operator)
 
 
-def corrections_for(reader, word: str) -> list[str]:
-    """Stems of indexed words within a small edit distance of ``word``, most common first."""
-    spell_field = "spell_text"
-    if len(word) < 3 or spell_field not in reader.schema:
+class Correction:
+    def __init__(self, word, stem, doc_frequency):
+        self.word = word
+        self.stem = stem
+        self.doc_frequency = doc_frequency
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    return porter_stem(word)
+
+
+def _edits(word: str) -> set[str]:
+    """Words one insertion, deletion, substitution or transposition away."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in letters),
+        *(a + c + b for a, b in splits for c in letters),
+    }
+
+
+def corrections_for(reader, word: str) -> list[Correction]:
+    """Known words one edit away from an unknown ``word``, most common first.
+
+    The index holds stems, and a typo's stem is often far from the right one
+    ("handlign" vs "handl"), so the edits are made to the word as typed and
+    each is stemmed and looked up.
+    """
+    word = word.lower()
+    if len(word) < 4 or not word.isalpha():
         return []
-    maxdists = (1, 2) if len(word) >= 5 else (1,)
-    for maxdist in maxdists:
-        candidates = set(reader.terms_within(spell_field, word, maxdist, prefix=1))
-        candidates.discard(word)
-        stems = {}
-        for candidate in candidates:
-            for token in _text_analyzer(candidate, mode="query"):
-                freq = reader.doc_frequency("text", token.text)
-                if freq:
-                    stems[token.text] = freq
-        if stems:
-            return sorted(stems, key=stems.get, reverse=True)[:MAX_CORRECTIONS]
-    return []
+    found = {}
+    for candidate in _edits(word):
+        candidate_stem = stem(candidate)
+        if candidate_stem in found:
+            continue
+        frequency = reader.doc_frequency("text", candidate_stem)
+        if frequency:
+            found[candidate_stem] = Correction(candidate, candidate_stem, frequency)
+    if not found and len(word) >= 7:
+        # Two edits away: Whoosh's automaton over the stems themselves.
+        for candidate_stem in reader.terms_within("text", stem(word), 2, prefix=1):
+            frequency = reader.doc_frequency("text", candidate_stem)
+            found[candidate_stem] = Correction(candidate_stem, candidate_stem, frequency)
+    ranked = sorted(found.values(), key=lambda c: c.doc_frequency, reverse=True)
+    return ranked[:MAX_CORRECTIONS]
 
 
 def suggest_correction(reader, text: str) -> str | None:
     """A "did you mean" rewrite of ``text`` from the index vocabulary, or None if all words are known."""
-    spell_field = "spell_text"
-    if spell_field not in reader.schema:
-        return None
-    corrector = reader.corrector(spell_field)
-    known_stems = {stem for _, stem, _ in analyze(text)}
     changed = False
     out = []
-    for t in _text_analyzer(text, nomorph=True, removestops=False, mode="query"):
-        word = t.text
-        stems = [s.text for s in _text_analyzer(word, mode="query")]
+    for token in _text_analyzer(text, nomorph=True, removestops=False, mode="query"):
+        word = token.text
+        stems = [t.text for t in _text_analyzer(word, mode="query")]
         if not stems or all(reader.doc_frequency("text", s) for s in stems):
             out.append(word)
             continue
-        suggestions = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-        if suggestions and suggestions[0] != word:
-            out.append(suggestions[0])
+        corrections = corrections_for(reader, word)
+        if corrections:
+            out.append(corrections[0].word)
             changed = True
         else:
             out.append(word)
-    del known_stems
     return " ".join(out) if changed else None
 
 
@@ -324,20 +375,75 @@ def lookup_query(queryset, field_path, lookup, value):
     return None
 
 
-def text_search_fields(model, names, field_type=SearchField, prefix="t_"):
-    """[(whoosh field, boost)] for a ``fields=[...]`` restriction."""
+def text_search_fields(model, names, field_type=SearchField):
+    """[(field path, boost)] for a ``fields=[...]`` restriction."""
     by_name = {
         f.field_name: f for f in model.get_search_fields() if isinstance(f, field_type)
     }
-    out = []
-    for name in names:
-        field = by_name.get(name)
-        if field is None:
-            continue
-        boost = float(getattr(field, "boost", None) or 1.0)
-        out.append((f"{prefix}{name}", boost))
-    return out
+    return [
+        (name, float(getattr(by_name[name], "boost", None) or 1.0))
+        for name in names
+        if name in by_name
+    ]
 
 
 def autocomplete_search_fields(model, names):
-    return text_search_fields(model, names, field_type=AutocompleteField, prefix="a_")
+    return [(name, 1.0) for name, _boost in text_search_fields(model, names, AutocompleteField)]
+
+
+class FieldBand(WrappingSpan):
+    """Matches ``q`` only within one model field's band of token positions."""
+
+    def __init__(self, q, path, boost=1.0):
+        self.q = q
+        self.path = path
+        self.boost = boost
+        self.start = band_start(path)
+        self.end = band_end(path)
+
+    def __eq__(self, other):
+        return (
+            other
+            and self.__class__ is other.__class__
+            and self.q == other.q
+            and self.path == other.path
+            and self.boost == other.boost
+        )
+
+    def __hash__(self):
+        return hash(self.q) ^ hash(self.path) ^ hash(self.boost)
+
+    def __repr__(self):
+        return f"FieldBand({self.q!r}, {self.path!r}, boost={self.boost!r})"
+
+    def with_boost(self, boost):
+        return FieldBand(self.q, self.path, boost=boost)
+
+    def estimate_size(self, ixreader):
+        return self.q.estimate_size(ixreader)
+
+    def estimate_min_size(self, ixreader):
+        return 0
+
+    def matcher(self, searcher, context=None):
+        m = FieldBand.Matcher(self._subm(searcher, context), self.start, self.end)
+        return m if self.boost == 1 else matching.WrappingMatcher(m, self.boost)
+
+    class Matcher(SpanWrappingMatcher):
+        def __init__(self, child, start, end):
+            self.start = start
+            self.end = end
+            super().__init__(child)
+
+        def copy(self):
+            return self.__class__(self.child.copy(), self.start, self.end)
+
+        def _replacement(self, newchild):
+            return self.__class__(newchild, self.start, self.end)
+
+        def _get_spans(self):
+            return [
+                span
+                for span in self.child.spans()
+                if self.start <= span.start and span.end < self.end
+            ]

@@ -32,7 +32,6 @@ from .documents import DocumentBuilder, doc_id_for
 from .query import (
     AutocompleteQueryBuilder,
     FilterQuery,
-    NeedsDatabase,
     SearchQueryBuilder,
     autocomplete_search_fields,
     combine,
@@ -340,8 +339,10 @@ class WhooshSearchResults(BaseSearchResults):
         elif not compiler.order_by_relevance:
             total = len(compiler.matching_pks(store))
         else:
-            limit = None if self.stop is None else max(self.stop, DEFAULT_PAGE_LIMIT)
-            _hits, total, _exhaustive = compiler.hits(store, limit)
+            # A paginator counts first and then slices: fetch the first page's hits now.
+            _hits, total, _exhaustive = compiler.hits(
+                store, max(self.stop or 0, DEFAULT_PAGE_LIMIT)
+            )
         total = max(total - self.start, 0)
         if self.stop is not None:
             total = min(total, self.stop - self.start)
@@ -403,5 +404,3 @@ class WhooshSearchBackend(BaseSearchBackend):
 
 
 SearchBackend = WhooshSearchBackend
-
-__all__ = ["NeedsDatabase", "SearchBackend", "WhooshSearchBackend"]

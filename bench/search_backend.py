@@ -1,0 +1,308 @@
+"""Times the Whoosh search backend against a bare SQLite FTS5 table, and its indexing
+against a bare Whoosh writer, on a synthetic sales-tip corpus.
+
+    python bench/search_backend.py [--docs 120000] [--repeat 3]
+
+Standalone: it configures a minimal Django with a throwaway app in a temp folder.
+Prints median and p95 per query kind, the backend/FTS5 ratios and docs/second.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DOMAIN = """procurement objection handling pricing discount renewal champion stakeholder
+budget quarter pipeline forecast negotiation contract legal security review onboarding
+implementation integration competitor displacement expansion upsell churn retention
+executive sponsor decision maker economic buyer technical evaluation pilot proof value
+business case payback timeline urgency pain discovery qualification demo presentation
+proposal redline signature close won lost deal account territory enterprise midmarket
+startup healthcare finance retail manufacturing logistics education government telecom
+energy insurance banking pharma cloud analytics platform migration compliance audit
+vendor partner reseller channel referral testimonial webinar conference cold email
+sequence voicemail outreach prospect lead opportunity coach blocker influencer committee
+approval adoption training support success survey feedback""".split()
+COMMON = """the a of to and in for on with at by from is are was be it this that we you they
+our your their can will should would not more most very just also only then than so as
+if when how what why who customer customers team call calls meeting product price sales
+rep tip time week month year day good great best better quick easy clear strong key new
+next last""".split()
+CATEGORIES = ["objections", "pricing", "discovery", "closing", "onboarding", "competitive"]
+
+
+def make_filler(count, rnd):
+    consonants, vowels = "bcdfghjklmnprstvwz", "aeiou"
+    words = set()
+    while len(words) < count:
+        syllables = rnd.randint(2, 4)
+        words.add("".join(rnd.choice(consonants) + rnd.choice(vowels) for _ in range(syllables)))
+    return sorted(words)
+
+
+def make_corpus(n, seed=7):
+    """[(id, title, summary, body, category)] with Zipf-like word frequencies."""
+    rnd = random.Random(seed)
+    vocab = DOMAIN + make_filler(8000, rnd)
+    cum, total = [], 0.0
+    for i in range(len(vocab)):
+        total += 1.0 / (i + 1) ** 0.85
+        cum.append(total)
+
+    def words(k):
+        picks = rnd.choices(vocab, cum_weights=cum, k=k)
+        return " ".join(rnd.choice(COMMON) if rnd.random() < 0.3 else w for w in picks)
+
+    return [
+        (
+            i + 1,
+            words(rnd.randint(4, 8)).capitalize(),
+            words(rnd.randint(12, 24)),
+            words(rnd.randint(60, 120)),
+            CATEGORIES[i % len(CATEGORIES)],
+        )
+        for i in range(n)
+    ], vocab
+
+
+APP_MODELS = '''
+from django.db import models
+from modelsearch import index
+from modelsearch.queryset import SearchableQuerySetMixin
+
+
+class TipQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    pass
+
+
+class Tip(index.Indexed, models.Model):
+    title = models.CharField(max_length=255)
+    summary = models.TextField()
+    body = models.TextField()
+    category = models.CharField(max_length=40)
+
+    objects = TipQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("title", boost=10),
+        index.SearchField("summary", boost=2),
+        index.SearchField("body"),
+        index.AutocompleteField("title"),
+        index.FilterField("category"),
+    ]
+
+    class Meta:
+        app_label = "benchapp"
+'''
+
+
+def setup_django(work):
+    app = work / "benchapp"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(textwrap.dedent(APP_MODELS))
+    sys.path.insert(0, str(work))
+    from django.conf import settings
+
+    settings.configure(
+        INSTALLED_APPS=["django.contrib.contenttypes", "taggit", "modelsearch", "benchapp"],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(work / "db.sqlite3")}},
+        MODELSEARCH_BACKENDS={
+            "default": {
+                "BACKEND": "knowledge.search.whoosh",
+                "PATH": str(work / "whoosh_backend"),
+                "AUTO_UPDATE": False,
+            }
+        },
+        USE_TZ=True,
+        DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", run_syncdb=True, verbosity=0)
+
+
+def build_queries(docs, vocab, rnd):
+    def typo(word):
+        i = rnd.randrange(1, len(word) - 1)
+        return word[:i] + word[i + 1 :] if rnd.random() < 0.5 else word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+    common = ["pricing", "customer", "discount", "pipeline", "renewal", "objection", "team",
+              "deal", "budget", "review"]
+    rare = vocab[-400:]
+    rnd.shuffle(rare)
+    rare = rare[:10]
+    two = [f"{a} {b}" for a, b in zip(rnd.sample(DOMAIN[:40], 10), rnd.sample(DOMAIN[:60], 10), strict=True)]
+    phrases = []
+    while len(phrases) < 10:
+        body = docs[rnd.randrange(len(docs))][3].split()
+        i = rnd.randrange(len(body) - 1)
+        if body[i] not in COMMON and body[i + 1] not in COMMON:
+            phrases.append(f"{body[i]} {body[i + 1]}")
+    typos = [typo(w) for w in rnd.sample([w for w in DOMAIN if len(w) >= 7], 10)]
+    return {"common": common, "rare": rare, "two words": two, "phrase": phrases, "typo": typos}
+
+
+def fts5_setup(path, docs):
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, title, summary, body, category)")
+    con.execute("CREATE INDEX docs_category ON docs (category)")
+    con.execute(
+        "CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, content='docs', "
+        "content_rowid='id', tokenize='porter unicode61')"
+    )
+    con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", docs)
+    con.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
+    con.commit()
+    return con
+
+
+def fts5_search(con, kind, text, category):
+    match = f'"{text}"' if kind == "phrase" else " AND ".join(f'"{w}"' for w in text.split())
+    where, params = "fts MATCH ?", [match]
+    if category:
+        where += " AND fts.rowid IN (SELECT id FROM docs WHERE category = ?)"
+        params.append(category)
+    ids = [r[0] for r in con.execute(
+        f"SELECT fts.rowid FROM fts WHERE {where} ORDER BY bm25(fts, 10.0, 2.0, 1.0) LIMIT 10",
+        params,
+    )]
+    count = con.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()[0]
+    rows = con.execute(
+        f"SELECT id, title, summary, body FROM docs WHERE id IN ({','.join('?' * len(ids))})", ids
+    ).fetchall()
+    return count, rows
+
+
+def backend_search(backend, Tip, kind, text, category):
+    from modelsearch.query import Phrase, PlainText
+
+    qs = Tip.objects.all() if not category else Tip.objects.filter(category=category)
+    query = Phrase(text) if kind == "phrase" else PlainText(text, operator="and")
+    results = backend.search(query, qs)
+    count = results.count()
+    return count, list(results[:10])
+
+
+def timed(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=120_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query; the fastest counts")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
+    try:
+        run(work, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work, args):
+    setup_django(work)
+    from benchapp.models import Tip
+    from whoosh.filedb.filestore import FileStorage
+
+    from knowledge.search.analysis import make_schema
+    from knowledge.search.documents import DocumentBuilder
+    from modelsearch.backends import get_search_backend
+
+    print(f"corpus: {args.docs} docs", file=sys.stderr)
+    docs, vocab = make_corpus(args.docs)
+    Tip.objects.bulk_create(
+        [Tip(id=i, title=t, summary=s, body=b, category=c) for i, t, s, b, c in docs],
+        batch_size=5000,
+    )
+    fts = fts5_setup(str(work / "fts.sqlite3"), docs)
+
+    # Indexing: the backend's rebuild (reads the database, builds documents, writes)
+    # against a bare writer fed ready-made documents with the same schema.
+    backend = get_search_backend("default")
+    start = time.perf_counter()
+    rebuilder = backend.rebuilder_class(backend.index)
+    index = rebuilder.start()
+    qs = Tip.objects.order_by("pk")
+    for offset in range(0, args.docs, 2000):
+        index.add_items(Tip, list(qs[offset : offset + 2000]))
+    rebuilder.finish()
+    backend_secs = time.perf_counter() - start
+
+    builder = DocumentBuilder(Tip)
+    prepared = [builder.build(obj) for obj in Tip.objects.order_by("pk").iterator(chunk_size=2000)]
+    bare_dir = work / "whoosh_bare"
+    bare_dir.mkdir()
+    start = time.perf_counter()
+    bare_ix = FileStorage(str(bare_dir)).create_index(make_schema())
+    writer = bare_ix.writer(limitmb=256)
+    for fields in prepared:
+        writer.add_document(**fields)
+    writer.commit()
+    bare_secs = time.perf_counter() - start
+    del prepared
+
+    rnd = random.Random(11)
+    queries = build_queries(docs, vocab, rnd)
+    backend.search("warm up", Tip).count()  # open the searcher once, as a long-lived worker would
+
+    rows = []
+    for kind, texts in queries.items():
+        for text in texts:
+            for category in (None, "pricing"):
+                label = kind + (" +filter" if category else "")
+                b_time, (b_count, _b) = timed(
+                    lambda t=text, c=category, k=kind: backend_search(backend, Tip, k, t, c), args.repeat
+                )
+                f_time, (f_count, _f) = timed(
+                    lambda t=text, c=category, k=kind: fts5_search(fts, k, t, c), args.repeat
+                )
+                rows.append((label, kind, text, b_time, f_time, b_count, f_count))
+
+    print(f"\n{'kind':<20}{'n':>4}{'backend med':>13}{'p95':>9}{'fts5 med':>11}{'p95':>9}"
+          f"{'ratio med':>11}{'p95':>7}")
+    labels = list(dict.fromkeys(r[0] for r in rows))
+    for label in labels + ["overall"]:
+        sel = rows if label == "overall" else [r for r in rows if r[0] == label]
+        b = [r[3] * 1000 for r in sel]
+        f = [r[4] * 1000 for r in sel]
+        bm, bp, fm, fp = statistics.median(b), pct(b, 95), statistics.median(f), pct(f, 95)
+        print(f"{label:<20}{len(sel):>4}{bm:>11.2f}ms{bp:>7.2f}ms{fm:>9.2f}ms{fp:>7.2f}ms"
+              f"{bm / fm:>10.2f}x{bp / fp:>6.2f}x")
+    print("\nexamples (backend count / fts5 count):")
+    for label in labels:
+        r = next(r for r in rows if r[0] == label)
+        print(f"  {label:<18} {r[2]!r:<28} {r[5]:>7} / {r[6]:<7}")
+    b_rate, w_rate = args.docs / backend_secs, args.docs / bare_secs
+    print(f"\nindexing: backend {b_rate:,.0f} docs/s, bare whoosh writer {w_rate:,.0f} docs/s, "
+          f"ratio {b_rate / w_rate:.2f}x")
+    fts.close()
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+
+
+if __name__ == "__main__":
+    main()
