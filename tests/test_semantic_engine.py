@@ -311,6 +311,11 @@ def test_no_keyword_hits_gives_meaning_results_only():
     assert all(hit.by_meaning for hit in fused)
 
 
+def test_meaning_only_results_are_capped():
+    meaning = {f"m{i}": 0.4 - i / 100 for i in range(10)}
+    assert keys(fuse(["k"], meaning, meaning_limit=3)) == ["k", "m0", "m1", "m2"]
+
+
 def test_fusion_respects_the_limit_and_drops_repeats():
     fused = fuse(["a", "a", "b"], {"m": 0.9}, keyword_scores=[3, 1, 2], limit=2)
     assert keys(fused) == ["a", "b"]
