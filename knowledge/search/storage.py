@@ -224,6 +224,9 @@ class IndexStore:
         """
         if not operations:
             return
+        # Create the first generation before taking the shared lock: creating it takes the
+        # exclusive lock on another descriptor, which flock would wait for forever.
+        self.open_current()
         with self._swap_lock(exclusive=False):
             _name, index = self.open_current()
             writer = self._acquire_writer(index)
