@@ -1,9 +1,25 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
-from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from django.urls import reverse
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
+
+from .blocks import TipBodyBlock
 
 
 class HuddlePage(Page):
@@ -25,16 +41,52 @@ class HomePage(HuddlePage):
     class Meta:
         verbose_name = "home page"
 
+    def get_template(self, request, *args, **kwargs):
+        if request.headers.get("HX-Request") and request.GET.get("before"):
+            return "includes/stream_page.html"  # "load more" asks only for the next items
+        return super().get_template(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import MicropostForm
+        from .listings import featured, parse_cursor, stream, trending
+
+        context = super().get_context(request, *args, **kwargs)
+        before = parse_cursor(request.GET.get("before"))
+        context["stream"] = stream(request.user, before=before)
+        context["more_url"] = "?before="
+        if before is None:
+            context["featured_tips"], context["collections"] = featured()
+            context["trending"] = trending(request.user)
+            context["micropost_form"] = MicropostForm()
+        return context
+
 
 class TipIndexPage(HuddlePage):
     """The Tips section: every account tip lives below it."""
 
     max_count = 1
     parent_page_types = ["knowledge.HomePage"]
-    subpage_types: list[str] = []
+    subpage_types: list[str] = ["knowledge.TipPage"]
 
     class Meta:
         verbose_name = "tips index"
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from .listings import TIP_SORTS, TIPS_PER_PAGE, TipFilters, annotate_for, filtered_tips
+
+        context = super().get_context(request, *args, **kwargs)
+        filters = TipFilters(**{name: request.GET.get(name, "").strip()[:200]
+                                for name in ("tag", "account", "industry", "stage", "author", "sort")})
+        page = Paginator(filtered_tips(filters), TIPS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        annotate_for(request.user, page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update({"tips": page, "filters": filters, "sorts": TIP_SORTS, "stages": Stage.choices,
+                        "industries": INDUSTRY_CHOICES, "query_string": query.urlencode()})
+        return context
 
 
 @register_snippet
@@ -68,6 +120,287 @@ class Account(index.Indexed, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("account_detail", args=[self.pk])
+
+
+INDUSTRY_CHOICES = ["Manufacturing", "Healthcare", "Financial services", "Retail", "Logistics", "Education",
+                    "Public sector", "Software", "Energy", "Hospitality"]
+
+
+class Stage(models.TextChoices):
+    PROSPECTING = "prospecting", "Prospecting"
+    DISCOVERY = "discovery", "Discovery"
+    DEMO = "demo", "Demo"
+    PROPOSAL = "proposal", "Proposal"
+    NEGOTIATION = "negotiation", "Negotiation"
+    CLOSING = "closing", "Closing"
+    RENEWAL = "renewal", "Renewal"
+
+
+def default_verified_until(start: datetime.date | None = None) -> datetime.date:
+    """A verification lasts TIP_VERIFICATION_DAYS from ``start`` (today by default)."""
+    return (start or timezone.localdate()) + datetime.timedelta(days=settings.TIP_VERIFICATION_DAYS)
+
+
+class TipPageTag(TaggedItemBase):
+    content_object = ParentalKey("knowledge.TipPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class TipPageQuerySet(PageQuerySet):
+    def listed(self) -> "TipPageQuerySet":
+        """What feeds and lists show: published and not retired."""
+        return self.live().filter(retired=False)
+
+    def stale(self, today: datetime.date | None = None) -> "TipPageQuerySet":
+        """Published tips whose verification has run out, oldest first."""
+        return (self.listed().filter(verified_until__lt=today or timezone.localdate())
+                .order_by("verified_until", "pk"))
+
+    def for_cards(self) -> "TipPageQuerySet":
+        """Everything a tip card shows, in a fixed number of queries."""
+        return (self.select_related("author", "account")
+                .prefetch_related("tags")
+                .defer_streamfields())
+
+
+TipPageManager = PageManager.from_queryset(TipPageQuerySet)
+
+
+class TipPage(HuddlePage):
+    """An account tip: what worked, for which account and stage, told in a minute."""
+
+    Stage = Stage
+
+    summary = models.CharField(max_length=255, blank=True, help_text="One line: what the tip is about.")
+    body = StreamField(TipBodyBlock(), use_json_field=True)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips")
+    industry = models.CharField(max_length=100, blank=True)
+    product = models.CharField(max_length=100, blank=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    tags = ClusterTaggableManager(through=TipPageTag, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="tips")
+    featured = models.BooleanField(default=False, help_text="Show on the home page under Featured.")
+    verified_until = models.DateField(null=True, blank=True,
+                                      help_text="After this date the tip shows “may be out of date”.")
+    retired = models.BooleanField(default=False, help_text="Hidden from feeds and search; the URL still answers.")
+    replaced_by = models.ForeignKey("knowledge.TipPage", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="replaces")
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Denormalised counters keep "most helpful" and "most viewed" sorts to one indexed column.
+    helpful_count = models.PositiveIntegerField(default=0, editable=False, db_index=True)
+    view_count = models.PositiveIntegerField(default=0, editable=False, db_index=True)
+
+    objects = TipPageManager()
+
+    parent_page_types = ["knowledge.TipIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = HuddlePage.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("account"), FieldPanel("industry"), FieldPanel("product"),
+                         FieldPanel("stage"), FieldPanel("tags")], heading="About"),
+        FieldPanel("author"),
+    ]
+    promote_panels = HuddlePage.promote_panels + [
+        MultiFieldPanel([FieldPanel("featured"), FieldPanel("verified_until"), FieldPanel("retired"),
+                         PageChooserPanel("replaced_by", "knowledge.TipPage")], heading="Curation"),
+    ]
+    # A later entry for the same field replaces Page's (modelsearch de-duplicates by type and name).
+    search_fields = HuddlePage.search_fields + [
+        index.SearchField("title", boost=3),
+        index.SearchField("summary", boost=2),
+        index.SearchField("body"),
+        index.SearchField("industry"),
+        index.SearchField("product"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
+        index.RelatedFields("account", [index.SearchField("name")]),
+        index.RelatedFields("author", [index.SearchField("first_name"), index.SearchField("last_name"),
+                                       index.SearchField("username")]),
+        index.FilterField("retired"),
+        index.FilterField("stage"),
+        index.FilterField("industry"),
+        index.FilterField("account"),
+        index.FilterField("author"),
+    ]
+    # Counters and curation belong to the live page, not to a revision being published.
+    page_fields_kept_across_revisions = ("helpful_count", "view_count", "edited_at")
+
+    class Meta:
+        verbose_name = "tip"
+        indexes = [models.Index(fields=["retired", "verified_until"])]
+
+    def save(self, *args, **kwargs):
+        if self.live and self.verified_until is None:
+            published = self.first_published_at or timezone.now()
+            self.verified_until = default_verified_until(timezone.localdate(published))
+        super().save(*args, **kwargs)
+
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        for name in self.page_fields_kept_across_revisions:
+            setattr(page, name, getattr(self, name))
+        return page
+
+    @property
+    def is_stale(self) -> bool:
+        return bool(self.verified_until and self.verified_until < timezone.localdate())
+
+    @property
+    def feed_time(self) -> datetime.datetime:
+        return self.first_published_at or self.latest_revision_created_at or timezone.now()
+
+    def verify(self, *, until: datetime.date | None = None) -> None:
+        """Marks the tip checked by marketing: fresh again for another period."""
+        self.verified_until = until or default_verified_until()
+        TipPage.objects.filter(pk=self.pk).update(verified_until=self.verified_until)
+
+    def retire(self, *, replaced_by: "TipPage | None" = None) -> None:
+        self.retired = True
+        self.replaced_by = replaced_by or self.replaced_by
+        TipPage.objects.filter(pk=self.pk).update(retired=True, replaced_by=self.replaced_by)
+
+    def get_context(self, request, *args, **kwargs):
+        from .listings import tip_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(tip_page_context(self, request))
+        return context
+
+
+class MicropostQuerySet(models.QuerySet):
+    def for_cards(self) -> "MicropostQuerySet":
+        return self.select_related("author", "account").prefetch_related("tags")
+
+
+class MicropostTag(TaggedItemBase):
+    content_object = models.ForeignKey("knowledge.Micropost", on_delete=models.CASCADE,
+                                       related_name="tagged_items")
+
+
+class Micropost(index.Indexed, models.Model):
+    """A one-liner from a rep: up to 500 characters, #hashtags become tags, @names notify."""
+
+    MAX_LENGTH = 500
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="microposts")
+    text = models.TextField(max_length=MAX_LENGTH)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="microposts")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0, editable=False)
+    tags = TaggableManager(through=MicropostTag, blank=True)
+
+    objects = MicropostQuerySet.as_manager()
+
+    panels = [FieldPanel("text"), FieldPanel("account"), FieldPanel("tags")]
+    search_fields = [
+        index.SearchField("text"),
+        index.AutocompleteField("text"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
+        index.RelatedFields("account", [index.SearchField("name")]),
+        index.RelatedFields("author", [index.SearchField("first_name"), index.SearchField("last_name"),
+                                       index.SearchField("username")]),
+        index.FilterField("author"),
+        index.FilterField("account"),
+        index.FilterField("created_at"),
+    ]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def get_absolute_url(self):
+        return reverse("micropost_detail", args=[self.pk])
+
+    @property
+    def feed_time(self) -> datetime.datetime:
+        return self.created_at
+
+
+class ReactionQuerySet(models.QuerySet):
+    def for_object(self, obj) -> "ReactionQuerySet":
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class HelpfulMark(models.Model):
+    """One user found one piece of content (a tip, a micropost, a video) helpful."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_marks")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ReactionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "content_type", "object_id"],
+                                               name="helpful_once_per_user")]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user} found {self.content_type.model} {self.object_id} helpful"
+
+
+class ContentView(models.Model):
+    """A user opened a piece of content on a day (at most one row per user, item and day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_views")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    day = models.DateField(default=timezone.localdate)
+
+    objects = ReactionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "content_type", "object_id", "day"],
+                                               name="one_view_per_user_and_day")]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user} viewed {self.content_type.model} {self.object_id} on {self.day}"
+
+
+@register_snippet
+class FeaturedCollection(ClusterableModel):
+    """A named list of tips that marketing pins to the home page ("Onboarding essentials")."""
+
+    title = models.CharField(max_length=120)
+    description = models.CharField(max_length=255, blank=True)
+    pinned = models.BooleanField(default=True, help_text="Show on the home page.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers show first.")
+
+    panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("pinned"), FieldPanel("position"),
+              InlinePanel("items", label="Tips", min_num=1)]
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class FeaturedCollectionItem(Orderable):
+    collection = ParentalKey(FeaturedCollection, on_delete=models.CASCADE, related_name="items")
+    tip = models.ForeignKey(TipPage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [PageChooserPanel("tip", "knowledge.TipPage")]
+
+
+@register_setting(icon="doc-full")
+class KnowledgeSettings(BaseSiteSetting):
+    """What marketing sets for sharing: approval and the posting guidelines."""
+
+    tips_need_approval = models.BooleanField(
+        default=False, help_text="Tips shared from the site wait in the moderation workflow until approved.")
+    posting_guidelines = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"],
+                                       help_text="Shown beside the share forms.")
+
+    panels = [FieldPanel("tips_need_approval"), FieldPanel("posting_guidelines")]
+
+    class Meta:
+        verbose_name = "knowledge settings"

@@ -1,8 +1,205 @@
-from django.shortcuts import get_object_or_404, render
+"""Site views: thin wrappers that parse the request, call one function and render."""
 
-from .models import Account
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+
+from . import microposts, sharing
+from .forms import MicropostForm, TipForm, account_from_name
+from .listings import StreamFilter, annotate_for, parse_cursor, stream
+from .models import Account, Micropost, TipPage
+from .ratelimit import RateLimited, check_post_rate
+from .reactions import ReactionRefused, author_id_of, toggle_helpful
+from .roles import is_marketing
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _stream_context(request, filters: StreamFilter) -> dict:
+    return {"stream": stream(request.user, filters=filters, before=parse_cursor(request.GET.get("before"))),
+            "more_url": "?before="}
+
+
+def _stream_page_or(request, template: str, context: dict):
+    if _is_htmx(request) and request.GET.get("before"):
+        template = "includes/stream_page.html"
+    return render(request, template, context)
 
 
 def account_detail(request, pk):
     account = get_object_or_404(Account, pk=pk)
-    return render(request, "knowledge/account_detail.html", {"account": account})
+    context = {"account": account, **_stream_context(request, StreamFilter(account=account))}
+    return _stream_page_or(request, "knowledge/account_detail.html", context)
+
+
+def tag_detail(request, slug):
+    tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name__iexact=slug).first()
+    if tag is None:
+        raise Http404("No such tag")
+    context = {"tag": tag, **_stream_context(request, StreamFilter(tag=tag))}
+    return _stream_page_or(request, "knowledge/tag_detail.html", context)
+
+
+def profile(request, username):
+    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    context = {"person": person, **_stream_context(request, StreamFilter(author=person))}
+    if person == request.user:
+        context["waiting"] = list(TipPage.objects.filter(author=person, live=False).order_by("-pk")[:20])
+    return _stream_page_or(request, "knowledge/profile.html", context)
+
+
+# Microposts
+
+
+def _micropost_box(request, form, *, posted=None, status=200):
+    context = {"micropost_form": form, "posted": posted}
+    if posted is not None:
+        annotate_for(request.user, [posted])
+    return render(request, "includes/micropost_box.html", context, status=status)
+
+
+@require_POST
+def micropost_create(request):
+    form = MicropostForm(request.POST)
+    if form.is_valid():
+        try:
+            check_post_rate(request.user)
+        except RateLimited as error:
+            form.add_error(None, str(error))
+    if not form.is_valid():
+        if _is_htmx(request):
+            return _micropost_box(request, form)  # htmx swaps only 2xx answers
+        return render(request, "knowledge/micropost_form.html", {"form": form}, status=400)
+    post = microposts.post_micropost(author=request.user, text=form.cleaned_data["text"],
+                                     account=account_from_name(form.cleaned_data["account_name"]))
+    if _is_htmx(request):
+        return _micropost_box(request, MicropostForm(), posted=post)
+    messages.success(request, "Posted.")
+    return redirect(_safe_next(request, "/"))
+
+
+def micropost_detail(request, pk):
+    post = get_object_or_404(Micropost.objects.for_cards(), pk=pk)
+    annotate_for(request.user, [post])
+    return render(request, "knowledge/micropost_detail.html", {"post": post})
+
+
+def micropost_edit(request, pk):
+    post = get_object_or_404(Micropost.objects.select_related("author", "account"), pk=pk)
+    if post.author_id != request.user.pk:
+        messages.error(request, "You can only edit your own posts.")
+        return render(request, "403.html", {"exception": "You can only edit your own posts."}, status=403)
+    if request.method == "POST":
+        form = MicropostForm(request.POST)
+        if form.is_valid():
+            microposts.edit_micropost(post, text=form.cleaned_data["text"],
+                                      account=account_from_name(form.cleaned_data["account_name"]))
+            messages.success(request, "Your post was updated.")
+            return redirect(post)
+    else:
+        form = MicropostForm(initial={"text": post.text, "account_name": post.account.name if post.account else ""})
+    return render(request, "knowledge/micropost_form.html", {"form": form, "post": post})
+
+
+@require_POST
+def micropost_delete(request, pk):
+    post = get_object_or_404(Micropost, pk=pk)
+    if post.author_id != request.user.pk and not request.user.has_perm("knowledge.delete_micropost"):
+        return render(request, "403.html", {"exception": "You can only delete your own posts."}, status=403)
+    post.delete()
+    if _is_htmx(request):
+        return render(request, "includes/removed.html", {"message": "Post deleted."})
+    messages.success(request, "Post deleted.")
+    return redirect(_safe_next(request, "/"))
+
+
+# Helpful marks
+
+
+@require_POST
+def helpful_toggle(request, content_type_id, object_id):
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist as error:
+        raise Http404 from error
+    if model is None or not hasattr(model, "get_absolute_url"):
+        raise Http404
+    try:
+        obj = model._default_manager.get(pk=object_id)
+    except (ObjectDoesNotExist, ValueError) as error:
+        raise Http404 from error
+    if isinstance(obj, TipPage) and not obj.live:
+        raise Http404
+    error_message = None
+    try:
+        toggle_helpful(request.user, obj)
+    except ReactionRefused as error:
+        error_message = str(error)
+    if _is_htmx(request):
+        annotate_for(request.user, [obj])
+        return render(request, "includes/helpful_button.html",
+                      {"obj": obj, "helpful_error": error_message, "own": author_id_of(obj) == request.user.pk})
+    if error_message:
+        messages.error(request, error_message)
+    return HttpResponseRedirect(_safe_next(request, obj.get_absolute_url()))
+
+
+# Tips
+
+
+def _guidelines_context(request) -> dict:
+    from django.db.models.functions import Lower
+
+    return {"account_names": Account.objects.order_by(Lower("name")).values_list("name", flat=True)[:500]}
+
+
+def tip_create(request):
+    if request.method == "POST":
+        form = TipForm(request.POST)
+        if form.is_valid():
+            try:
+                check_post_rate(request.user)
+            except RateLimited as error:
+                form.add_error(None, str(error))
+        if form.is_valid():
+            result = sharing.share_tip(author=request.user, data=form.cleaned_data, site=request.site)
+            if result.needs_approval:
+                messages.info(request, "Thanks! Your tip is waiting for approval by marketing.")
+                return redirect("profile", username=request.user.username)
+            messages.success(request, "Your tip is live.")
+            return redirect(result.tip.url)
+    else:
+        form = TipForm(initial={"account_name": request.GET.get("account", "")[:200]})
+    return render(request, "knowledge/tip_form.html", {"form": form, **_guidelines_context(request)})
+
+
+def tip_edit(request, pk):
+    tip = get_object_or_404(TipPage, pk=pk)
+    if tip.author_id != request.user.pk and not is_marketing(request.user):
+        return render(request, "403.html", {"exception": "You can only edit your own tips."}, status=403)
+    if request.method == "POST":
+        form = TipForm(request.POST)
+        if form.is_valid():
+            tip = sharing.edit_tip(tip, data=form.cleaned_data, user=request.user)
+            messages.success(request, "Your changes are saved." if tip.live else
+                             "Your changes are saved and still waiting for approval.")
+            return redirect(tip.url if tip.live else reverse("profile", args=[request.user.username]))
+    else:
+        form = TipForm(initial=sharing.form_initial(tip.get_latest_revision_as_object()))
+    return render(request, "knowledge/tip_form.html", {"form": form, "tip": tip, **_guidelines_context(request)})

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "wagtail.admin",
     "wagtail",
     "wagtailmedia",
-    "modelsearch",
+    # No "modelsearch" here: wagtail.search is its app config; two of them break every index update.
     "modelcluster",
     "taggit",
     "django_comments_xtd",

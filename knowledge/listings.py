@@ -1,0 +1,225 @@
+"""What the feed, tag, account, profile and tip pages list, each in a fixed number of queries.
+
+The home stream merges several content kinds newest first. Each kind is a *stream source*: a
+function returning up to ``limit`` items older than ``before``, optionally about one tag, account
+or author. Other apps (coaching videos) add theirs with ``register_stream_source``.
+"""
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_comments_xtd.models import XtdComment
+from taggit.models import Tag
+
+from .models import FeaturedCollection, FeaturedCollectionItem, HelpfulMark, Micropost, TipPage
+from .reactions import helpful_ids
+
+STREAM_PAGE_SIZE = 20
+TIPS_PER_PAGE = 20
+TRENDING_DAYS = 7
+TRENDING_COUNT = 5
+
+
+@dataclass(frozen=True)
+class StreamFilter:
+    """Narrows a stream to one tag, account or author (None: everything)."""
+
+    tag: Tag | None = None
+    account: object | None = None
+    author: object | None = None
+
+
+StreamSource = Callable[[StreamFilter, datetime.datetime | None, int], Sequence]
+_sources: list[StreamSource] = []
+
+
+def register_stream_source(source: StreamSource) -> StreamSource:
+    """Adds a content kind to the home, tag, account and profile streams (usable as a decorator).
+
+    Each item it returns needs ``feed_time`` and ``card_template`` attributes.
+    """
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+@register_stream_source
+def tip_source(filters: StreamFilter, before: datetime.datetime | None, limit: int) -> list[TipPage]:
+    tips = TipPage.objects.listed().for_cards()
+    if filters.tag is not None:
+        tips = tips.filter(tags=filters.tag)
+    if filters.account is not None:
+        tips = tips.filter(account=filters.account)
+    if filters.author is not None:
+        tips = tips.filter(author=filters.author)
+    if before is not None:
+        tips = tips.filter(first_published_at__lt=before)
+    return list(tips.order_by("-first_published_at", "-pk")[:limit])
+
+
+@register_stream_source
+def micropost_source(filters: StreamFilter, before: datetime.datetime | None, limit: int) -> list[Micropost]:
+    posts = Micropost.objects.for_cards()
+    if filters.tag is not None:
+        posts = posts.filter(tags=filters.tag)
+    if filters.account is not None:
+        posts = posts.filter(account=filters.account)
+    if filters.author is not None:
+        posts = posts.filter(author=filters.author)
+    if before is not None:
+        posts = posts.filter(created_at__lt=before)
+    return list(posts.order_by("-created_at", "-pk")[:limit])
+
+
+TipPage.card_template = "includes/tip_card.html"
+Micropost.card_template = "includes/micropost_card.html"
+
+
+@dataclass
+class StreamPage:
+    items: list
+    next_cursor: str | None
+
+
+def parse_cursor(value: str | None) -> datetime.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return moment
+
+
+def stream(user, *, filters: StreamFilter = StreamFilter(), before: datetime.datetime | None = None,
+           limit: int = STREAM_PAGE_SIZE) -> StreamPage:
+    """One page of everything, newest first: ``limit + 1`` from each source, merged, cut to ``limit``."""
+    items = [item for source in _sources for item in source(filters, before, limit + 1)]
+    items.sort(key=lambda item: item.feed_time, reverse=True)
+    page, more = items[:limit], len(items) > limit
+    annotate_for(user, page)
+    return StreamPage(page, page[-1].feed_time.isoformat() if more and page else None)
+
+
+def annotate_for(user, objects: Sequence) -> None:
+    """Sets ``marked_helpful`` and ``comment_count`` on each object: two queries for any number."""
+    marked = helpful_ids(user, objects)
+    counts = comment_counts(objects)
+    for obj in objects:
+        key = (ContentType.objects.get_for_model(obj).pk, obj.pk)
+        obj.marked_helpful = key in marked
+        obj.comment_count = counts.get(key, 0)
+        obj.content_type_id_for_reactions = key[0]
+
+
+def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
+    commentable = [obj for obj in objects if isinstance(obj, TipPage) or hasattr(obj, "comments_enabled")]
+    if not commentable:
+        return {}
+    by_type: dict[int, list[str]] = {}
+    for obj in commentable:
+        by_type.setdefault(ContentType.objects.get_for_model(obj).pk, []).append(str(obj.pk))
+    query = Q()
+    for content_type_id, ids in by_type.items():
+        query |= Q(content_type_id=content_type_id, object_pk__in=ids)
+    rows = (XtdComment.objects.filter(query, is_public=True, is_removed=False)
+            .values_list("content_type_id", "object_pk").annotate(total=Count("pk")))
+    return {(content_type_id, int(object_pk)): total for content_type_id, object_pk, total in rows}
+
+
+def trending(user, *, days: int = TRENDING_DAYS, count: int = TRENDING_COUNT) -> list:
+    """The most helpful items of the last ``days`` days: one grouped query plus one per content kind."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = list(HelpfulMark.objects.filter(created_at__gte=since)
+                .values("content_type_id", "object_id").annotate(marks=Count("pk"))
+                .order_by("-marks", "-object_id")[: count * 3])
+    by_type: dict[int, list[int]] = {}
+    for row in rows:
+        by_type.setdefault(row["content_type_id"], []).append(row["object_id"])
+    found = {}
+    for content_type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        queryset = model._default_manager.filter(pk__in=ids)
+        if model is TipPage:
+            queryset = queryset.listed().defer_streamfields()
+        for obj in queryset:
+            found[(content_type_id, obj.pk)] = obj
+    items = []
+    for row in rows:
+        obj = found.get((row["content_type_id"], row["object_id"]))
+        if obj is not None:
+            obj.recent_marks = row["marks"]
+            items.append(obj)
+    return items[:count]
+
+
+def featured(*, limit: int = 6) -> tuple[list[TipPage], list[FeaturedCollection]]:
+    """Featured tips and the pinned collections, in the order marketing set: three queries."""
+    tips = list(TipPage.objects.listed().filter(featured=True).select_related("author")
+                .defer_streamfields().order_by("-first_published_at")[:limit])
+    items = (FeaturedCollectionItem.objects.filter(tip__live=True, tip__retired=False)
+             .select_related("tip").order_by("sort_order"))
+    collections = list(FeaturedCollection.objects.filter(pinned=True)
+                       .prefetch_related(Prefetch("items", queryset=items)))
+    return tips, collections
+
+
+@dataclass(frozen=True)
+class TipFilters:
+    tag: str = ""
+    account: str = ""
+    industry: str = ""
+    stage: str = ""
+    author: str = ""
+    sort: str = "newest"
+
+
+TIP_SORTS = {
+    "newest": ("Newest", ("-first_published_at", "-pk")),
+    "helpful": ("Most helpful", ("-helpful_count", "-first_published_at")),
+    "viewed": ("Most viewed", ("-view_count", "-first_published_at")),
+}
+
+
+def filtered_tips(filters: TipFilters):
+    """The tips index: listed tips narrowed by tag, account, industry, stage and author, sorted."""
+    tips = TipPage.objects.listed().for_cards()
+    if filters.tag:
+        tips = tips.filter(tags__slug=filters.tag)
+    if filters.account:
+        if filters.account.isdigit():
+            tips = tips.filter(account_id=int(filters.account))
+        else:
+            tips = tips.filter(account__name__iexact=filters.account)
+    if filters.industry:
+        tips = tips.filter(industry__iexact=filters.industry)
+    if filters.stage:
+        tips = tips.filter(stage=filters.stage)
+    if filters.author:
+        tips = tips.filter(author__username=filters.author)
+    _, ordering = TIP_SORTS.get(filters.sort, TIP_SORTS["newest"])
+    return tips.order_by(*ordering)
+
+
+def tip_page_context(tip: TipPage, request) -> dict:
+    """What a tip page shows besides the tip: the visitor's mark and the replacement of a retired tip."""
+    from .reactions import record_view
+
+    user = request.user
+    if tip.live and not tip.retired:
+        record_view(user, tip)
+    annotate_for(user, [tip])
+    replacement = None
+    if tip.retired and tip.replaced_by_id:
+        replacement = TipPage.objects.live().filter(pk=tip.replaced_by_id).first()
+    return {"replacement": replacement,
+            "tags": list(tip.tags.all()), "can_edit": user.pk is not None and tip.author_id == user.pk}

@@ -1,0 +1,118 @@
+"""Helpful marks and views on any content with an author (tips, microposts, coaching videos).
+
+The rules live here so that every kind of content follows them: no reaction to your own
+content, one helpful mark per user and item, at most one view per user, item and day.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import signals
+from .models import ContentView, HelpfulMark
+
+
+class ReactionRefused(Exception):
+    """The reaction breaks a rule; the message says which, in words a user understands."""
+
+
+def author_of(obj):
+    """Who made ``obj``: its ``author``, or a video's ``presenter``."""
+    for name in ("author", "presenter"):
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return None
+
+
+def author_id_of(obj) -> int | None:
+    """The author's primary key without loading the author."""
+    for name in ("author_id", "presenter_id"):
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return None
+
+
+def _is_author(user, obj) -> bool:
+    author_id = author_id_of(obj)
+    return author_id is not None and author_id == user.pk
+
+
+def _bump(obj, field: str, delta: int) -> None:
+    """Keeps a denormalised counter (``helpful_count``, ``view_count``) in step, if the model has one."""
+    model = type(obj)
+    if not any(f.name == field for f in model._meta.concrete_fields):
+        return
+    model._default_manager.filter(pk=obj.pk).update(**{field: F(field) + delta})
+    setattr(obj, field, max(getattr(obj, field, 0) + delta, 0))
+
+
+def has_marked_helpful(user, obj) -> bool:
+    return HelpfulMark.objects.for_object(obj).filter(user=user).exists()
+
+
+def mark_helpful(user, obj) -> HelpfulMark:
+    """Records that ``user`` found ``obj`` helpful; refuses their own content and a second mark."""
+    if _is_author(user, obj):
+        raise ReactionRefused("You can't mark your own post as helpful.")
+    content_type = ContentType.objects.get_for_model(obj)
+    try:
+        with transaction.atomic():
+            mark = HelpfulMark.objects.create(user=user, content_type=content_type, object_id=obj.pk)
+            _bump(obj, "helpful_count", 1)
+    except IntegrityError as error:
+        raise ReactionRefused("You have already marked this as helpful.") from error
+    signals.helpful_marked.send(sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=False)
+    return mark
+
+
+def unmark_helpful(user, obj) -> bool:
+    """Takes back ``user``'s helpful mark on ``obj``; False when there was none."""
+    with transaction.atomic():
+        deleted, _ = HelpfulMark.objects.for_object(obj).filter(user=user).delete()
+        if deleted:
+            _bump(obj, "helpful_count", -1)
+    if deleted:
+        signals.helpful_marked.send(sender=type(obj), instance=obj, user=user, author=author_of(obj),
+                                    undone=True)
+    return bool(deleted)
+
+
+def toggle_helpful(user, obj) -> bool:
+    """Marks or unmarks; returns whether ``obj`` is now marked by ``user``."""
+    if unmark_helpful(user, obj):
+        return False
+    mark_helpful(user, obj)
+    return True
+
+
+def record_view(user, obj) -> bool:
+    """Counts one view per user, item and day (never the author's); True when this one counted."""
+    if not user.is_authenticated or _is_author(user, obj):
+        return False
+    content_type = ContentType.objects.get_for_model(obj)
+    try:
+        with transaction.atomic():
+            _, created = ContentView.objects.get_or_create(
+                user=user, content_type=content_type, object_id=obj.pk, day=timezone.localdate())
+            if created:
+                _bump(obj, "view_count", 1)
+    except IntegrityError:  # a parallel request recorded the same view first
+        return False
+    if created:
+        signals.viewed.send(sender=type(obj), instance=obj, user=user)
+    return created
+
+
+def helpful_ids(user, objects) -> set[tuple[int, int]]:
+    """(content type id, object id) pairs among ``objects`` that ``user`` marked, in one query."""
+    objects = [obj for obj in objects if obj is not None]
+    if not objects or not user.is_authenticated:
+        return set()
+    by_type: dict[int, list[int]] = {}
+    for obj in objects:
+        by_type.setdefault(ContentType.objects.get_for_model(obj).pk, []).append(obj.pk)
+    query = Q()
+    for content_type_id, ids in by_type.items():
+        query |= Q(content_type_id=content_type_id, object_id__in=ids)
+    return set(HelpfulMark.objects.filter(query, user=user).values_list("content_type_id", "object_id"))

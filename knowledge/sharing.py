@@ -1,0 +1,112 @@
+"""Sharing and editing tips from the site: the form's fields become a Wagtail page and its body."""
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
+from django.utils.text import slugify
+from wagtail.coreutils import find_available_slug
+from wagtail.rich_text import RichText
+
+from .forms import account_from_name
+from .models import KnowledgeSettings, TipIndexPage, TipPage
+
+# Blocks the site form edits; any other block (quotes, links added in the admin) is kept as it is.
+FORM_BLOCKS = {"paragraph", "talk_track", "objection", "checklist"}
+
+
+@dataclass
+class ShareResult:
+    tip: TipPage
+    needs_approval: bool
+
+
+def text_to_richtext(text: str) -> RichText:
+    """Plain text to paragraphs of escaped HTML: nothing a rep types is ever run as markup."""
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    return RichText("".join(f"<p>{escape(part).replace(chr(10), '<br/>')}</p>" for part in paragraphs))
+
+
+def richtext_to_text(html: str) -> str:
+    html = re.sub(r"<br\s*/?>", "\n", html)
+    html = re.sub(r"</p>\s*", "\n\n", html)
+    return unescape(strip_tags(html)).strip()
+
+
+def body_from_form(data: dict, *, kept: list | None = None) -> list[tuple[str, object]]:
+    blocks: list[tuple[str, object]] = [("paragraph", text_to_richtext(data["body"]))]
+    if data.get("talk_track"):
+        blocks.append(("talk_track", data["talk_track"].strip()))
+    if data.get("objection"):
+        blocks.append(("objection", {"objection": data["objection"].strip(), "response": data["response"].strip()}))
+    steps = [line.strip(" -*\t") for line in (data.get("checklist") or "").splitlines()]
+    if any(steps):
+        blocks.append(("checklist", [step for step in steps if step]))
+    return blocks + list(kept or [])
+
+
+def form_initial(tip: TipPage) -> dict:
+    """The site form's fields, read back from a tip's body and fields."""
+    initial = {"title": tip.title, "summary": tip.summary, "industry": tip.industry, "product": tip.product,
+               "stage": tip.stage, "account_name": tip.account.name if tip.account else "",
+               "tags": ", ".join(tag.name for tag in tip.tags.all())}
+    paragraphs = []
+    for block in tip.body:
+        if block.block_type == "paragraph":
+            paragraphs.append(richtext_to_text(block.value.source))
+        elif block.block_type == "talk_track" and "talk_track" not in initial:
+            initial["talk_track"] = block.value
+        elif block.block_type == "objection" and "objection" not in initial:
+            initial["objection"], initial["response"] = block.value["objection"], block.value["response"]
+        elif block.block_type == "checklist" and "checklist" not in initial:
+            initial["checklist"] = "\n".join(block.value)
+    initial["body"] = "\n\n".join(paragraphs)
+    return initial
+
+
+def _apply(tip: TipPage, data: dict, *, kept: list | None = None) -> None:
+    tip.title = tip.draft_title = data["title"]
+    tip.summary = data.get("summary", "")
+    tip.body = body_from_form(data, kept=kept)
+    tip.account = account_from_name(data.get("account_name", ""))
+    tip.industry = data.get("industry") or (tip.account.industry if tip.account else "")
+    tip.product = data.get("product", "")
+    tip.stage = data.get("stage", "")
+    tip.tags.set(data.get("tags", []))
+
+
+@transaction.atomic
+def share_tip(*, author, data: dict, site) -> ShareResult:
+    """Adds a tip under Tips; publishes it at once, or starts moderation when marketing asks for it."""
+    index = TipIndexPage.objects.get()
+    tip = TipPage(owner=author, author=author, live=False)
+    _apply(tip, data)
+    tip.slug = find_available_slug(index, slugify(data["title"])[:80] or "tip")
+    index.add_child(instance=tip)
+    revision = tip.save_revision(user=author, log_action=True)
+    needs_approval = KnowledgeSettings.for_site(site).tips_need_approval
+    workflow = tip.get_workflow() if needs_approval else None
+    if workflow is not None:
+        workflow.start(tip, author)
+    else:
+        revision.publish(user=author)
+        tip.refresh_from_db()
+    return ShareResult(tip=tip, needs_approval=workflow is not None)
+
+
+@transaction.atomic
+def edit_tip(tip: TipPage, *, data: dict, user) -> TipPage:
+    """Saves the author's changes as a new revision and publishes it (or leaves it in moderation)."""
+    tip = tip.get_latest_revision_as_object()
+    kept = [(block.block_type, block.value) for block in tip.body if block.block_type not in FORM_BLOCKS]
+    _apply(tip, data, kept=kept)
+    tip.edited_at = timezone.now()
+    TipPage.objects.filter(pk=tip.pk).update(edited_at=tip.edited_at)
+    revision = tip.save_revision(user=user, log_action=True)
+    if tip.live and not tip.workflow_in_progress:
+        revision.publish(user=user)
+    tip.refresh_from_db()
+    return tip

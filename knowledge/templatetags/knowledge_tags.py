@@ -1,0 +1,44 @@
+"""Template tags for knowledge cards: micropost text, the helpful button, comment threads."""
+
+from django import template
+from django.contrib.contenttypes.models import ContentType
+from django.utils.safestring import SafeString
+
+from ..comments import comment_thread
+from ..listings import annotate_for
+from ..microposts import render_text
+from ..reactions import author_id_of
+
+register = template.Library()
+
+
+@register.filter
+def micropost_text(text: str) -> SafeString:
+    """Escaped text with #hashtags and @mentions linked."""
+    return render_text(text or "")
+
+
+@register.inclusion_tag("includes/helpful_button.html", takes_context=True)
+def helpful_button(context, obj):
+    """A toggle for any content with an author; works as a plain form without JavaScript."""
+    request = context.get("request")
+    user = request.user if request else context.get("user")
+    if not hasattr(obj, "marked_helpful"):
+        annotate_for(user, [obj])
+    return {"obj": obj, "request": request, "user": user, "csrf_token": context.get("csrf_token"),
+            "perms": context.get("perms"), "own": author_id_of(obj) == getattr(user, "pk", None)}
+
+
+@register.inclusion_tag("includes/comments.html", takes_context=True)
+def comments_for(context, obj):
+    """The two-level comment thread and form for any object with ``get_absolute_url``."""
+    request = context["request"]
+    thread, count = comment_thread(obj, request.user)
+    return {"obj": obj, "thread": thread, "comment_count": count, "request": request, "user": request.user,
+            "csrf_token": context.get("csrf_token"), "perms": context.get("perms"),
+            "content_type": ContentType.objects.get_for_model(obj)}
+
+
+@register.simple_tag
+def content_type_id(obj) -> int:
+    return ContentType.objects.get_for_model(obj).pk
