@@ -358,7 +358,7 @@ class WhooshSearchResults(BaseSearchResults):
                 f"{compiler.queryset.model.__name__}.search_fields.",
                 field_name=field_name,
             )
-        qs = compiler.queryset.order_by()
+        qs = compiler.queryset.order_by().prefetch_related(None)  # .values() cannot prefetch
         if compiler.is_match_none():
             return OrderedDict()
         if compiler.is_match_all():
