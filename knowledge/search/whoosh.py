@@ -173,7 +173,8 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
     def _filter_docs_from_database(self, searcher):
         model = self.queryset.model
         docs = set()
-        for pk in self.queryset.order_by().values_list("pk", flat=True).iterator():
+        pks = self.queryset.order_by().prefetch_related(None).values_list("pk", flat=True)
+        for pk in pks.iterator(chunk_size=2000):
             docnum = searcher.document_number(doc_id=doc_id_for(model, pk))
             if docnum is not None:
                 docs.add(docnum)
