@@ -16,6 +16,7 @@ urlpatterns = [
     re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), views.protected_media, name="media"),
     path("comments/", include("django_comments_xtd.urls")),
     path("api/", include("leaderboard.api_urls")),
+    path("search/", include("knowledge.sitesearch.urls")),
     path("", include("knowledge.urls")),
     path("coaching/", include("coaching.urls")),
     path("leaderboard/", include("leaderboard.urls")),

@@ -25,6 +25,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "knowledge",
     "knowledge.semantic",
+    "knowledge.sitesearch",
     "coaching",
     "leaderboard",
     "wagtail.contrib.forms",

@@ -1,0 +1,58 @@
+"""Knowledge's own searchable kinds: account tips and microposts."""
+
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from .searching import Hit, Kind, register_kind, snippet_for
+
+
+def stream_text(value) -> str:
+    """The words of a StreamField value (or any nested raw data), for snippets."""
+    pieces: list[str] = []
+
+    def walk(node):
+        if isinstance(node, str):
+            pieces.append(strip_tags(node))
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                if key not in {"type", "id"}:
+                    walk(item)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+
+    raw = getattr(value, "raw_data", value)
+    walk(list(raw) if not isinstance(raw, str | dict | list) else raw)
+    return " ".join(pieces)
+
+
+def _tips():
+    from knowledge.models import TipPage
+
+    return TipPage.objects.listed().select_related("author", "account").prefetch_related("tags")
+
+
+def _describe_tip(tip, query: str) -> Hit:
+    text = f"{tip.summary} {stream_text(tip.body)}"
+    return Hit(kind="tip", kind_label="Tip", obj=tip, title=tip.title, url=tip.get_url(),
+               snippet=snippet_for(text, query), author=tip.author, account=tip.account,
+               date=tip.first_published_at, helpful_count=tip.helpful_count, stale=tip.is_stale,
+               tags=list(tip.tags.all()))
+
+
+def _microposts():
+    from knowledge.models import Micropost
+
+    return Micropost.objects.for_cards()
+
+
+def _describe_micropost(post, query: str) -> Hit:
+    return Hit(kind="micropost", kind_label="Micropost", obj=post,
+               title=Truncator(post.text).chars(80), url=post.get_absolute_url(),
+               snippet=snippet_for(post.text, query), author=post.author, account=post.account,
+               date=post.created_at, helpful_count=post.helpful_count, tags=list(post.tags.all()))
+
+
+def register() -> None:
+    register_kind(Kind("tip", "Tips", _tips, _describe_tip, date_field="first_published_at"))
+    register_kind(Kind("micropost", "Microposts", _microposts, _describe_micropost, date_field="created_at"))

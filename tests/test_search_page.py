@@ -1,0 +1,145 @@
+"""The search page: one box over tips, microposts and videos, forgiving, faceted and logged."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from knowledge.sitesearch.models import SearchLog
+
+from .factories import make_account, make_micropost, make_tip
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(rep, other_rep):
+    acme = make_account("Acme Health", industry="Healthcare")
+    globex = make_account("Globex Bank", industry="Financial services")
+    tips = {
+        "procurement": make_tip("Getting past procurement", author=other_rep, account=acme,
+                                summary="Bring the security questionnaire answered before they ask.",
+                                body="Procurement teams stall on vendor forms; send them first.",
+                                tags=["procurement"]),
+        "pricing": make_tip("Handling the 'too expensive' objection", author=rep, account=globex,
+                            summary="Reframe price as the cost of doing nothing.",
+                            body="When the buyer raises a pricing objection, compare it with the cost of delay.",
+                            tags=["objection", "pricing"]),
+        "objection": make_tip("Objection handling for the CFO", author=other_rep, account=globex,
+                              summary="Three answers for the finance objection.",
+                              body="Handling objections from finance: lead with payback period.",
+                              tags=["objection"]),
+    }
+    posts = [make_micropost("CFO asked for payback period again #objection", author=rep, account=globex)]
+    return {"acme": acme, "globex": globex, "tips": tips, "posts": posts}
+
+
+def test_finds_a_tip_by_its_words_with_a_marked_snippet(rep_client, library):
+    response = rep_client.get("/search/", {"q": "procurement"})
+    assertContains(response, "Getting past procurement")
+    assertContains(response, "<mark>Procurement</mark>", html=False)
+    assertContains(response, "1 result for “procurement”")
+
+
+def test_a_typo_still_finds_the_tip_and_offers_a_correction(rep_client, library):
+    response = rep_client.get("/search/", {"q": "procurment"})
+    assertContains(response, "Getting past procurement")
+    assertContains(response, "Did you mean")
+    assertContains(response, "procurement</strong>")
+
+
+def test_two_words_with_a_typo_rank_the_right_tip_first(rep_client, library):
+    response = rep_client.get("/search/", {"q": "objection handlign"})
+    hits = response.context["outcome"].hits
+    assert hits[0].title == "Objection handling for the CFO"
+
+
+def test_microposts_are_found_too_and_types_filter(rep_client, library):
+    response = rep_client.get("/search/", {"q": "payback"})
+    kinds = {hit.kind for hit in response.context["outcome"].hits}
+    assert kinds == {"tip", "micropost"}
+    type_facet = {facet.value: facet.count for facet in response.context["outcome"].facets["type"]}
+    assert type_facet == {"tip": 1, "micropost": 1}
+    response = rep_client.get("/search/", {"q": "payback", "type": "micropost"})
+    assert [hit.kind for hit in response.context["outcome"].hits] == ["micropost"]
+
+
+def test_filters_combine(rep_client, library):
+    globex = library["globex"].pk
+    response = rep_client.get("/search/", {"q": "objection", "account": globex})
+    titles = {hit.title for hit in response.context["outcome"].hits}
+    assert "Handling the 'too expensive' objection" in titles
+    response = rep_client.get("/search/", {"q": "objection", "account": globex, "author": "rep", "type": "tip"})
+    assert [hit.title for hit in response.context["outcome"].hits] == ["Handling the 'too expensive' objection"]
+    response = rep_client.get("/search/", {"q": "objection", "tag": "pricing"})
+    assert [hit.title for hit in response.context["outcome"].hits] == ["Handling the 'too expensive' objection"]
+    account_facet = {facet.label: facet.count for facet in response.context["outcome"].facets["account"]}
+    assert account_facet == {"Globex Bank": 1}
+
+
+def test_retired_tips_are_hidden_and_stale_tips_marked(rep_client, library):
+    library["tips"]["procurement"].retire()
+    assertNotContains(rep_client.get("/search/", {"q": "procurement"}), "Getting past procurement")
+    tip = library["tips"]["pricing"]
+    tip.verify(until=timezone.localdate() - datetime.timedelta(days=1))
+    assertContains(rep_client.get("/search/", {"q": "expensive"}), "May be out of date")
+
+
+def test_nothing_found_gives_suggestions(rep_client, library):
+    response = rep_client.get("/search/", {"q": "zebra migration"})
+    assertContains(response, "Nothing found")
+    assertContains(response, "Share a tip")
+
+
+def test_query_text_is_escaped_not_executed(rep_client, library):
+    response = rep_client.get("/search/", {"q": '<script>alert(1)</script> "procurement" AND title:x'})
+    assertNotContains(response, "<script>alert(1)</script>", html=False)
+    assert response.status_code == 200
+
+
+def test_searches_are_logged_for_marketing(rep_client, marketer_client, library):
+    rep_client.get("/search/", {"q": "Procurement"})
+    rep_client.get("/search/", {"q": "zebra migration"})
+    rep_client.get("/search/", {"q": "zebra  migration"})
+    log = SearchLog.objects.order_by("created_at")
+    assert [(entry.normalized_query, entry.result_count) for entry in log] == [
+        ("procurement", 1), ("zebra migration", 0), ("zebra migration", 0)]
+    report = marketer_client.get("/admin/reports/search-terms/")
+    assertContains(report, "zebra migration")
+    assert report.context["unanswered"][0]["searches"] == 2
+
+
+def test_reps_cannot_read_the_search_log(rep_client, library):
+    assert rep_client.get("/admin/reports/search-terms/").status_code in (302, 403)
+
+
+def test_autocomplete_suggests_titles(rep_client, library):
+    response = rep_client.get("/search/suggest/", {"q": "getting pa"})
+    assertContains(response, '<option value="Getting past procurement">', html=False)
+
+
+def test_results_page(rep_client, rep):
+    for number in range(25):
+        make_tip(f"Discovery question {number}", author=rep, body="Ask about discovery outcomes.")
+    first = rep_client.get("/search/", {"q": "discovery"})
+    assert len(first.context["outcome"].hits) == 10
+    assertContains(first, "Page 1 of 3")
+    third = rep_client.get("/search/", {"q": "discovery", "page": 3})
+    assert len(third.context["outcome"].hits) == 5
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_search_page_queries_do_not_grow_with_results(rep_client, rep, count, django_assert_max_num_queries):
+    """The same number of SQL queries for 2 matching tips as for 12."""
+    acme = make_account("Acme Health")
+    for number in range(count):
+        make_tip(f"Renewal playbook {number}", author=rep, account=acme, tags=["renewal"])
+        make_micropost(f"Renewal win {number} #renewal", author=rep, account=acme)
+    rep_client.get("/search/", {"q": "renewal"})  # warm caches (site root paths, content types)
+    with django_assert_max_num_queries(SEARCH_PAGE_QUERIES):
+        response = rep_client.get("/search/", {"q": "renewal"})
+    assert response.context["outcome"].total == 2 * count
+
+
+SEARCH_PAGE_QUERIES = 20
