@@ -36,6 +36,8 @@ SUPPORTED_LOOKUPS = {"exact", "isnull", "startswith", "prefix", "gt", "gte", "lt
 MAX_CORRECTIONS = 5
 
 _text_analyzer = text_analyzer()
+# The same tokens as _text_analyzer, unstemmed and with stop words.
+_word_analyzer = autocomplete_query_analyzer()
 _autocomplete_analyzer = autocomplete_query_analyzer()
 
 
@@ -48,10 +50,7 @@ class FilterQuery:
 
 def analyze(text: str) -> list[tuple[str, str, int]]:
     """(word, stem, position) for each indexable word of ``text``."""
-    words = {
-        t.pos: t.text
-        for t in _text_analyzer(text, positions=True, nomorph=True, mode="query")
-    }
+    words = {t.pos: t.text for t in _word_analyzer(text, positions=True, mode="query")}
     return [
         (words.get(t.pos, t.text), t.text, t.pos)
         for t in _text_analyzer(text, positions=True, mode="query")
@@ -267,7 +266,7 @@ def suggest_correction(reader, text: str) -> str | None:
     """A "did you mean" rewrite of ``text`` from the index vocabulary, or None if all words are known."""
     changed = False
     out = []
-    for token in _text_analyzer(text, nomorph=True, removestops=False, mode="query"):
+    for token in _word_analyzer(text, mode="query"):
         word = token.text
         stems = [t.text for t in _text_analyzer(word, mode="query")]
         if not stems or all(reader.doc_frequency("text", s) for s in stems):

@@ -214,7 +214,7 @@ class IndexStore:
                         f"for {self.lock_timeout:g} s"
                     ) from None
                 time.sleep(delay)
-                delay = min(delay * 2, 0.1)
+                delay = min(delay * 2, 0.02)
 
     def write(self, operations: list[tuple[str, object]]):
         """Applies ("update", fields) / ("delete", doc_id) operations to the live index.
