@@ -143,3 +143,26 @@ def test_search_page_queries_do_not_grow_with_results(rep_client, rep, count, dj
 
 
 SEARCH_PAGE_QUERIES = 20
+
+
+VTT = """WEBVTT
+
+00:00:05.000 --> 00:00:09.000
+Open with the customer's last quarter results.
+
+00:01:23.000 --> 00:01:27.500
+Never discount before the champion has seen the business case.
+"""
+
+
+def test_a_phrase_said_in_a_video_links_to_that_second(rep_client, rep):
+    from .factories import make_video
+
+    make_video("Negotiation in the last week", transcript=VTT, summary="Closing without discounts.")
+    response = rep_client.get("/search/", {"q": "champion business case"})
+    moments = [hit for hit in response.context["outcome"].hits if hit.kind == "moment"]
+    assert moments, response.context["outcome"].hits
+    assert moments[0].url.endswith("#t=83")
+    assertContains(response, "at 1:23")
+    videos = rep_client.get("/search/", {"q": "negotiation", "type": "video"}).context["outcome"].hits
+    assert [hit.title for hit in videos] == ["Negotiation in the last week"]

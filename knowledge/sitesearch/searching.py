@@ -123,6 +123,8 @@ def _filtered(kind: Kind, filters: SearchFilters) -> QuerySet:
         author = get_user_model().objects.filter(username=filters.author).values_list("pk", flat=True).first()
         queryset = queryset.filter(author=author) if author else queryset.none()
     if filters.date:
+        if not kind.date_field:
+            return queryset.none()
         days = DATE_RANGES[filters.date][1]
         queryset = queryset.filter(**{f"{kind.date_field}__gte": timezone.now() - datetime.timedelta(days=days)})
     if filters.tag:
