@@ -16,7 +16,11 @@ class Team(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
     )
 
     class Meta:
@@ -29,14 +33,26 @@ class Team(models.Model):
 class RepProfile(models.Model):
     """What the leaderboard knows about a rep: team, tenure and the names a CRM uses for them."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_profile")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
-    manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_profile"
     )
-    start_date = models.DateField(null=True, blank=True, help_text="First day in sales here; tenure counts from it.")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_reports",
+    )
+    start_date = models.DateField(
+        null=True, blank=True, help_text="First day in sales here; tenure counts from it."
+    )
     crm_names = models.JSONField(
-        "CRM owner names", default=list, blank=True,
+        "CRM owner names",
+        default=list,
+        blank=True,
         help_text="Owner names the CRM uses for this rep; deals with these owner names are linked to them.",
     )
     crm_emails = models.JSONField("CRM e-mails", default=list, blank=True)
@@ -80,7 +96,11 @@ class Deal(models.Model):
     # The CRM's account and owner as text: kept when no Huddle account or rep matches yet.
     account_name = models.CharField(max_length=200, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
     )
     owner_name = models.CharField(max_length=200, blank=True, db_index=True)
     owner_email = models.CharField(max_length=254, blank=True)
@@ -127,11 +147,15 @@ class ActivityEvent(models.Model):
         DAILY_CAP = "daily_cap", "Over the daily cap"
         PAIR_CAP = "pair_cap", "Same two people too often this week"
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity"
+    )
     # Who the event scores for: the actor, or the content's owner for "received" kinds and views.
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     verb = models.CharField(max_length=20, choices=Verb.choices)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     owner = models.ForeignKey(
@@ -151,7 +175,9 @@ class ActivityEvent(models.Model):
             models.Index(fields=["skipped", "created_at", "rep", "verb"], name="event_board"),
             models.Index(fields=["rep", "created_at"], name="event_rep_time"),
             # Attribution: what a deal's owner viewed about its account before the close.
-            models.Index(fields=["verb", "actor", "account", "created_at"], name="event_attribution"),
+            models.Index(
+                fields=["verb", "actor", "account", "created_at"], name="event_attribution"
+            ),
             models.Index(fields=["content_type", "object_id"], name="event_target"),
         ]
 
@@ -175,8 +201,12 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A key for the JSON API; only its hash is stored, so the key is shown once, at creation."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leaderboard_api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'Salesforce webhook'.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leaderboard_api_tokens"
+    )
+    name = models.CharField(
+        max_length=100, help_text="What the token is for, e.g. 'Salesforce webhook'."
+    )
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -216,15 +246,19 @@ class ScoringSettings(BaseSiteSetting):
     helpful_received = models.PositiveSmallIntegerField("Helpful mark received", default=8)
     coaching_given = models.PositiveSmallIntegerField("Coaching review given", default=8)
     coaching_received = models.PositiveSmallIntegerField("Coaching review received", default=2)
-    content_viewed = models.PositiveSmallIntegerField("Own content viewed by someone else", default=0)
+    content_viewed = models.PositiveSmallIntegerField(
+        "Own content viewed by someone else", default=0
+    )
     influence_window_days = models.PositiveSmallIntegerField(
-        "Influence window (days)", default=90,
+        "Influence window (days)",
+        default=90,
         help_text="A won deal credits tips its owner viewed in this many days before the close date.",
     )
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel(verb) for verb in ActivityEvent.Verb.values], heading="Points per event",
+            [FieldPanel(verb) for verb in ActivityEvent.Verb.values],
+            heading="Points per event",
         ),
         FieldPanel("influence_window_days"),
     ]

@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.leaderboard, name="leaderboard"),
+    path("export.csv", views.leaderboard_csv, name="leaderboard_csv"),
+    path("reps/<str:username>/", views.rep_detail, name="leaderboard_rep"),
+    path("analysis/", views.analysis_view, name="leaderboard_analysis"),
+    path("import/", views.import_deals_view, name="leaderboard_import"),
+    path("import/<str:result_id>/", views.import_result, name="leaderboard_import_result"),
+    path("owners/", views.unmapped_owners, name="leaderboard_owners"),
+]

@@ -1,0 +1,183 @@
+"""Sharing versus results: rank correlation with a bootstrap interval, quartile medians, tenure.
+
+Everything here describes an association between two numbers per rep; none of it shows that
+sharing causes revenue (good reps may simply do both).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .scoring import Row
+
+MIN_REPS = 10
+RESAMPLES = 1000
+SEED = 20261126  # fixed, so the same data always gives the same interval
+TENURE_BANDS = [("Under 1 year", 0, 1), ("1 to 3 years", 1, 3), ("3 years or more", 3, 200)]
+
+
+def rankdata(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties sharing their average rank (as Spearman's coefficient needs)."""
+    order = np.argsort(values, kind="mergesort")
+    inverse = np.empty(len(values), dtype=np.intp)
+    inverse[order] = np.arange(len(values))
+    ordered = values[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]
+    dense = first.cumsum()[inverse]
+    bounds = np.r_[np.nonzero(first)[0], len(first)]
+    return 0.5 * (bounds[dense] + bounds[dense - 1] + 1)
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float | None:
+    a, b = a - a.mean(), b - b.mean()
+    denominator = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / denominator) if denominator > 0 else None
+
+
+def spearman(x, y) -> float | None:
+    """Spearman's rank correlation; None when either variable does not vary."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 3:
+        return None
+    return _pearson(rankdata(x), rankdata(y))
+
+
+def partial_spearman(x, y, z) -> float | None:
+    """Rank correlation of x and y with z (tenure) held constant."""
+    x, y, z = (rankdata(np.asarray(values, dtype=float)) for values in (x, y, z))
+    r_xy, r_xz, r_yz = _pearson(x, y), _pearson(x, z), _pearson(y, z)
+    if None in (r_xy, r_xz, r_yz) or abs(r_xz) >= 1 or abs(r_yz) >= 1:
+        return None
+    return (r_xy - r_xz * r_yz) / float(np.sqrt((1 - r_xz**2) * (1 - r_yz**2)))
+
+
+def bootstrap_interval(
+    statistic, *columns, resamples: int = RESAMPLES, level: float = 0.95
+) -> tuple[float, float] | None:
+    """Percentile bootstrap interval: resample reps with replacement, recompute the statistic."""
+    arrays = [np.asarray(column, dtype=float) for column in columns]
+    size = len(arrays[0])
+    generator = np.random.default_rng(SEED)
+    values = []
+    for _ in range(resamples):
+        picks = generator.integers(0, size, size)
+        value = statistic(*(array[picks] for array in arrays))
+        if value is not None:
+            values.append(value)
+    if len(values) < resamples / 2:
+        return None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+@dataclass
+class Band:
+    label: str
+    n: int
+    rho: float | None
+    top_median: float | None
+    bottom_median: float | None
+
+
+@dataclass
+class Analysis:
+    n: int
+    enough: bool
+    points: list[dict] = field(default_factory=list)
+    rho: float | None = None
+    interval: tuple[float, float] | None = None
+    top_median: float | None = None
+    bottom_median: float | None = None
+    quarter_size: int = 0
+    partial_rho: float | None = None
+    partial_interval: tuple[float, float] | None = None
+    tenure_known: int = 0
+    bands: list[Band] = field(default_factory=list)
+
+    @property
+    def strength(self) -> str:
+        """Plain words for the coefficient's size (Cohen's usual cut-offs)."""
+        if self.rho is None:
+            return "no measurable"
+        size = abs(self.rho)
+        word = (
+            "negligible"
+            if size < 0.1
+            else "weak"
+            if size < 0.3
+            else "moderate"
+            if size < 0.5
+            else "strong"
+        )
+        return (
+            f"{word} {'positive' if self.rho > 0 else 'negative'}" if word != "negligible" else word
+        )
+
+    @property
+    def interval_excludes_zero(self) -> bool:
+        return bool(self.interval) and (self.interval[0] > 0 or self.interval[1] < 0)
+
+
+def quarter_medians(scores, revenues) -> tuple[float | None, float | None, int]:
+    """Median revenue of the top and the bottom quarter of reps by sharing score."""
+    pairs = sorted(zip(scores, revenues, strict=True), key=lambda pair: pair[0])
+    quarter = len(pairs) // 4
+    if quarter == 0:
+        return None, None, 0
+    bottom = [revenue for _, revenue in pairs[:quarter]]
+    top = [revenue for _, revenue in pairs[-quarter:]]
+    return float(np.median(top)), float(np.median(bottom)), quarter
+
+
+def tenure_band(years: float | None) -> str:
+    if years is None:
+        return "Tenure unknown"
+    return next(label for label, low, high in TENURE_BANDS if low <= years < high)
+
+
+def analyse(rows: list[Row], *, on: date) -> Analysis:
+    """The figures for the analysis page; with fewer than MIN_REPS reps, only the count."""
+    points = [
+        {
+            "name": row.name,
+            "username": row.username,
+            "score": row.score,
+            "revenue": float(row.revenue),
+            "tenure": row.tenure_years(on),
+            "band": tenure_band(row.tenure_years(on)),
+        }
+        for row in rows
+    ]
+    result = Analysis(n=len(points), enough=len(points) >= MIN_REPS, points=points)
+    if not result.enough:
+        return result
+    scores = [point["score"] for point in points]
+    revenues = [point["revenue"] for point in points]
+    result.rho = spearman(scores, revenues)
+    result.interval = (
+        bootstrap_interval(spearman, scores, revenues) if result.rho is not None else None
+    )
+    result.top_median, result.bottom_median, result.quarter_size = quarter_medians(scores, revenues)
+    with_tenure = [point for point in points if point["tenure"] is not None]
+    result.tenure_known = len(with_tenure)
+    if len(with_tenure) >= MIN_REPS:
+        columns = (
+            [p["score"] for p in with_tenure],
+            [p["revenue"] for p in with_tenure],
+            [p["tenure"] for p in with_tenure],
+        )
+        result.partial_rho = partial_spearman(*columns)
+        if result.partial_rho is not None:
+            result.partial_interval = bootstrap_interval(partial_spearman, *columns)
+    for label, _, _ in [*TENURE_BANDS, ("Tenure unknown", 0, 0)]:
+        members = [point for point in points if point["band"] == label]
+        if not members:
+            continue
+        band_scores = [point["score"] for point in members]
+        band_revenues = [point["revenue"] for point in members]
+        top, bottom, _ = quarter_medians(band_scores, band_revenues)
+        rho = spearman(band_scores, band_revenues) if len(members) >= MIN_REPS else None
+        result.bands.append(Band(label, len(members), rho, top, bottom))
+    return result

@@ -1,0 +1,132 @@
+"""Influenced revenue: a won deal credits the tips and videos about its account that its owner
+viewed in the window before the close date; each credited item's author sees the deal's amount."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+
+from .models import ActivityEvent, Deal
+
+RULE = (
+    "A won deal counts as influenced by a tip or video when the deal's owner viewed it in the "
+    "{days} days before the close date and it is about the deal's account (a video counts when "
+    "it is linked or tagged to the account). Every author of such an item is credited with the "
+    "deal's full amount once, however many of their items the owner read."
+)
+
+
+def _window_sql() -> tuple[str, str]:
+    """SQL for the first and the after-last moment of a deal's window, with one %s for the days."""
+    if connection.vendor == "postgresql":
+        return "d.close_date - (%s * INTERVAL '1 day')", "d.close_date + INTERVAL '1 day'"
+    # SQLite keeps datetimes as ISO text, which compares correctly against an ISO date.
+    return "date(d.close_date, '-' || %s || ' days')", "date(d.close_date, '+1 day')"
+
+
+def _join_sql(extra_where: str) -> str:
+    start, after = _window_sql()
+    return f"""
+        FROM {Deal._meta.db_table} d
+        JOIN {ActivityEvent._meta.db_table} e
+          ON e.actor_id = d.owner_id AND e.account_id = d.account_id
+        WHERE d.status = %s AND e.verb = %s
+          AND e.owner_id IS NOT NULL AND e.owner_id <> d.owner_id
+          AND e.created_at >= {start} AND e.created_at < {after}
+          {extra_where}
+    """
+
+
+def _base_params(window_days: int) -> list:
+    # Parameter order follows _join_sql: status, verb, then the window's days.
+    return [Deal.Status.WON, ActivityEvent.Verb.CONTENT_VIEWED, window_days]
+
+
+@dataclass
+class Influence:
+    amount: Decimal = Decimal(0)
+    deals: int = 0
+
+
+def influenced_by_author(start: date, end: date, *, window_days: int) -> dict[int, Influence]:
+    """Per author: the won deals closed in the period that their items influenced (one query)."""
+    sql = f"""
+        SELECT author_id, SUM(amount), COUNT(*) FROM (
+          SELECT DISTINCT e.owner_id AS author_id, d.id AS deal_id, d.amount AS amount
+          {_join_sql("AND d.close_date >= %s AND d.close_date <= %s")}
+        ) credited GROUP BY author_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_base_params(window_days), start, end])
+        return {
+            author: Influence(Decimal(amount or 0), count)
+            for author, amount, count in cursor.fetchall()
+        }
+
+
+@dataclass
+class InfluencedDeal:
+    deal: Deal
+    items: list = field(default_factory=list)
+
+
+def deals_influenced_by_author(
+    author_id: int, start: date, end: date, *, window_days: int
+) -> list[InfluencedDeal]:
+    """The deals behind an author's influenced revenue, each with the items that earned it."""
+    sql = f"""
+        SELECT DISTINCT d.id, e.content_type_id, e.object_id
+        {_join_sql("AND e.owner_id = %s AND d.close_date >= %s AND d.close_date <= %s")}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_base_params(window_days), author_id, start, end])
+        rows = cursor.fetchall()
+    items_by_type = defaultdict(set)
+    for _deal_id, type_id, object_id in rows:
+        if type_id:
+            items_by_type[type_id].add(object_id)
+    items = {}
+    for type_id, ids in items_by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for item in model._default_manager.filter(pk__in=ids):
+            items[(type_id, item.pk)] = item
+    deals = Deal.objects.select_related("owner", "account").in_bulk({row[0] for row in rows})
+    result: dict[int, InfluencedDeal] = {}
+    for deal_id, type_id, object_id in rows:
+        entry = result.setdefault(deal_id, InfluencedDeal(deals[deal_id]))
+        item = items.get((type_id, object_id))
+        if item is not None and item not in entry.items:
+            entry.items.append(item)
+    return sorted(
+        result.values(), key=lambda entry: (entry.deal.close_date, entry.deal.pk), reverse=True
+    )
+
+
+def deals_influenced_by_item(item, *, window_days: int) -> list[Deal]:
+    """Every won deal (any time) that this tip or video influenced, newest first."""
+    content_type = ContentType.objects.get_for_model(item)
+    sql = f"SELECT DISTINCT d.id {_join_sql('AND e.content_type_id = %s AND e.object_id = %s')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_base_params(window_days), content_type.pk, item.pk])
+        ids = [row[0] for row in cursor.fetchall()]
+    return list(
+        Deal.objects.filter(pk__in=ids)
+        .select_related("owner", "account")
+        .order_by("-close_date", "-pk")
+    )
+
+
+def deals_with_influence(deal_ids: list[int], *, window_days: int) -> set[int]:
+    """Which of these deals some colleague's item influenced (for marking rows in a drill-down)."""
+    if not deal_ids:
+        return set()
+    placeholders = ", ".join(["%s"] * len(deal_ids))
+    sql = f"SELECT DISTINCT d.id {_join_sql(f'AND d.id IN ({placeholders})')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_base_params(window_days), *deal_ids])
+        return {row[0] for row in cursor.fetchall()}

@@ -1,0 +1,111 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .importing import HUDDLE_COLUMNS
+from .models import Team
+from .scoring import SORT_KEYS, Period, PeriodKey, period_for
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+class BoardFilterForm(forms.Form):
+    """The leaderboard's period, team and sort order; bad values fall back to the defaults."""
+
+    period = forms.ChoiceField(
+        choices=PeriodKey.CHOICES, required=False, initial=PeriodKey.THIS_QUARTER
+    )
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, empty_label="All teams"
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[(key, key) for name in SORT_KEYS for key in (name, f"-{name}")],
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") == PeriodKey.CUSTOM:
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if not start or not end:
+                self.add_error("start", "Custom dates need both a start and an end.")
+            elif start > end:
+                self.add_error("end", "The end date is before the start date.")
+        return cleaned
+
+    def selection(self) -> tuple[Period, Team | None, str]:
+        """The period, team and sort to show; the defaults when the form is unbound or invalid."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        period = period_for(
+            data.get("period") or PeriodKey.THIS_QUARTER,
+            start=data.get("start"),
+            end=data.get("end"),
+        )
+        return period, data.get("team"), data.get("sort") or "rank"
+
+
+class DealUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CRM export (CSV)",
+        help_text="A Salesforce opportunity report, a HubSpot deal export or Huddle's format.",
+    )
+    dry_run = forms.BooleanField(required=False, label="Dry run: check the file, change nothing")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field_name in HUDDLE_COLUMNS:
+            self.fields[f"map_{field_name}"] = forms.CharField(
+                required=False,
+                max_length=200,
+                label=field_name.replace("_", " ").capitalize(),
+                help_text="Column name in your file, if Huddle does not recognise it.",
+            )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 200 MB; import it with manage.py import_deals."
+            )
+        head = upload.read(4096)
+        upload.seek(0)
+        if b"\0" in head:
+            raise forms.ValidationError(
+                "This is not a CSV file: export the report as CSV (comma separated)."
+            )
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 4:  # a character cut at the sample's end is fine
+                raise forms.ValidationError(
+                    "The file is not UTF-8 text: export it as UTF-8 CSV."
+                ) from None
+        return upload
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data[f"map_{name}"].strip()
+            for name in HUDDLE_COLUMNS
+            if self.cleaned_data.get(f"map_{name}", "").strip()
+        }
+
+    def mapping_fields(self):
+        return [self[f"map_{name}"] for name in HUDDLE_COLUMNS]
+
+
+class OwnerMappingForm(forms.Form):
+    owner_name = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    rep = forms.CharField(max_length=150, label="Rep's username")
+
+    def clean_rep(self):
+        username = self.cleaned_data["rep"].strip()
+        user = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"No active user is called “{username}”.")
+        return user

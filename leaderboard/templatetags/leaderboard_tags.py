@@ -1,0 +1,51 @@
+"""Money and percentages for the leaderboard, and the tip page's "influenced deals" section."""
+
+from decimal import Decimal
+
+from django import template
+
+from leaderboard import attribution, scoring
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """12500 -> "$12,500"; the board sums amounts as the CRM gives them."""
+    if value in (None, ""):
+        return "—"
+    return f"${Decimal(value):,.0f}"
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+@register.filter
+def points(weights, verb: str) -> int:
+    return getattr(weights, verb, 0)
+
+
+@register.filter
+def signed(value) -> str:
+    return "—" if value is None else f"{value:+.2f}"
+
+
+@register.inclusion_tag("leaderboard/includes/influence_on_tip_section.html", takes_context=True)
+def tip_influence(context, item):
+    """The deals a tip (or video) influenced: listed for managers, counted for everyone else."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if item is None or user is None or not user.is_authenticated or not getattr(item, "pk", None):
+        return {"deals": [], "show": False}
+    weights = scoring.weights_for()
+    deals = attribution.deals_influenced_by_item(item, window_days=weights.influence_window_days)
+    return {
+        "show": True,
+        "deals": deals,
+        "count": len(deals),
+        "total": sum((deal.amount for deal in deals), start=Decimal(0)),
+        "can_see_revenue": user.has_perm("leaderboard.view_revenue"),
+        "window_days": weights.influence_window_days,
+    }

@@ -1,0 +1,274 @@
+import csv
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
+
+from . import activity, analysis, attribution, importing, scoring
+from .forms import BoardFilterForm, DealUploadForm, OwnerMappingForm
+from .models import ActivityEvent
+
+PAGE_SIZE = 100
+IMPORT_FORBIDDEN = (
+    "Only managers can import deals and map CRM owners. "
+    "Ask your manager to run the import, or to give you the “import deals” permission."
+)
+REVENUE_FORBIDDEN = (
+    "The sharing-versus-results analysis shows revenue, which only managers can see."
+)
+
+
+def _require(request, permission: str, message: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def _board(request):
+    form = BoardFilterForm(request.GET or None)
+    period, team, sort = form.selection()
+    can_see_revenue = request.user.has_perm("leaderboard.view_revenue")
+    if sort.lstrip("-") in scoring.REVENUE_SORTS and not can_see_revenue:
+        sort = "rank"
+    weights = scoring.weights_for(getattr(request, "_wagtail_site", None))
+    rows = scoring.leaderboard(
+        period,
+        team_id=team.pk if team else None,
+        with_revenue=can_see_revenue,
+        scoring=weights,
+        sort=sort,
+    )
+    return form, period, team, sort, can_see_revenue, weights, rows
+
+
+def leaderboard(request):
+    """The board: everyone's sharing for a period; revenue columns for those allowed to see them."""
+    form, period, team, sort, can_see_revenue, weights, rows = _board(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    me = next((row for row in rows if row.user_id == request.user.pk), None)
+    query = {key: value for key, value in request.GET.items() if key not in {"sort", "page"}}
+    columns = [("rank", "Rank"), ("name", "Rep"), ("team", "Team"), ("score", "Score")]
+    columns += [(key, heading) for key, heading, _ in scoring.PARTS]
+    if can_see_revenue:
+        columns += [
+            ("revenue", "Closed-won revenue"),
+            ("won", "Deals won"),
+            ("win_rate", "Win rate"),
+            ("influenced", "Influenced revenue"),
+        ]
+    headers = [
+        {
+            "key": key,
+            "label": label,
+            "active": sort.lstrip("-") == key,
+            "descending": sort.startswith("-"),
+            "url": "?" + urlencode({**query, "sort": key if sort == f"-{key}" else f"-{key}"}),
+            "numeric": key not in {"name", "team"},
+        }
+        for key, label in columns
+    ]
+    return render(
+        request,
+        "leaderboard/leaderboard.html",
+        {
+            "form": form,
+            "period": period,
+            "team": team,
+            "page_obj": page,
+            "rows": page.object_list,
+            "me": me,
+            "headers": headers,
+            "can_see_revenue": can_see_revenue,
+            "weights": weights,
+            "verb_labels": ActivityEvent.Verb,
+            "rules": activity.fair_play_rules(),
+            "influence_rule": attribution.RULE.format(days=weights.influence_window_days),
+            "parts": scoring.PARTS,
+            "querystring": urlencode(query),
+            "rep_count": len(rows),
+            "can_import": request.user.has_perm("leaderboard.import_deals"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def leaderboard_csv(request):
+    """The board as CSV, with the same columns the person may see on the page."""
+    _form, period, _team, _sort, can_see_revenue, _weights, rows = _board(request)
+    header = ["rank", "username", "name", "team", "score", *[key for key, _, _ in scoring.PARTS]]
+    if can_see_revenue:
+        header += [
+            "closed_won_revenue",
+            "deals_won",
+            "deals_lost",
+            "win_rate",
+            "influenced_revenue",
+        ]
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield writer.writerow(header)
+        for row in rows:
+            values = [row.rank, row.username, row.name, row.team, row.score, *row.parts.values()]
+            if can_see_revenue:
+                rate = f"{row.win_rate:.3f}" if row.win_rate is not None else ""
+                values += [row.revenue, row.deals_won, row.deals_lost, rate, row.influenced]
+            yield writer.writerow(values)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="leaderboard-{period.start}-{period.end}.csv"'
+    )
+    return response
+
+
+def rep_detail(request, username: str):
+    """One rep's drill-down: the events behind the score, the deals behind the revenue, influence."""
+    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    form = BoardFilterForm(request.GET or None)
+    period, _team, _sort = form.selection()
+    weights = scoring.weights_for()
+    is_self = person.pk == request.user.pk
+    can_see_revenue = request.user.has_perm("leaderboard.view_revenue")
+    rows = scoring.leaderboard(period, with_revenue=can_see_revenue or is_self, scoring=weights)
+    row = next((row for row in rows if row.user_id == person.pk), None)
+    points = weights.weights()
+    events = [
+        (event, 0 if event.skipped else points[event.verb])
+        for event in scoring.events_behind(person, period)
+    ]
+    influenced = attribution.deals_influenced_by_author(
+        person.pk, period.start, period.end, window_days=weights.influence_window_days
+    )
+    influencing_items = {}
+    for entry in influenced:
+        for item in entry.items:
+            influencing_items.setdefault(item, []).append(entry.deal)
+    return render(
+        request,
+        "leaderboard/rep_detail.html",
+        {
+            "person": person,
+            "row": row,
+            "period": period,
+            "form": form,
+            "events": events,
+            "deals": scoring.deals_behind(person, period) if (can_see_revenue or is_self) else None,
+            "influenced": influenced,
+            "influencing_items": influencing_items.items(),
+            "influenced_total": sum((entry.deal.amount for entry in influenced), start=0),
+            "can_see_revenue": can_see_revenue,
+            "is_self": is_self,
+            "rep_count": len(rows),
+            "influence_rule": attribution.RULE.format(days=weights.influence_window_days),
+            "querystring": urlencode(
+                {k: v for k, v in request.GET.items() if k in {"period", "start", "end"}}
+            ),
+        },
+    )
+
+
+def analysis_view(request):
+    """Sharing versus results, for managers: an association, with its uncertainty."""
+    _require(request, "leaderboard.view_revenue", REVENUE_FORBIDDEN)
+    form = BoardFilterForm(request.GET or None)
+    period, team, _sort = form.selection()
+    rows = scoring.leaderboard(period, team_id=team.pk if team else None, with_revenue=True)
+    result = analysis.analyse(rows, on=period.end)
+    return render(
+        request,
+        "leaderboard/analysis.html",
+        {
+            "form": form,
+            "period": period,
+            "result": result,
+            "rows": rows,
+            "querystring": urlencode(
+                {k: v for k, v in request.GET.items() if k in {"period", "start", "end", "team"}}
+            ),
+        },
+    )
+
+
+def _upload_path(upload) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "deal-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.csv"
+    with open(path, "wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path
+
+
+def import_deals_view(request):
+    """Managers upload a CRM export; the report lists each failed row with its line and reason."""
+    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
+    form = DealUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        result = importing.run_import_file(
+            str(_upload_path(form.cleaned_data["file"])),
+            dry_run=form.cleaned_data["dry_run"],
+            mapping=form.mapping(),
+        )
+        if not result.is_finished:
+            return redirect("leaderboard_import_result", result_id=result.id)
+        # Inline (no worker configured): the report is ready now, and that backend keeps no results.
+        return _render_result(request, result)
+    return render(
+        request, "leaderboard/import.html", {"form": form, "columns": importing.HUDDLE_COLUMNS}
+    )
+
+
+def import_result(request, result_id: str):
+    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
+    try:
+        result = importing.import_deals_file.get_result(result_id)
+    except (TaskResultDoesNotExist, ValueError, NotImplementedError) as error:
+        raise Http404("No such import.") from error
+    return _render_result(request, result)
+
+
+def _render_result(request, result):
+    report = None
+    if result.is_finished and result.status == TaskResultStatus.SUCCESSFUL:
+        report = importing.ImportReport.from_dict(result.return_value)
+    return render(request, "leaderboard/import_result.html", {"result": result, "report": report})
+
+
+def unmapped_owners(request):
+    """CRM owner names no rep matches; mapping one re-links every deal of that name."""
+    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
+    form = OwnerMappingForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.cleaned_data["rep"]
+            count = importing.relink_owner(form.cleaned_data["owner_name"], user)
+            messages.success(
+                request,
+                f"Linked {count} deal(s) of “{form.cleaned_data['owner_name']}” to "
+                f"{user.get_full_name() or user.username}; future imports will too.",
+            )
+            return redirect("leaderboard_owners")
+        messages.error(
+            request, " ".join(error for errors in form.errors.values() for error in errors)
+        )
+    return render(
+        request,
+        "leaderboard/owners.html",
+        {
+            "owners": importing.unmapped_owner_names(),
+            "failed_name": form.data.get("owner_name"),
+        },
+    )
