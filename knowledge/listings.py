@@ -90,7 +90,7 @@ def parse_cursor(value: str | None) -> datetime.datetime | None:
     if not value:
         return None
     try:
-        moment = parse_datetime(value)
+        moment = parse_datetime(value.replace(" ", "+"))  # an unencoded "+00:00" arrives as a space
     except ValueError:
         return None
     if moment is not None and timezone.is_naive(moment):

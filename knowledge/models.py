@@ -17,6 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 from wagtail.snippets.models import register_snippet
 
 from .blocks import TipBodyBlock
@@ -269,7 +270,7 @@ class TipPage(HuddlePage):
         return context
 
 
-class MicropostQuerySet(models.QuerySet):
+class MicropostQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def for_cards(self) -> "MicropostQuerySet":
         return self.select_related("author", "account").prefetch_related("tags")
 
@@ -306,6 +307,7 @@ class Micropost(index.Indexed, models.Model):
         index.FilterField("author"),
         index.FilterField("account"),
         index.FilterField("created_at"),
+        index.FilterField("id"),  # the site search narrows to tagged posts by id
     ]
 
     class Meta:

@@ -1,0 +1,142 @@
+"""Admin for marketing: microposts to remove, tip curation (verify, retire), the "Tips to review" panel."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .curation import retire_tips, verify_tips
+from .models import Micropost, TipPage
+from .roles import is_marketing
+
+REVIEW_PANEL_SIZE = 20
+
+
+class MicropostViewSet(SnippetViewSet):
+    model = Micropost
+    icon = "comment"
+    menu_label = "Microposts"
+    list_display = ["text", "author", "account", "created_at"]
+    list_filter = ["account"]
+    search_fields = ["text"]
+    ordering = ["-created_at"]
+    add_to_admin_menu = True
+    menu_order = 250
+
+
+register_snippet(MicropostViewSet)
+
+
+class TipsToReviewPanel(Component):
+    """Tips past their "verified until" date, oldest first, with verify and retire buttons."""
+
+    name = "tips_to_review"
+    template_name = "knowledge/admin/tips_to_review.html"
+    order = 90
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        stale = TipPage.objects.stale().select_related("author").defer_streamfields()
+        context.update({"tips": stale[:REVIEW_PANEL_SIZE], "total": stale.count(),
+                        "request": parent_context["request"], "csrf_token": parent_context["csrf_token"]})
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_tips_to_review(request, panels):
+    if is_marketing(request.user):
+        panels.append(TipsToReviewPanel())
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("wagtailadmin_home")
+
+
+def _can_curate(request, tip: TipPage) -> bool:
+    return tip.permissions_for_user(request.user).can_publish()
+
+
+@require_POST
+def verify_view(request, pk):
+    tip = get_object_or_404(TipPage, pk=pk)
+    if not _can_curate(request, tip):
+        messages.error(request, "You don't have permission to verify this tip.")
+    else:
+        verify_tips([tip])
+        messages.success(request, f"“{tip.title}” is verified again.")
+    return _back(request)
+
+
+@require_POST
+def retire_view(request, pk):
+    tip = get_object_or_404(TipPage, pk=pk)
+    if not _can_curate(request, tip):
+        messages.error(request, "You don't have permission to retire this tip.")
+    else:
+        retire_tips([tip])
+        messages.success(request, f"“{tip.title}” is retired: it left feeds and search.")
+    return _back(request)
+
+
+@hooks.register("register_admin_urls")
+def curation_urls():
+    curate = permission_required("wagtailadmin.access_admin")
+    return [
+        path("knowledge/tips/<int:pk>/verify/", curate(verify_view), name="knowledge_tip_verify"),
+        path("knowledge/tips/<int:pk>/retire/", curate(retire_view), name="knowledge_tip_retire"),
+    ]
+
+
+class TipCurationBulkAction(PageBulkAction):
+    """Acts on the selected tips only; other page types in the selection are left alone."""
+
+    template_name = "knowledge/admin/confirm_bulk_curation.html"
+
+    def check_perm(self, page):
+        return page.permissions_for_user(self.request.user).can_publish()
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "verb": self.verb}
+
+    @classmethod
+    def tips_in(cls, objects):
+        return list(TipPage.objects.filter(pk__in=[page.pk for page in objects]))
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return f"{num_parent_objects} tip{'s' if num_parent_objects != 1 else ''} {self.past}."
+
+
+@hooks.register("register_bulk_action")
+class VerifyTipsBulkAction(TipCurationBulkAction):
+    display_name = "Verify"
+    action_type = "verify_tips"
+    aria_label = "Verify the selected tips"
+    verb, past = "verify", "verified"
+    action_priority = 60
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        return verify_tips(cls.tips_in(objects)), 0
+
+
+@hooks.register("register_bulk_action")
+class RetireTipsBulkAction(TipCurationBulkAction):
+    display_name = "Retire"
+    action_type = "retire_tips"
+    aria_label = "Retire the selected tips"
+    verb, past = "retire", "retired"
+    action_priority = 61
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        return retire_tips(cls.tips_in(objects)), 0

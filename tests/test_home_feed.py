@@ -1,0 +1,121 @@
+"""The home feed and tag pages: one stream of tips and posts, featured items, trending, fixed query counts."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from knowledge.models import FeaturedCollection, FeaturedCollectionItem
+from knowledge.reactions import mark_helpful
+
+from .factories import make_micropost, make_rep, make_tip
+
+# Session, user, site and page routing, 3 stream queries per source pair, reactions, featured,
+# trending, permissions and the knowledge settings: the same whatever the data size.
+HOME_QUERIES = 18
+TAG_QUERIES = 11
+
+
+def _queries_for(client, url):
+    """The SQL a signed-in page view runs once per-process caches (content types, site root) are warm."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 8])
+def test_home_feed_queries_do_not_grow(rep_client, count):
+    """The feed costs the same number of queries for a few items as for many (no N+1)."""
+    author = make_rep("author")
+    for number in range(count):
+        make_tip(f"Tip {number}", author=author, tags=["pricing", "demo"])
+        make_micropost(f"Post {number} #pricing @rep", author=author)
+    response, queries = _queries_for(rep_client, "/")
+    assertContains(response, "Read tip", count=count)
+    assert len(queries) == HOME_QUERIES, "\n".join(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 8])
+def test_tag_page_queries_do_not_grow(rep_client, count):
+    author = make_rep("author")
+    for number in range(count):
+        make_tip(f"Tip {number}", author=author, tags=["pricing"])
+        make_micropost(f"Post {number} #pricing", author=author)
+    response, queries = _queries_for(rep_client, "/tags/pricing/")
+    assertContains(response, "Read tip", count=count)
+    assert len(queries) == TAG_QUERIES, "\n".join(queries)
+
+
+
+
+@pytest.mark.django_db
+def test_stream_is_newest_first_and_loads_more(rep_client, rep):
+    author = make_rep("author")
+    start = timezone.now() - datetime.timedelta(days=1)
+    for number in range(25):
+        post = make_micropost(f"Post number {number:02d}", author=author)
+        post.created_at = start + datetime.timedelta(minutes=number)
+        post.save()
+    response = rep_client.get("/")
+    content = response.content.decode()
+    assert content.index("Post number 24") < content.index("Post number 23")
+    assertNotContains(response, "Post number 04")
+    assertContains(response, "Load more")
+    more = rep_client.get(response.context["more_url"] + response.context["stream"].next_cursor,
+                          headers={"HX-Request": "true"})
+    assertContains(more, "Post number 04")
+    assertNotContains(more, "Post number 24")
+    assertNotContains(more, "<html")
+
+
+@pytest.mark.django_db
+def test_featured_tips_and_pinned_collections_show_in_order(rep_client, rep):
+    author = make_rep("author")
+    first = make_tip("Onboarding one", author=author)
+    second = make_tip("Onboarding two", author=author)
+    make_tip("Featured pick", author=author, featured=True)
+    later = FeaturedCollection.objects.create(title="Beating competitor X", position=2)
+    earlier = FeaturedCollection.objects.create(title="Onboarding essentials", position=1)
+    FeaturedCollection.objects.create(title="Hidden one", pinned=False)
+    FeaturedCollectionItem.objects.create(collection=earlier, tip=second, sort_order=0)
+    FeaturedCollectionItem.objects.create(collection=earlier, tip=first, sort_order=1)
+    FeaturedCollectionItem.objects.create(collection=later, tip=first, sort_order=0)
+    content = rep_client.get("/").content.decode()
+    assert "Featured pick" in content
+    assert content.index("Onboarding essentials") < content.index("Beating competitor X")
+    section = content[content.index("Onboarding essentials"):content.index("Beating competitor X")]
+    assert section.index("Onboarding two") < section.index("Onboarding one")
+    assert "Hidden one" not in content
+
+
+@pytest.mark.django_db
+def test_trending_lists_the_most_helpful_of_the_week(rep_client, rep, other_rep):
+    author = make_rep("author")
+    popular = make_tip("Popular this week", author=author)
+    quiet = make_tip("Quiet tip", author=author)
+    mark_helpful(rep, popular)
+    mark_helpful(other_rep, popular)
+    mark_helpful(rep, quiet)
+    response = rep_client.get("/")
+    trending = response.context["trending"]
+    assert [item.title for item in trending] == ["Popular this week", "Quiet tip"]
+    assertContains(response, "2 helpful")
+
+
+@pytest.mark.django_db
+def test_retired_and_unpublished_tips_leave_the_feed(rep_client):
+    author = make_rep("author")
+    make_tip("Retired advice", author=author, retired=True)
+    make_tip("Draft advice", author=author, live=False)
+    make_tip("Current advice", author=author)
+    response = rep_client.get("/")
+    assertContains(response, "Current advice")
+    assertNotContains(response, "Retired advice")
+    assertNotContains(response, "Draft advice")
