@@ -13,6 +13,7 @@ model's ``search_fields``.
 
 from collections import Counter, OrderedDict
 
+import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count
 from whoosh import query as wq
@@ -28,6 +29,7 @@ from modelsearch.backends.base import (
 from modelsearch.index import class_is_indexed
 from modelsearch.query import MatchAll, Not
 
+from . import engine
 from .documents import DocumentBuilder, doc_id_for
 from .query import (
     AutocompleteQueryBuilder,
@@ -155,26 +157,25 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         )
         return builder.build(self.query)
 
-    def filter_docs(self, state):
+    def filter_docs(self, state) -> "DocFilter | None":
         """Doc numbers allowed by the model and the queryset filters (None: every live doc)."""
         searcher = state.searcher
-        model_filter = wq.Term("doc_ct", self.queryset.model.indexed_get_content_type())
         if where_needs_database(self.queryset):
-            return self._filter_docs_from_database(searcher)
+            return DocFilter(self._filter_docs_from_database(searcher), searcher)
+        model_filter = wq.Term("doc_ct", self.queryset.model.indexed_get_content_type())
         where = self._get_filters_from_queryset()
         flt = model_filter if where is None else combine([model_filter, where.query], "and")
 
         def build():
             docs = set(searcher.docs_for_query(flt))
-            return None if len(docs) == searcher.doc_count() else docs
+            return None if len(docs) == searcher.doc_count() else DocFilter(docs, searcher)
 
         return state.cached_filter(repr(flt), build)
 
     def _filter_docs_from_database(self, searcher):
         model = self.queryset.model
         docs = set()
-        pks = self.queryset.order_by().prefetch_related(None).values_list("pk", flat=True)
-        for pk in pks.iterator(chunk_size=2000):
+        for pk in self.queryset.order_by().values_list("pk", flat=True).iterator():
             docnum = searcher.document_number(doc_id=doc_id_for(model, pk))
             if docnum is not None:
                 docs.add(docnum)
@@ -192,7 +193,8 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         return isinstance(self.query, Not) and isinstance(self.query.subquery, MatchAll)
 
     def hits(self, store, limit):
-        """(hits, total, exhaustive): top ``limit`` (doc_id, score) pairs by relevance."""
+        """(hits, total, complete): the top ``limit`` (doc_id, score) pairs by relevance,
+        the number of matches, and whether ``hits`` holds every match."""
         state = store.searcher_state()
         cache = self._hits_cache
         if cache is not None and cache[0] is state.searcher:
@@ -202,27 +204,38 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         searcher = state.searcher
         q = self.whoosh_query(searcher.reader())
         docs = self.filter_docs(state)
-        if q is wq.NullQuery or (docs is not None and not docs):
+        if q is wq.NullQuery or (docs is not None and not docs.docs):
             result = ([], 0, True)
         else:
-            estimate = q.estimate_size(searcher.reader())
-            run_limit = None if limit is None or estimate <= EXACT_COUNT_LIMIT else limit
-            results = searcher.search(q, limit=run_limit, filter=docs, terms=False)
             column = searcher.reader().column_reader("doc_id")
-            hits = [(column[docnum], score) for docnum, score in _docnums_and_scores(results)]
-            scored = results.scored_length()
-            if results.has_exact_length() or run_limit is None or scored < run_limit:
-                total, exhaustive = (len(results) if results.has_exact_length() else scored), True
-            else:
-                # Block-max skipping leaves the count unknown: estimate it, scaled
-                # down by the share of documents the filter allows.
-                total = results.estimated_length()
-                if docs is not None:
-                    total = int(total * len(docs) / max(searcher.doc_count(), 1))
-                total, exhaustive = max(total, scored), False
-            result = (hits, total, exhaustive)
+            try:
+                found, total = engine.search(
+                    searcher, q, None if docs is None else docs.mask, limit
+                )
+                complete = limit is None or total <= limit
+            except engine.Unsupported:
+                found, total, complete = self._whoosh_search(searcher, q, docs, limit)
+            result = ([(column[docnum], score) for docnum, score in found], total, complete)
         self._hits_cache = (state.searcher, limit, result)
         return result
+
+    def _whoosh_search(self, searcher, q, docs, limit):
+        estimate = q.estimate_size(searcher.reader())
+        run_limit = None if limit is None or estimate <= EXACT_COUNT_LIMIT else limit
+        results = searcher.search(
+            q, limit=run_limit, filter=None if docs is None else docs.docs, terms=False
+        )
+        found = list(_docnums_and_scores(results))
+        scored = results.scored_length()
+        if results.has_exact_length() or run_limit is None or scored < run_limit:
+            total = len(results) if results.has_exact_length() else scored
+            return found, total, run_limit is None or scored < run_limit
+        # Block-max skipping leaves the count unknown: estimate it, scaled down by
+        # the share of documents the filter allows.
+        total = results.estimated_length()
+        if docs is not None:
+            total = int(total * len(docs.docs) / max(searcher.doc_count(), 1))
+        return found, max(total, scored), False
 
     def matching_pks(self, store):
         """Primary keys of every match, unordered (for field ordering and facets)."""
@@ -233,11 +246,34 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             return []
         docs = self.filter_docs(state)
         column = searcher.reader().column_reader("doc_id")
-        return [
-            self._pk_for(column[docnum])
-            for docnum in searcher.docs_for_query(q)
-            if docs is None or docnum in docs
-        ]
+        try:
+            found, _total = engine.search(searcher, q, None if docs is None else docs.mask, None)
+            docnums = [docnum for docnum, _score in found]
+        except engine.Unsupported:
+            docnums = [
+                docnum
+                for docnum in searcher.docs_for_query(q)
+                if docs is None or docnum in docs.docs
+            ]
+        return [self._pk_for(column[docnum]) for docnum in docnums]
+
+
+class DocFilter:
+    """The doc numbers a filter allows, as a set (for Whoosh) and a mask (for numpy)."""
+
+    def __init__(self, docs, searcher):
+        self.docs = docs
+        self.size = searcher.doc_count_all()
+        self._mask = None
+
+    @property
+    def mask(self):
+        if self._mask is None:
+            mask = np.zeros(self.size, bool)
+            if self.docs:
+                mask[np.fromiter(self.docs, dtype=np.int64, count=len(self.docs))] = True
+            self._mask = mask
+        return self._mask
 
 
 class WhooshAutocompleteQueryCompiler(WhooshSearchQueryCompiler):
