@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
+from wagtail.models import Site
 
 from . import microposts, sharing
 from .forms import MicropostForm, TipForm, account_from_name
@@ -178,7 +179,7 @@ def tip_create(request):
             except RateLimited as error:
                 form.add_error(None, str(error))
         if form.is_valid():
-            result = sharing.share_tip(author=request.user, data=form.cleaned_data, site=request.site)
+            result = sharing.share_tip(author=request.user, data=form.cleaned_data, site=Site.find_for_request(request))
             if result.needs_approval:
                 messages.info(request, "Thanks! Your tip is waiting for approval by marketing.")
                 return redirect("profile", username=request.user.username)

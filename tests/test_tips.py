@@ -1,0 +1,237 @@
+"""Account tips: sharing and editing from the site, moderation, the tips index, stale and retired tips."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+from wagtail.models import Site, WorkflowState
+
+from knowledge import signals
+from knowledge.models import Account, KnowledgeSettings, TipPage
+
+from .factories import make_account, make_rep, make_tip
+
+# Session, user, site and page routing, tips count and page, tags, reactions, comment counts,
+# permissions: the same for 2 tips as for 12.
+TIPS_INDEX_QUERIES = 15
+TIP_PAGE_QUERIES = 20
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def share(client, **fields):
+    data = {"title": "Re-engage a buyer who stopped answering", "body": "Send a short break-up e-mail.", **fields}
+    return client.post(reverse("tip_create"), data, follow=True)
+
+
+@pytest.mark.django_db
+def test_sharing_a_tip_with_only_title_and_body_publishes_it(rep_client, rep):
+    shared = []
+    signals.shared.connect(lambda **kwargs: shared.append(kwargs), weak=False, dispatch_uid="test_tip_shared")
+    try:
+        response = share(rep_client)
+    finally:
+        signals.shared.disconnect(dispatch_uid="test_tip_shared")
+    tip = TipPage.objects.get()
+    assert tip.live and tip.author == rep and tip.owner == rep
+    assert response.redirect_chain[-1][0] == tip.url
+    assertContains(response, "Your tip is live.")
+    assertContains(response, "Send a short break-up e-mail.")
+    assert tip.verified_until == timezone.localdate() + datetime.timedelta(days=90)
+    assert [(call["instance"].pk, call["user"]) for call in shared if isinstance(call["instance"], TipPage)] == [
+        (tip.pk, rep)]
+
+
+@pytest.mark.django_db
+def test_sharing_with_every_field_fills_the_body_blocks_and_tags(rep_client):
+    make_account("Acme Corp", industry="Manufacturing")
+    share(rep_client, summary="Three lines beat a fifth check-in", talk_track="Should I close the file?",
+          objection="Too expensive", response="Compared to what?", checklist="Wait a week\nKeep it short",
+          account_name="acme corp", product="Huddle Sync", stage="negotiation", tags="Ghosting, follow-up, #email")
+    tip = TipPage.objects.get()
+    assert [block.block_type for block in tip.body] == ["paragraph", "talk_track", "objection", "checklist"]
+    assert tip.account.name == "Acme Corp" and tip.industry == "Manufacturing"
+    assert sorted(tip.tags.names()) == ["email", "follow-up", "ghosting"]
+    assert Account.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_typing_a_new_account_name_creates_the_account(rep_client):
+    share(rep_client, account_name="  Brand   New Co ")
+    assert TipPage.objects.get().account.name == "Brand New Co"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"title": ""}, "Give the tip a title."),
+    ({"body": "   "}, "Say what worked: the tip is empty."),
+    ({"title": "x" * 256}, "Ensure this value has at most 255 characters"),
+    ({"objection": "Too pricey"}, "An objection needs its response"),
+])
+def test_bad_input_is_refused_with_a_message_and_creates_nothing(rep_client, fields, message):
+    response = share(rep_client, account_name="Should Not Exist", **fields)
+    assertContains(response, message)
+    assert not TipPage.objects.exists()
+    assert not Account.objects.filter(name="Should Not Exist").exists()
+
+
+@pytest.mark.django_db
+def test_html_and_script_in_a_tip_come_out_escaped(rep_client):
+    share(rep_client, title='<script>alert("t")</script>', body='<img src=x onerror=alert(1)> **hi**',
+          talk_track="<b>bold</b>", summary="<i>sum</i>")
+    tip = TipPage.objects.get()
+    response = rep_client.get(tip.url)
+    for raw in ['<script>alert("t")</script>', "<img src=x", "<b>bold</b>", "<i>sum</i>"]:
+        assertNotContains(response, raw, html=False)
+    assertContains(response, "&lt;img src=x onerror=alert(1)&gt;")
+
+
+@pytest.mark.django_db
+def test_author_edits_their_tip_and_the_page_shows_edited(rep_client, rep):
+    share(rep_client, tags="pricing")
+    tip = TipPage.objects.get()
+    form = rep_client.get(reverse("tip_edit", args=[tip.pk]))
+    assertContains(form, "Send a short break-up e-mail.")
+    assertContains(form, 'value="pricing"')
+    response = rep_client.post(reverse("tip_edit", args=[tip.pk]),
+                               {"title": "Re-engage a silent buyer", "body": "New words.", "tags": "pricing"},
+                               follow=True)
+    assertContains(response, "Re-engage a silent buyer")
+    assertContains(response, "New words.")
+    assertContains(response, "edited")
+    tip.refresh_from_db()
+    assert tip.edited_at is not None and tip.title == "Re-engage a silent buyer"
+
+
+@pytest.mark.django_db
+def test_editing_someone_elses_tip_is_refused(other_rep_client, rep):
+    tip = make_tip(author=rep)
+    response = other_rep_client.post(reverse("tip_edit", args=[tip.pk]), {"title": "Hijacked", "body": "x"})
+    assertContains(response, "You can only edit your own tips.", status_code=403)
+    tip.refresh_from_db()
+    assert tip.title == "Re-engage a buyer who stopped answering"
+
+
+@pytest.mark.django_db
+def test_when_tips_need_approval_they_wait_in_the_workflow(rep_client, marketer, rep):
+    knowledge_settings = KnowledgeSettings.for_site(Site.objects.get(is_default_site=True))
+    knowledge_settings.tips_need_approval = True
+    knowledge_settings.save()
+    response = share(rep_client)
+    assertContains(response, "waiting for approval")
+    tip = TipPage.objects.get()
+    assert not tip.live
+    assert rep_client.get(tip.url).status_code == 404
+    state = WorkflowState.objects.get(object_id=str(tip.pk))
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    # Marketing approves in the admin: the task is theirs.
+    task_state = state.current_task_state
+    assert task_state.task.specific.user_can_access_editor(tip, marketer)
+    task_state.task.specific.on_action(task_state, marketer, "approve")
+    tip.refresh_from_db()
+    assert tip.live
+
+
+@pytest.mark.django_db
+def test_posting_guidelines_show_beside_the_share_form(rep_client):
+    knowledge_settings = KnowledgeSettings.for_site(Site.objects.get(is_default_site=True))
+    knowledge_settings.posting_guidelines = "<p>Name the <b>account</b>.</p>"
+    knowledge_settings.save()
+    assertContains(rep_client.get(reverse("tip_create")), "Name the <b>account</b>.", html=False)
+
+
+@pytest.mark.django_db
+def test_tips_index_filters_and_sorts(rep_client):
+    author = make_rep("author", first_name="Ana")
+    other = make_rep("other")
+    acme = make_account("Acme Corp", industry="Retail")
+    make_tip("Acme pricing tip", author=author, account=acme, industry="Retail", stage="proposal", tags=["pricing"])
+    helpful = make_tip("Helpful legal tip", author=other, stage="closing", tags=["legal"], helpful_count=9)
+    make_tip("Viewed tip", author=other, view_count=50)
+    cases = {
+        "?tag=pricing": ["Acme pricing tip"],
+        f"?account={acme.pk}": ["Acme pricing tip"],
+        "?account=acme+corp": ["Acme pricing tip"],
+        "?industry=Retail": ["Acme pricing tip"],
+        "?stage=closing": ["Helpful legal tip"],
+        "?author=other&sort=viewed": ["Viewed tip", "Helpful legal tip"],
+        "?sort=helpful": ["Helpful legal tip", "Viewed tip", "Acme pricing tip"],
+    }
+    for query, expected in cases.items():
+        response = rep_client.get("/tips/" + query)
+        assert [tip.title for tip in response.context["tips"]] == expected, query
+    assert helpful.helpful_count == 9
+
+
+@pytest.mark.django_db
+def test_stale_tip_shows_may_be_out_of_date(rep_client):
+    tip = make_tip(author=make_rep("author"))
+    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=1))
+    response = rep_client.get(tip.url)
+    assertContains(response, "This tip may be out of date.")
+    assertContains(rep_client.get("/"), "May be out of date")
+
+
+@pytest.mark.django_db
+def test_retired_tip_answers_with_a_notice_and_its_replacement(rep_client):
+    author = make_rep("author")
+    replacement = make_tip("The better way", author=author)
+    retired = make_tip("The old way", author=author, retired=True, replaced_by=replacement)
+    response = rep_client.get(retired.url)
+    assert response.status_code == 200
+    assertContains(response, "This tip is retired.")
+    assertContains(response, f'href="{replacement.url}"')
+    assertNotContains(rep_client.get("/tips/"), "The old way")
+
+
+@pytest.mark.django_db
+def test_retired_tips_are_filtered_out_of_search():
+    author = make_rep("author")
+    make_tip("Objection handling for renewals", author=author)
+    make_tip("Objection handling retired", author=author, retired=True)
+    results = TipPage.objects.live().filter(retired=False).search("objection")
+    assert [tip.title for tip in results] == ["Objection handling for renewals"]
+
+
+def _queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 12])
+def test_tips_index_queries_do_not_grow(rep_client, count):
+    author = make_rep("author")
+    for number in range(count):
+        make_tip(f"Tip {number}", author=author, account=make_account(f"Account {number}"), tags=["a", "b"])
+    response, queries = _queries_for(rep_client, "/tips/?sort=helpful")
+    assertContains(response, "Read tip", count=count)
+    assert len(queries) == TIPS_INDEX_QUERIES, "\n".join(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 8])
+def test_tip_page_queries_do_not_grow_with_comments_and_tags(rep_client, count):
+    from django_comments_xtd.models import XtdComment
+
+    author = make_rep("author")
+    tip = make_tip(author=author, tags=[f"tag{number}" for number in range(count)])
+    for number in range(count):
+        commenter = make_rep(f"commenter{number}")
+        XtdComment.objects.create(content_object=tip, site_id=1, user=commenter, comment=f"Comment {number}",
+                                  user_name=commenter.username)
+    response, queries = _queries_for(rep_client, tip.url)
+    assertContains(response, "Comment ", count=count)
+    assert len(queries) == TIP_PAGE_QUERIES, "\n".join(queries)
