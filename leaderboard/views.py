@@ -124,7 +124,7 @@ def leaderboard_csv(request):
             values = [row.rank, row.username, row.name, row.team, row.score, *row.parts.values()]
             if can_see_revenue:
                 rate = f"{row.win_rate:.3f}" if row.win_rate is not None else ""
-                values += [row.revenue, row.deals_won, row.deals_lost, rate, row.influenced]
+                values += [f"{row.revenue:.2f}", row.deals_won, row.deals_lost, rate, f"{row.influenced:.2f}"]
             yield writer.writerow(values)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

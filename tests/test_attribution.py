@@ -1,0 +1,123 @@
+"""Influenced revenue: won deals credit the tips about their account their owner read before closing."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from knowledge.reactions import record_view
+from leaderboard import attribution
+from leaderboard.models import ActivityEvent
+from leaderboard.scoring import PeriodKey, leaderboard, period_for, weights_for
+
+from .factories import make_account, make_deal, make_rep, make_tip, make_video
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(rep, other_rep):
+    """rep wrote a tip about Acme; peer read it 10 days before winning a $40,000 Acme deal."""
+    acme = make_account("Acme Corp")
+    tip = make_tip("Acme buys on security reviews", author=rep, account=acme)
+    record_view(other_rep, tip)
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=10))
+    deal = make_deal("W-1", owner=other_rep, account=acme, amount="40000.00")
+    return tip, deal, acme
+
+
+def _influence(author):
+    period = period_for(PeriodKey.LAST_30)
+    return attribution.influenced_by_author(period.start, period.end, window_days=90).get(author.pk)
+
+
+def test_a_won_deal_credits_the_tip_author(rep, story):
+    credit = _influence(rep)
+    assert (credit.amount, credit.deals) == (40000, 1)
+    row = next(row for row in leaderboard(period_for(PeriodKey.LAST_30), with_revenue=True) if row.user_id == rep.pk)
+    assert row.influenced == 40000
+
+
+def test_views_outside_the_window_lost_deals_and_other_accounts_do_not_count(rep, other_rep, story):
+    tip, deal, acme = story
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=91))
+    assert _influence(rep) is None
+    settings = weights_for()
+    settings.influence_window_days = 120  # a longer window re-credits history
+    settings.save()
+    period = period_for(PeriodKey.LAST_30)
+    assert attribution.influenced_by_author(period.start, period.end, window_days=120)[rep.pk].deals == 1
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=5))
+    deal.status = "lost"
+    deal.save()
+    assert _influence(rep) is None
+    make_deal("W-2", owner=other_rep, account=make_account("Globex Bank"), amount="9.00")
+    assert _influence(rep) is None
+
+
+def test_a_view_after_the_close_does_not_count(rep, story):
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() + timedelta(days=2))
+    assert _influence(rep) is None
+
+
+def test_one_deal_credits_an_author_once_however_many_tips_were_read(rep, other_rep, story):
+    _tip, _deal, acme = story
+    second = make_tip("Acme's CFO wants a TCO sheet", author=rep, account=acme)
+    record_view(other_rep, second)
+    assert _influence(rep).deals == 1
+    period = period_for(PeriodKey.LAST_30)
+    [entry] = attribution.deals_influenced_by_author(rep.pk, period.start, period.end, window_days=90)
+    assert {item.title for item in entry.items} == {"Acme buys on security reviews", "Acme's CFO wants a TCO sheet"}
+
+
+def test_videos_tagged_with_the_account_count(rep, other_rep):
+    acme = make_account("Acme Corp")
+    video = make_video("Demoing to Acme", author=rep, tags=["acme corp"])
+    record_view(other_rep, video)
+    make_deal("V-1", owner=other_rep, account=acme, amount="700.00")
+    assert _influence(rep).amount == 700
+
+
+def _render_tip_section(tip, user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return Template('{% include "leaderboard/includes/influence_on_tip.html" %}').render(
+        Context({"page": tip, "request": request}))
+
+
+def test_tip_page_section_lists_deals_for_managers_and_counts_them_for_others(rep, manager, story):
+    tip, _deal, _acme = story
+    managers_view = _render_tip_section(tip, manager)
+    assert "Deal W-1" in managers_view and "$40,000" in managers_view
+    reps_view = _render_tip_section(tip, rep)
+    assert "1 won deal" in reps_view and "Deal W-1" not in reps_view and "$40,000" not in reps_view
+
+
+def test_author_sees_influenced_by_your_tips_without_other_reps_deals(rep_client, story):
+    response = rep_client.get(reverse("leaderboard_rep", args=["rep"]))
+    assertContains(response, "Influenced by your tips")
+    assertContains(response, "Acme buys on security reviews</a> helped close 1 won deal")
+    assertContains(response, "$40,000")
+    assertNotContains(response, "Deal W-1")
+
+
+def test_manager_drill_down_lists_the_deals_behind_influence(manager_client, story):
+    response = manager_client.get(reverse("leaderboard_rep", args=["rep"]))
+    assertContains(response, "Deal W-1")
+    assertContains(response, "Acme buys on security reviews")
+
+
+def test_profile_include_shows_the_year_total_to_the_author(rep, other_rep, story):
+    request = RequestFactory().get("/")
+    request.user = rep
+    html = Template('{% include "leaderboard/includes/influence_on_profile.html" %}').render(
+        Context({"person": rep, "request": request}))
+    assert "Influenced by your tips this year" in html and "$40,000" in html
+    request.user = make_rep("third")
+    html = Template('{% include "leaderboard/includes/influence_on_profile.html" %}').render(
+        Context({"person": rep, "request": request}))
+    assert "1 won deal" in html and "$40,000" not in html

@@ -1,0 +1,130 @@
+"""The leaderboard page: ranks, parts, revenue for managers only, sorting, teams, CSV, drill-down."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from leaderboard import activity
+from leaderboard.models import ActivityEvent
+from leaderboard.scoring import weights_for
+
+from .factories import make_account, make_deal, make_rep, make_rep_profile, make_tip
+
+Verb = ActivityEvent.Verb
+pytestmark = pytest.mark.django_db
+# session, user, user and group permissions, site, scoring settings, reps, events,
+# and for managers deals and influence; teams for the filter.
+REP_QUERIES = 9
+MANAGER_QUERIES = 11
+
+
+@pytest.fixture
+def board(rep, other_rep):
+    """Two reps: peer shares more and wins a deal; rep has a tip that others marked helpful."""
+    make_rep_profile(rep, team="East")
+    make_rep_profile(other_rep, team="West")
+    for _ in range(3):
+        activity.record(Verb.SHARED_TIP, actor=other_rep, owner=other_rep)
+    activity.record(Verb.SHARED_MICROPOST, actor=rep, owner=rep)
+    make_deal("D-1", owner=other_rep, amount="25000.00")
+    make_deal("D-2", owner=other_rep, amount="5000.00", status="lost")
+    weights_for()  # settings row created once, like a running site
+    return rep, other_rep
+
+
+def test_rep_sees_their_rank_and_the_sharing_table_without_revenue(rep_client, board):
+    response = rep_client.get(reverse("leaderboard"))
+    assertContains(response, "Your rank: <span class=\"my-rank__number\">#2</span> of 2", html=False)
+    assertContains(response, "Peer")
+    assertContains(response, "Helpful received")
+    assertNotContains(response, "Closed-won revenue")
+    assertNotContains(response, "$25,000")
+    assertContains(response, "Acting on your own content earns nothing")
+
+
+def test_manager_sees_revenue_deals_won_and_win_rate(manager_client, board):
+    response = manager_client.get(reverse("leaderboard"))
+    assertContains(response, "Closed-won revenue")
+    assertContains(response, "$25,000")
+    assertContains(response, "50%")  # one won, one lost
+    assertContains(response, "Influenced revenue")
+
+
+def test_reps_cannot_sort_by_revenue_or_export_it(rep_client, board):
+    response = rep_client.get(reverse("leaderboard"), {"sort": "-revenue"})
+    assert response.status_code == 200
+    assertNotContains(response, "$25,000")
+    rows = list(csv.reader(io.StringIO(b"".join(rep_client.get(reverse("leaderboard_csv")).streaming_content)
+                                       .decode())))
+    assert "closed_won_revenue" not in rows[0]
+    assert rows[1][:5] == ["1", "peer", "Peer", "West", str(3 * weights_for().shared_tip)]
+
+
+def test_manager_csv_has_revenue_columns(manager_client, board):
+    content = b"".join(manager_client.get(reverse("leaderboard_csv")).streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(content)))
+    peer = next(row for row in rows if row["username"] == "peer")
+    assert (peer["closed_won_revenue"], peer["deals_won"], peer["win_rate"]) == ("25000.00", "1", "0.500")
+
+
+def test_sorting_and_team_filter(manager_client, board):
+    from leaderboard.models import Team
+
+    by_name = manager_client.get(reverse("leaderboard"), {"sort": "name"}).content.decode()
+    assert by_name.index(">Peer<") < by_name.index(">Rep<")
+    east = Team.objects.get(name="East")
+    response = manager_client.get(reverse("leaderboard"), {"team": east.pk})
+    assertContains(response, "1 rep")
+    assertNotContains(response, ">Peer<")
+
+
+def test_custom_period_needs_both_dates(rep_client, board):
+    response = rep_client.get(reverse("leaderboard"), {"period": "custom", "start": "2026-01-01"})
+    assertContains(response, "Custom dates need both a start and an end.")
+    old = timezone.localdate() - timedelta(days=400)
+    response = rep_client.get(reverse("leaderboard"), {"period": "custom", "start": old, "end": old})
+    assertContains(response, "Your rank: <span class=\"my-rank__number\">#1</span>", html=False)  # all tied at 0
+
+
+def test_drill_down_shows_events_and_deals(manager_client, board):
+    _rep, peer = board
+    response = manager_client.get(reverse("leaderboard_rep", args=["peer"]))
+    assertContains(response, "What earned the score")
+    assertContains(response, "Shared a tip", count=3)
+    assertContains(response, "Deal D-1")
+    assertContains(response, "Lost")
+
+
+def test_rep_drill_down_of_a_colleague_hides_their_deals(rep_client, board):
+    response = rep_client.get(reverse("leaderboard_rep", args=["peer"]))
+    assertContains(response, "Shared a tip")
+    assertNotContains(response, "Deals behind the revenue")
+    assertNotContains(response, "Deal D-1")
+
+
+def _many_reps(count):
+    account = make_account("Acme Corp")
+    for number in range(count):
+        user = make_rep(f"bulk{number}")
+        make_rep_profile(user, team="Bulk")
+        tip = make_tip(f"Bulk tip {number}", author=user, account=account)
+        activity.record(Verb.SHARED_TIP, actor=user, target=tip, owner=user)
+        make_deal(f"BULK-{number}", owner=user, account=account)
+
+
+@pytest.mark.parametrize("rep_count", [1, 12])
+def test_board_queries_do_not_grow_with_reps(rep_client, manager_client, board, rep_count,
+                                             django_assert_num_queries):
+    """The board costs the same number of queries for 3 reps as for 14 (no N+1 per row)."""
+    _many_reps(rep_count)
+    with django_assert_num_queries(REP_QUERIES):
+        response = rep_client.get(reverse("leaderboard"))
+    assertContains(response, "Bulk0")
+    with django_assert_num_queries(MANAGER_QUERIES):
+        response = manager_client.get(reverse("leaderboard"))
+    assertContains(response, "$1,000", count=rep_count)
