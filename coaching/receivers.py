@@ -1,0 +1,23 @@
+"""Keeps transcript cues in step with their video and announces first publications."""
+
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
+
+from knowledge import signals as knowledge_signals
+
+from .models import CoachingVideoPage
+from .transcripts import relist_cues, replace_cues
+
+
+@receiver(page_published, sender=CoachingVideoPage, dispatch_uid="coaching_video_published")
+def video_published(sender, instance, revision=None, **kwargs):
+    """Rebuilds the cues from the published transcript; the first publication counts as a share."""
+    replace_cues(instance)
+    first_time = instance.first_published_at == instance.last_published_at
+    if first_time and instance.author_id:
+        knowledge_signals.shared.send(sender=CoachingVideoPage, instance=instance, user=instance.author)
+
+
+@receiver(page_unpublished, sender=CoachingVideoPage, dispatch_uid="coaching_video_unpublished")
+def video_unpublished(sender, instance, **kwargs):
+    relist_cues(instance)

@@ -1,0 +1,190 @@
+"""Transcripts: WebVTT and SRT parsing (errors name the wrong line), WebVTT output, cue indexing."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from modelsearch.backends import get_search_backends
+from modelsearch.index import insert_or_update_object
+
+TIMING = re.compile(
+    r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*-->\s*"
+    r"(?P<end>(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)(?:\s+.*)?$"
+)
+# A line holding a time is a (maybe mistyped) timing line, not a cue identifier.
+LOOKS_LIKE_TIME = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d")
+TAG = re.compile(r"<[^>]*>")
+EXAMPLE_TIMING = "00:01:23.000 --> 00:01:27.500"
+
+
+class TranscriptError(ValueError):
+    """A caption file that cannot be read; the message names the line that is wrong."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(f"Line {line}: {message}")
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+
+
+def parse_timestamp(value: str, line: int) -> float:
+    """Seconds from ``01:23.500``, ``00:01:23.500`` or SRT's ``00:01:23,500``."""
+    parts = value.replace(",", ".").split(":")
+    *rest, seconds_part = parts
+    hours = int(rest[0]) if len(rest) == 2 else 0
+    minutes = int(rest[-1])
+    seconds = float(seconds_part)
+    if minutes > 59 or seconds >= 60:
+        raise TranscriptError(line, f"“{value}” is not a valid time (minutes and seconds go up to 59).")
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _timing(text: str, line: int) -> tuple[float, float]:
+    match = TIMING.match(text)
+    if not match:
+        raise TranscriptError(line, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{text.strip()[:80]}”.")
+    start = parse_timestamp(match["start"], line)
+    end = parse_timestamp(match["end"], line)
+    if end < start:
+        raise TranscriptError(line, f"the cue ends ({match['end']}) before it starts ({match['start']}).")
+    return start, end
+
+
+def _clean(lines: list[str]) -> str:
+    """Caption markup (<v Name>, <b>, &amp;) removed: the words as spoken."""
+    return " ".join(html.unescape(TAG.sub("", line)).strip() for line in lines if line.strip()).strip()
+
+
+def _blocks(text: str) -> list[tuple[int, list[str]]]:
+    """Blank-line separated blocks, each with the 1-based number of its first line."""
+    blocks, current, first = [], [], 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            if not current:
+                first = number
+            current.append(line.rstrip())
+        elif current:
+            blocks.append((first, current))
+            current = []
+    if current:
+        blocks.append((first, current))
+    return blocks
+
+
+def parse_webvtt(text: str) -> list[Cue]:
+    text = text.lstrip("\ufeff")
+    blocks = _blocks(text)
+    first_line = text.splitlines()[0] if text.strip() else ""
+    if not re.match(r"^WEBVTT(?:[ \t].*)?$", first_line):
+        raise TranscriptError(1, "a WebVTT file must start with the line “WEBVTT”.")
+    cues = []
+    for first, lines in blocks[1:]:
+        head = lines[0]
+        if head.startswith(("NOTE", "STYLE", "REGION")) and "-->" not in head:
+            continue
+        # An optional cue identifier may come first.
+        offset = 0 if "-->" in head or LOOKS_LIKE_TIME.match(head) else 1
+        if offset and len(lines) < 2:
+            raise TranscriptError(first, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{head[:80]}”.")
+        start, end = _timing(lines[offset], first + offset)
+        body = _clean(lines[offset + 1:])
+        if body:
+            cues.append(Cue(start, end, body))
+    return sorted(cues, key=lambda cue: cue.start)
+
+
+def parse_srt(text: str) -> list[Cue]:
+    cues = []
+    for first, lines in _blocks(text.lstrip("\ufeff")):
+        offset = 0
+        if "-->" not in lines[0]:
+            if not lines[0].strip().isdigit():
+                raise TranscriptError(first, f"expected a cue number, found “{lines[0].strip()[:80]}”.")
+            offset = 1
+            if len(lines) < 2:
+                raise TranscriptError(first + 1, "expected a cue timing after the cue number.")
+        start, end = _timing(lines[offset], first + offset)
+        body = _clean(lines[offset + 1:])
+        if body:
+            cues.append(Cue(start, end, body))
+    return sorted(cues, key=lambda cue: cue.start)
+
+
+def parse_plain(text: str) -> list[Cue]:
+    """Pasted text without times: each paragraph is searchable, at second 0."""
+    return [Cue(0.0, 0.0, _clean(lines)) for _, lines in _blocks(text)]
+
+
+def parse_transcript(text: str) -> list[Cue]:
+    """Reads WebVTT, SRT or plain text, judged by content; raises TranscriptError with the bad line."""
+    stripped = text.lstrip("\ufeff").lstrip()
+    if stripped.startswith("WEBVTT"):
+        return parse_webvtt(text.lstrip("\ufeff").lstrip("\r\n"))
+    if "-->" in text:
+        return parse_srt(text)
+    return parse_plain(text)
+
+
+def format_vtt_time(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def to_webvtt(cues) -> str:
+    """A WebVTT captions track from cue rows (anything with start_seconds, end_seconds, text)."""
+    out = ["WEBVTT", ""]
+    for cue in cues:
+        if cue.end_seconds <= cue.start_seconds:
+            continue  # untimed text is searchable but makes no caption
+        out.append(f"{format_vtt_time(cue.start_seconds)} --> {format_vtt_time(cue.end_seconds)}")
+        out.append(cue.text.replace("-->", "->"))
+        out.append("")
+    return "\n".join(out)
+
+
+def replace_cues(video) -> int:
+    """Rebuilds a video's cue rows from its transcript and re-indexes them and the video."""
+    from .models import TranscriptCue
+
+    cues = parse_transcript(video.transcript_source) if video.transcript_source.strip() else []
+    listed = bool(video.live and not video.retired)
+    backends = list(get_search_backends(with_auto_update=True))
+    with transaction.atomic():
+        old = list(TranscriptCue.objects.filter(video=video))
+        TranscriptCue.objects.filter(video=video).delete()
+        rows = TranscriptCue.objects.bulk_create(
+            [TranscriptCue(video=video, start_seconds=cue.start, end_seconds=cue.end, text=cue.text,
+                           listed=listed) for cue in cues]
+        )
+    for backend in backends:
+        for cue in old:
+            backend.delete(cue)
+        if rows:
+            backend.add_bulk(TranscriptCue, rows)
+    insert_or_update_object(video)  # the page's own entry carries the transcript text too
+    return len(rows)
+
+
+def relist_cues(video) -> None:
+    """Keeps the cues' ``listed`` flag (what search may show) in step with the video."""
+    from .models import TranscriptCue
+
+    listed = bool(video.live and not video.retired)
+    cues = TranscriptCue.objects.filter(video=video)
+    if not cues.exclude(listed=listed).exists():
+        return
+    cues.update(listed=listed)
+    rows = list(cues)
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(TranscriptCue, rows)

@@ -1,0 +1,233 @@
+"""Coaching videos: sharing from the site, checks on uploads, the player page, watch progress, the index."""
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+from wagtailmedia.models import Media
+
+from coaching.models import CoachingVideoPage, TranscriptCue, WatchProgress
+from knowledge import signals as knowledge_signals
+
+from .factories import (
+    TINY_MP4,
+    TINY_WEBM,
+    make_rep,
+    make_series,
+    make_video,
+    video_upload,
+)
+
+VTT = ("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nOpen with the customer's words.\n\n"
+       "00:01:23.000 --> 00:01:30.000\nAsk about the cost of doing nothing.\n")
+
+
+def caption_upload(text: str = VTT, name: str = "talk.vtt"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/vtt")
+
+
+def share(client, **fields):
+    data = {"title": "Cost of doing nothing", "summary": "", "skills": "discovery, Cost of inaction"}
+    data.update(fields)
+    return client.post(reverse("video_create"), data)
+
+
+def nothing_created():
+    return not CoachingVideoPage.objects.exists() and not Media.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rep_shares_a_video_with_a_transcript(rep, rep_client):
+    """The page goes live at once, authored by the rep, its transcript searchable line by line."""
+    shared = []
+
+    def listener(sender, instance, user, **kwargs):
+        shared.append((sender, instance.pk, user))
+
+    knowledge_signals.shared.connect(listener)
+    try:
+        response = share(rep_client, file=video_upload("my talk.mp4"), transcript_file=caption_upload())
+    finally:
+        knowledge_signals.shared.disconnect(listener)
+    video = CoachingVideoPage.objects.get()
+    assert response.status_code == 302 and response["Location"] == video.url
+    assert video.live and video.author == rep and video.presenter == rep
+    assert video.video.file.name.endswith(".mp4") and video.video.uploaded_by_user == rep
+    assert sorted(tag.name for tag in video.tags.all()) == ["cost of inaction", "discovery"]
+    assert shared == [(CoachingVideoPage, video.pk, rep)]
+    assert [cue.start_seconds for cue in TranscriptCue.objects.listed()] == [1.0, 83.0]
+    page = rep_client.get(video.url)
+    assertContains(page, "Your video is live")
+    assertContains(page, f'<source src="{video.video.url}" type="video/mp4">', html=True)
+    assertContains(page, f'src="{reverse("coaching_captions", args=[video.pk])}"')
+    assertContains(page, 'href="#t=83"')
+
+
+@pytest.mark.django_db
+def test_upload_progress_requests_get_json(rep_client):
+    response = rep_client.post(reverse("video_create"), {"title": "Quick", "file": video_upload()},
+                               headers={"X-Requested-With": "XMLHttpRequest"})
+    assert response.json() == {"redirect": CoachingVideoPage.objects.get().url}
+    bad = rep_client.post(reverse("video_create"), {"title": "Quick"}, headers={"X-Requested-With": "XMLHttpRequest"})
+    assert bad.status_code == 400 and "Choose a video file" in bad.json()["html"]
+
+
+@pytest.mark.django_db
+def test_a_webm_named_mp4_is_stored_as_webm(rep_client):
+    share(rep_client, file=video_upload("talk.mp4", TINY_WEBM))
+    assert CoachingVideoPage.objects.get().video.file.name.endswith(".webm")
+
+
+@pytest.mark.django_db
+def test_a_renamed_text_file_is_refused(rep_client):
+    response = share(rep_client, file=video_upload("notes.mp4", b"Meeting notes, not a video\n" * 20))
+    assert response.status_code == 400
+    assertContains(response, "“notes.mp4” is not an MP4 or WebM video (its content is text)", status_code=400)
+    assert nothing_created()
+
+
+@pytest.mark.django_db
+def test_an_oversize_file_is_refused(rep_client, settings):
+    settings.VIDEO_MAX_UPLOAD_BYTES = 50 * 1024
+    response = share(rep_client, file=video_upload("long.mp4", TINY_MP4 + b"\0" * 60 * 1024))
+    assertContains(response, "larger than the 50.0\xa0KB limit for videos", status_code=400)
+    assert nothing_created()
+
+
+@pytest.mark.django_db
+def test_a_malformed_caption_file_is_refused_with_its_line(rep_client):
+    broken = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nfine\n\n00:00:03.000 -> 00:00:04.000\nbroken\n"
+    response = share(rep_client, file=video_upload(), transcript_file=caption_upload(broken, "bad.vtt"))
+    assertContains(response, "The transcript could not be read. bad.vtt: Line 6: expected a cue timing",
+                   status_code=400)
+    assert nothing_created()
+
+
+@pytest.mark.django_db
+def test_an_empty_submission_is_refused(rep_client):
+    response = rep_client.post(reverse("video_create"), {})
+    assertContains(response, "Give the video a title.", status_code=400)
+    assertContains(response, "Choose a video file to upload or give a link to the video.", status_code=400)
+    assert nothing_created()
+
+
+@pytest.mark.django_db
+def test_a_video_hosted_elsewhere_links_out(rep_client):
+    share(rep_client, external_url="https://videos.example.com/watch/42", transcript_text="Plain words only.")
+    video = CoachingVideoPage.objects.get()
+    page = rep_client.get(video.url)
+    assertContains(page, 'href="https://videos.example.com/watch/42"')
+    assertNotContains(page, "<video")
+    assertContains(page, "Plain words only.")
+
+
+@pytest.mark.django_db
+def test_uploaded_videos_are_only_served_to_signed_in_users(rep_client, client):
+    share(rep_client, file=video_upload())
+    url = CoachingVideoPage.objects.get().video.url
+    assert url.startswith("/media/")
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    response = rep_client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(TINY_MP4[:12])
+
+
+@pytest.mark.django_db
+def test_watch_progress_keeps_the_furthest_point(rep, rep_client):
+    video = make_video(transcript=VTT)
+    url = reverse("coaching_progress", args=[video.pk])
+    for position in (30, 72, 40):
+        assert rep_client.post(url, {"position": position, "duration": 120}).status_code == 200
+    progress = WatchProgress.objects.get()
+    assert (progress.user, progress.furthest_seconds, progress.percent) == (rep, 72, 60)
+    page = rep_client.get(video.url)
+    assertContains(page, "You watched 60%")
+    assertContains(page, 'href="#t=72"')
+    assertContains(page, "Continue from 1:12")
+    assert rep_client.post(url, {"position": "soon"}).status_code == 400
+    assert WatchProgress.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_opening_a_video_sends_the_viewed_signal(rep, rep_client):
+    author = make_rep("presenter")
+    video = make_video(author=author)
+    seen = []
+
+    def listener(sender, instance, user, **kwargs):
+        seen.append((instance.pk, user))
+
+    knowledge_signals.viewed.connect(listener)
+    try:
+        rep_client.get(video.url)
+        rep_client.get(video.url)
+    finally:
+        knowledge_signals.viewed.disconnect(listener)
+    assert seen == [(video.pk, rep)]
+
+
+@pytest.mark.django_db
+def test_series_pages_link_to_previous_and_next(rep_client):
+    series = make_series("Discovery basics")
+    first = make_video("One: open", series=series, series_position=1)
+    second = make_video("Two: dig", series=series, series_position=2)
+    third = make_video("Three: confirm", series=series, series_position=3)
+    page = rep_client.get(second.url)
+    assertContains(page, f'href="{first.url}" rel="prev"')
+    assertContains(page, f'href="{third.url}" rel="next"')
+    assertNotContains(rep_client.get(first.url), 'rel="prev"')
+
+
+@pytest.mark.django_db
+def test_index_lists_videos_by_newest_series_and_skill(rep_client):
+    series = make_series("Negotiation")
+    make_video("Anchoring on value", tags=["negotiation"], series=series)
+    make_video("First call openers", tags=["discovery"])
+    retired = make_video("Old pricing talk", tags=["pricing"])
+    CoachingVideoPage.objects.filter(pk=retired.pk).update(retired=True)
+    page = rep_client.get("/coaching/")
+    assertContains(page, "Anchoring on value")
+    assertContains(page, "First call openers")
+    assertNotContains(page, "Old pricing talk")
+    filtered = rep_client.get("/coaching/?skill=discovery")
+    assertContains(filtered, "First call openers")
+    assertNotContains(filtered, "Anchoring on value")
+    by_series = rep_client.get("/coaching/?view=series")
+    assertContains(by_series, '<h2 id="series-')
+    assertContains(by_series, "Anchoring on value")
+    assertNotContains(by_series, "First call openers")
+
+
+def _many_videos(count):
+    series = make_series("Series A")
+    author = make_rep("author")
+    for number in range(count):
+        make_video(f"Video {number}", author=author, tags=[f"skill{number % 3}"], series=series,
+                   series_position=number, transcript=VTT)
+
+
+# Session, user, site, page routing, tags, counts, progress, permissions, challenges.
+INDEX_QUERIES = 16
+# Routing, series neighbours, progress, the view record, cues, permissions, related rows.
+VIDEO_QUERIES = 22
+
+
+@pytest.mark.parametrize("count", [2, 8])
+@pytest.mark.django_db
+def test_index_queries_do_not_grow_with_videos(rep_client, count, django_assert_num_queries):
+    _many_videos(count)
+    rep_client.get("/coaching/")  # warm Wagtail's site cache
+    with django_assert_num_queries(INDEX_QUERIES):
+        response = rep_client.get("/coaching/")
+    assertContains(response, "<article class=\"card video-card\"", count=count)
+
+
+@pytest.mark.parametrize("count", [2, 8])
+@pytest.mark.django_db
+def test_video_page_queries_do_not_grow(rep_client, count, django_assert_num_queries):
+    _many_videos(count)
+    video = CoachingVideoPage.objects.order_by("pk")[1]
+    rep_client.get(video.url)
+    with django_assert_num_queries(VIDEO_QUERIES):
+        response = rep_client.get(video.url)
+    assertContains(response, "Open with the customer")
