@@ -5,3 +5,6 @@ class SemanticConfig(AppConfig):
     name = "knowledge.semantic"
     label = "semantic"
     verbose_name = "Search by meaning"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the signal handlers

@@ -1,0 +1,38 @@
+"""Keeps vectors in step with content: embed after a save, forget after a delete.
+
+Connected for every sender and filtered by model label, so knowledge.semantic never
+imports coaching. Wagtail's publish saves the page, so post_save covers it too.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django_tasks.backends.immediate import ImmediateBackend
+
+from . import encoder
+from .indexing import is_embedded
+from .store import delete_vectors
+from .tasks import refresh_vectors
+
+
+def schedule_refresh(obj) -> None:
+    """Embed obj's text: inline with the immediate backend, else in the worker after commit."""
+    args = (obj._meta.label_lower, obj.pk)
+    if isinstance(refresh_vectors.get_backend(), ImmediateBackend):
+        refresh_vectors.enqueue(*args)
+    else:
+        # A worker must not read the row before this transaction commits it.
+        transaction.on_commit(lambda: refresh_vectors.enqueue(*args))
+
+
+@receiver(post_save, dispatch_uid="semantic_refresh_after_save")
+def refresh_after_save(sender, instance, raw=False, **kwargs):
+    if raw or not is_embedded(sender) or not encoder.is_enabled():
+        return
+    schedule_refresh(instance)
+
+
+@receiver(post_delete, dispatch_uid="semantic_forget_after_delete")
+def forget_after_delete(sender, instance, **kwargs):
+    if is_embedded(sender):
+        delete_vectors(instance)
