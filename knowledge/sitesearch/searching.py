@@ -15,10 +15,21 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from modelsearch.backends import get_search_backend
 
+from knowledge.semantic import encoder as meaning_encoder
+from knowledge.semantic.indexing import VIDEO, is_embedded
+from knowledge.semantic.ranking import fuse
+from knowledge.semantic.store import content_type_id_for, nearest
+
 from .highlight import highlight
 
 MAX_CANDIDATES = 200  # per kind: ten pages of ten, enough to merge any page exactly
 DATE_RANGES = {"week": ("Past week", 7), "month": ("Past month", 31), "year": ("Past year", 366)}
+# Search by meaning: nearest neighbours asked for, before filters and permissions drop some.
+MEANING_CANDIDATES = 20
+MEANING_LIMIT = 5  # results found by meaning alone, at most
+CONFIDENT_COUNT = 5  # this many keyword results: keyword order stands, meaning only appends
+FILL_MIN_SCORE = 0.25  # cosine; see knowledge/semantic/ranking.py for how these were measured
+CONFIDENT_FILL_MIN_SCORE = 0.5
 
 
 @dataclass
@@ -166,16 +177,92 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
                     facet = results.facet(f"{field_name}_id")  # modelsearch facets by attname
                     counter.update({key: count for key, count in facet.items() if key})
     hits.sort(key=lambda hit: -hit.score)
-    total = sum(kind_counts.values())
+    keyword_total = sum(kind_counts.values())
     suggestion = None
-    if query and total < 3 and hasattr(backend, "suggest"):
+    if query and keyword_total < 3 and hasattr(backend, "suggest"):
         suggestion = backend.suggest(query)
         if suggestion and suggestion.lower() == query.lower():
             suggestion = None
+    hits = _with_meaning(query, filters, hits, confident=keyword_total >= CONFIDENT_COUNT)
+    for hit in hits:
+        if hit.by_meaning:  # facets and totals count what the page shows
+            kind_counts[hit.kind] = kind_counts.get(hit.kind, 0) + 1
+            if account_counts or author_counts:  # the backend counted facets: add the meaning-only hits
+                if hit.account and "account" in KINDS[hit.kind].filterable:
+                    account_counts[hit.account.pk] += 1
+                if hit.author and "author" in KINDS[hit.kind].filterable:
+                    author_counts[hit.author.pk] += 1
+    total = sum(kind_counts.values())
     facets = _facets(filters, kind_counts, account_counts, author_counts, hits)
     start = (page - 1) * per_page
     return SearchOutcome(query=query, hits=hits[start:start + per_page], total=total, page=page,
                          per_page=per_page, facets=facets, suggestion=suggestion)
+
+
+def _with_meaning(query: str, filters: SearchFilters, hits: list[Hit], *, confident: bool) -> list[Hit]:
+    """Keyword hits fused with the nearest items by meaning, which pass the same filters and permissions.
+
+    Items found by meaning alone are marked ``by_meaning``; when the keyword side is
+    confident its order stands and only close neighbours are appended.
+    """
+    if not query or not meaning_encoder.is_enabled():
+        return hits
+    kinds = {}
+    for kind in KINDS.values():
+        if filters.kinds and kind.key not in filters.kinds:
+            continue
+        model = kind.queryset().model
+        if is_embedded(model):
+            kinds[model] = kind
+    if not kinds:
+        return hits
+    floor = CONFIDENT_FILL_MIN_SCORE if confident else FILL_MIN_SCORE
+    candidates = nearest(query, models=list(kinds), k=MEANING_CANDIDATES, min_score=floor)
+    if not candidates:
+        return hits
+    kind_of_type = {content_type_id_for(model): kind for model, kind in kinds.items()}
+    keyword_keys = {hit.key for hit in hits}
+    scores: dict[tuple, float] = {}
+    wanted: dict[str, dict[int, object]] = {}
+    for candidate in candidates:
+        kind = kind_of_type[candidate.content_type_id]
+        key = (kind.key, candidate.object_id)
+        scores[key] = candidate.score
+        if key not in keyword_keys:
+            wanted.setdefault(kind.key, {})[candidate.object_id] = candidate
+    found: dict[tuple, Hit] = {}
+    for kind_key, by_id in wanted.items():
+        kind = KINDS[kind_key]
+        # The kind's own queryset and the filters decide what may be shown: live, not retired, permitted.
+        for obj in _filtered(kind, filters).filter(pk__in=list(by_id)):
+            hit = kind.describe(obj, query)
+            hit.kind, hit.kind_label, hit.key = kind.key, kind.label, (kind.key, obj.pk)
+            hit.by_meaning, hit.score = True, scores[hit.key]
+            found[hit.key] = hit
+    _link_to_moments([hit for hit in found.values() if hit.obj._meta.label_lower == VIDEO], wanted)
+    allowed = {key: score for key, score in scores.items() if key in keyword_keys or key in found}
+    by_key = {hit.key: hit for hit in hits}
+    fused = fuse([hit.key for hit in hits], allowed, keyword_scores=[hit.score for hit in hits],
+                 limit=len(hits) + MEANING_LIMIT, confident_count=CONFIDENT_COUNT, fill_min_score=FILL_MIN_SCORE,
+                 confident_fill_min_score=CONFIDENT_FILL_MIN_SCORE, meaning_limit=MEANING_LIMIT)
+    return [found[item.key] if item.by_meaning else by_key[item.key] for item in fused]
+
+
+def _link_to_moments(video_hits: list[Hit], wanted: dict[str, dict[int, object]]) -> None:
+    """A video found by a transcript chunk links to the second that chunk starts."""
+    from knowledge.semantic.models import Embedding
+
+    chunks = {hit.obj.pk: wanted[hit.kind][hit.obj.pk].chunk for hit in video_hits}
+    chunks = {pk: chunk for pk, chunk in chunks.items() if chunk}
+    if not chunks:
+        return
+    starts = {(object_id, chunk): start for object_id, chunk, start in Embedding.objects.filter(
+        content_type_id=content_type_id_for(type(video_hits[0].obj)), object_id__in=list(chunks),
+        chunk__in=set(chunks.values())).values_list("object_id", "chunk", "start_seconds")}
+    for hit in video_hits:
+        start = starts.get((hit.obj.pk, chunks.get(hit.obj.pk)))
+        if start is not None:
+            hit.url = f"{hit.url.split('#')[0]}#t={int(start)}"
 
 
 def _facets(filters, kind_counts, account_counts, author_counts, hits) -> dict[str, list[FacetValue]]:
