@@ -1,0 +1,795 @@
+"""Huddle under load on the production stack, against a bare Django view on the same stack.
+
+    python bench/load.py [--users 50] [--seconds 60] [--size small] [--keep]
+
+Starts, on 127.0.0.1 only: a fresh PostgreSQL database (huddle_bench), Redis (a database
+number of its own on the shared server), gunicorn with 4 workers and the django-tasks
+db_worker; loads demo data with `seed_demo`; signs in the simulated reps; then drives
+them with an async HTTP client, each rep sending its next request when the last one
+answered (closed loop, no think time):
+
+    60% browsing: the feed, the tips list, a tip, a tag page
+    25% searching: /search/?q=...
+    15% writing: microposts, tips, comments, helpful marks
+
+then the same number of reps against /bench/bare/ (bench/urls.py: the same middleware, no
+work). Prints requests per second, p50/p95/p99 per kind, errors and the throughput ratio
+to the bare view, then checks that every write that got a success is in the database and
+found by search. Exits 1 when a write is lost or a request failed.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_URL = "postgres://postgres@127.0.0.1:5432"
+DATABASE = "huddle_bench"
+PASSWORD = "huddle-demo"
+BROWSE = {"feed": 20, "tips": 15, "tip": 15, "tag": 10}
+SEARCH = {"search": 25}
+WRITE = {"micropost": 6, "comment": 4, "helpful": 3, "tip_post": 2}
+TOKEN_LETTERS = "bcdfghjklmnpqrstvwxz"
+
+
+def log(message: str) -> None:
+    """Progress, on stderr."""
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stderr.flush()
+
+
+def say(text: str = "") -> None:
+    """Figures, on stdout."""
+    sys.stdout.write(text + "\n")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def token(run: str, number: int) -> str:
+    """A word no text contains and every analyzer keeps whole: letters only, no stem endings."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, len(TOKEN_LETTERS))
+        letters += TOKEN_LETTERS[digit]
+        if not number:
+            break
+    return f"zq{run}x{letters}k"
+
+
+# --- the stack -----------------------------------------------------------------------------
+
+
+class Stack:
+    """The processes this bench starts, and stops by their own ids."""
+
+    def __init__(self, args):
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="huddle-load-"))
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.processes: list[subprocess.Popen] = []
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+        }
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            DATABASE_URL=f"{PG_URL}/{DATABASE}",
+            DB_CONN_MAX_AGE="60",
+            REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
+            TASKS_BACKEND="database",
+            HUDDLE_DATA_DIR=str(self.tmp / "data"),
+            MEDIA_ROOT=str(self.tmp / "media"),
+            SEMANTIC_SEARCH="true" if args.semantic else "false",
+            EMAIL_URL="console:",
+            LOG_LEVEL="WARNING",
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            WEB_CONCURRENCY=str(args.workers),
+            GUNICORN_ACCESS_LOG="",
+            PYTHONPATH=str(ROOT),
+        )
+
+    def manage(self, *arguments: str, timeout: int = 900) -> str:
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode:
+            raise SystemExit(
+                f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}"
+            )
+        log(f"manage.py {' '.join(arguments)}: {time.monotonic() - started:.1f}s")
+        return result.stdout
+
+    def fresh_database(self) -> None:
+        import psycopg
+        import redis
+
+        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {DATABASE}")
+        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()  # only this bench's database number
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+        out = (self.tmp / f"{name}.log").open("w")
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+        )
+        self.processes.append(process)
+        return process
+
+    def start_services(self) -> None:
+        self.worker = self.start(
+            "worker",
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--queue-name=*",
+                "--interval=0.5",
+                "--no-reload",
+                "--no-startup-delay",
+            ],
+        )
+        self.web = self.start(
+            "gunicorn",
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.py"],
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base_url + "/healthz", timeout=2).status_code == 200:
+                    log(
+                        f"gunicorn ({self.args.workers} workers) and db_worker up "
+                        f"on {self.base_url}"
+                    )
+                    return
+            except httpx.TransportError:
+                pass
+            if self.web.poll() is not None:
+                break
+            time.sleep(0.3)
+        raise SystemExit(
+            "gunicorn did not start:\n" + (self.tmp / "gunicorn.log").read_text()[-3000:]
+        )
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if not self.args.keep:
+            import psycopg
+
+            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        else:
+            log(f"kept database {DATABASE} and {self.tmp}")
+
+
+# --- what the reps see ---------------------------------------------------------------------
+
+
+@dataclass
+class Targets:
+    usernames: list[str]
+    tip_urls: list[str]
+    tag_slugs: list[str]
+    words: list[str]
+    helpful: list[tuple[int, int, int]]  # (content type id, object id, author id)
+    user_ids: dict[str, int]
+    comment_forms: list[dict[str, str]] = field(default_factory=list)
+
+
+def django_setup(stack: Stack) -> None:
+    os.environ.update(stack.env)
+    import django
+
+    django.setup()
+
+
+def top_up(users: int, tips: int, microposts: int) -> None:
+    """Adds bench reps, tips and microposts when seed_demo made fewer than the bench needs."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from wagtail.models import Site
+
+    from knowledge.microposts import post_micropost
+    from knowledge.models import Account, Micropost, TipPage
+    from knowledge.sharing import share_tip
+
+    User = get_user_model()
+    reps = Group.objects.get(name="Reps")
+    have = reps.user_set.filter(is_active=True).count()
+    if have < users:
+        password = make_password(PASSWORD)
+        new = User.objects.bulk_create(
+            User(
+                username=f"benchrep{n:03d}",
+                first_name="Bench",
+                last_name=f"Rep {n}",
+                email=f"benchrep{n:03d}@huddle.example",
+                password=password,
+            )
+            for n in range(users - have)
+        )
+        reps.user_set.add(*User.objects.filter(username__in=[user.username for user in new]))
+    people = list(reps.user_set.filter(is_active=True).order_by("pk")[:users])
+    accounts = list(Account.objects.order_by("pk")[:50]) or [None]
+    rng = random.Random(11)
+    site = Site.objects.get(is_default_site=True)
+    topics = [
+        "renewal",
+        "pricing",
+        "champion",
+        "procurement",
+        "security review",
+        "pilot",
+        "budget",
+        "competitor",
+        "onboarding",
+        "expansion",
+    ]
+    # Published by marketing, who may publish anywhere; reps' own tips go through the site form.
+    publisher = User.objects.filter(groups__name="Marketing").order_by("pk").first()
+    for n in range(max(0, tips - TipPage.objects.live().count())):
+        topic = rng.choice(topics)
+        share_tip(
+            author=publisher,
+            site=site,
+            data={
+                "title": f"{topic.title()} play number {n}",
+                "summary": f"How the {topic} talk went well",
+                "body": f"Ask about {topic} early, then send a one-page business case.",
+                "talk_track": "",
+                "objection": "",
+                "response": "",
+                "checklist": "",
+                "account_name": "",
+                "industry": "",
+                "product": "",
+                "stage": "",
+                "tags": [topic.replace(" ", "-"), "bench"],
+            },
+        )
+    for n in range(max(0, microposts - Micropost.objects.count())):
+        post_micropost(
+            author=rng.choice(people),
+            account=rng.choice(accounts),
+            text=f"Quick win {n}: {rng.choice(topics)} came up and the case study helped "
+            f"#{rng.choice(topics).replace(' ', '')}",
+        )
+
+
+def find_targets(users: int) -> Targets:
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag
+
+    from knowledge.models import Micropost, TipPage
+
+    usernames = list(
+        get_user_model()
+        .objects.filter(groups__name="Reps", is_active=True)
+        .order_by("username")
+        .values_list("username", flat=True)[:users]
+    )
+    if len(usernames) < users:
+        raise SystemExit(
+            f"seed_demo made {len(usernames)} reps; {users} are needed (--size large?)"
+        )
+    tips = list(TipPage.objects.live().order_by("pk")[:400])
+    words = sorted(
+        {word.lower() for tip in tips for word in re.findall(r"[A-Za-z]{5,}", tip.title)}
+    )
+    tip_type = ContentType.objects.get_for_model(TipPage)
+    post_type = ContentType.objects.get_for_model(Micropost)
+    helpful = [(tip_type.pk, tip.pk, tip.author_id) for tip in tips if tip.author_id]
+    helpful += [
+        (post_type.pk, pk, author)
+        for pk, author in Micropost.objects.order_by("-pk").values_list("pk", "author_id")[:400]
+    ]
+    return Targets(
+        usernames=usernames,
+        tip_urls=[tip.url for tip in tips if tip.url],
+        tag_slugs=list(Tag.objects.order_by("pk").values_list("slug", flat=True)[:200]),
+        words=words or ["pricing", "renewal", "champion"],
+        helpful=helpful,
+        user_ids=dict(
+            get_user_model().objects.filter(username__in=usernames).values_list("username", "pk")
+        ),
+    )
+
+
+FORM = re.compile(
+    r'<form[^>]*action="(?P<action>[^"]*/comments/post/)"[^>]*>(?P<body>.*?)</form>', re.S
+)
+HIDDEN = re.compile(r'<input type="hidden" name="(?P<name>[^"]+)" value="(?P<value>[^"]*)"')
+
+
+async def sign_in(client: httpx.AsyncClient, username: str) -> None:
+    page = await client.get("/accounts/login/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = await client.post(
+        "/accounts/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf},
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"{username} could not sign in ({response.status_code})")
+
+
+async def comment_forms(client: httpx.AsyncClient, tip_urls: list[str]) -> list[dict[str, str]]:
+    forms = []
+    for url in tip_urls[:30]:
+        page = await client.get(url)
+        match = FORM.search(page.text)
+        if match:
+            fields = {m["name"]: m["value"] for m in HIDDEN.finditer(match["body"])}
+            fields.pop("csrfmiddlewaretoken", None)
+            forms.append({"_action": match["action"], "_url": url, **fields})
+    return forms
+
+
+# --- the load ------------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    writes: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, token, detail)
+    # (user, content type, object) -> marked, as the last answer said
+    helpful_state: dict[tuple[int, int, int], bool] = field(default_factory=dict)
+    requests: int = 0
+    seconds: float = 0.0
+
+    def record(self, kind: str, seconds: float, error: str | None = None) -> None:
+        self.requests += 1
+        if error:
+            self.errors[kind].append(error)
+        else:
+            self.latencies[kind].append(seconds)
+
+
+class Rep:
+    """One simulated, signed-in rep."""
+
+    def __init__(
+        self,
+        number: int,
+        username: str,
+        base_url: str,
+        targets: Targets,
+        run: str,
+        counter: list[int],
+        skip_search: bool,
+    ):
+        self.number, self.username, self.targets, self.run = number, username, targets, run
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=60, follow_redirects=False)
+        self.random = random.Random(number)
+        self.counter = counter
+        kinds = {**BROWSE, **WRITE, **({} if skip_search else SEARCH)}
+        self.kinds, self.weights = list(kinds), list(kinds.values())
+
+    def next_token(self) -> str:
+        self.counter[0] += 1
+        return token(self.run, self.counter[0])
+
+    def csrf(self) -> dict[str, str]:
+        return {"X-CSRFToken": self.client.cookies.get("csrftoken", "")}
+
+    async def act(self, kind: str, results: Results) -> None:
+        started = time.perf_counter()
+        error = None
+        try:
+            error = await getattr(self, kind)(results)
+        except httpx.HTTPError as problem:
+            error = f"{type(problem).__name__}: {problem}"
+        results.record(kind, time.perf_counter() - started, error)
+
+    async def get(self, path: str) -> str | None:
+        response = await self.client.get(path)
+        return None if response.status_code == 200 else f"GET {path}: {response.status_code}"
+
+    async def feed(self, results):
+        return await self.get("/")
+
+    async def tips(self, results):
+        return await self.get("/tips/")
+
+    async def tip(self, results):
+        return await self.get(self.random.choice(self.targets.tip_urls))
+
+    async def tag(self, results):
+        return await self.get(f"/tags/{self.random.choice(self.targets.tag_slugs)}/")
+
+    async def search(self, results):
+        words = self.random.sample(
+            self.targets.words, k=min(len(self.targets.words), self.random.choice([1, 2]))
+        )
+        response = await self.client.get("/search/", params={"q": " ".join(words)})
+        return None if response.status_code == 200 else f"search: {response.status_code}"
+
+    async def micropost(self, results):
+        word = self.next_token()
+        response = await self.client.post(
+            "/microposts/",
+            headers=self.csrf(),
+            data={
+                "text": f"Bench note {word}: asked about the renewal date first #bench",
+                "next": "/",
+            },
+        )
+        if response.status_code != 302:
+            return f"micropost: {response.status_code}"
+        results.writes.append(("micropost", word, ""))
+        return None
+
+    async def tip_post(self, results):
+        word = self.next_token()
+        response = await self.client.post(
+            "/tips/new/",
+            headers=self.csrf(),
+            data={
+                "title": f"Bench tip {word}",
+                "summary": "Open with the customer's own numbers",
+                "body": f"What worked ({word}): send the business case before the call.",
+                "tags": "bench, business case",
+            },
+        )
+        if response.status_code != 302:
+            return f"tip: {response.status_code}"
+        results.writes.append(("tip", word, response.headers.get("location", "")))
+        return None
+
+    async def comment(self, results):
+        if not self.targets.comment_forms:
+            return await self.feed(results)
+        form = dict(self.random.choice(self.targets.comment_forms))
+        action, url = form.pop("_action"), form.pop("_url")
+        word = self.next_token()
+        response = await self.client.post(
+            action,
+            headers=self.csrf(),
+            data={
+                **form,
+                "next": url,
+                "honeypot": "",
+                "comment": f"Tried this, it worked {word}",
+                "post": "1",
+            },
+        )
+        location = response.headers.get("location", "")
+        if response.status_code != 302 or "c=" not in location:
+            return f"comment: {response.status_code} {location}"
+        results.writes.append(("comment", word, location))
+        return None
+
+    async def helpful(self, results):
+        """The button as the site uses it (htmx): the answer says whether the item is now marked."""
+        own = self.targets.user_ids[self.username]
+        choices = [item for item in self.targets.helpful if item[2] != own]
+        content_type, object_id, _author = self.random.choice(choices)
+        response = await self.client.post(
+            f"/helpful/{content_type}/{object_id}/",
+            data={"next": "/"},
+            headers={**self.csrf(), "HX-Request": "true"},
+        )
+        pressed = re.search(r'aria-pressed="(true|false)"', response.text)
+        if response.status_code != 200 or 'role="alert"' in response.text or not pressed:
+            alert = re.search(r'role="alert">([^<]*)<', response.text)
+            return f"helpful: {response.status_code} {alert[1] if alert else ''}".strip()
+        results.helpful_state[(own, content_type, object_id)] = pressed[1] == "true"
+        return None
+
+    async def bare(self, results):
+        return await self.get("/bench/bare/")
+
+    async def run_mix(self, deadline: float, results: Results) -> None:
+        while time.monotonic() < deadline:
+            await self.act(self.random.choices(self.kinds, self.weights)[0], results)
+
+    async def run_bare(self, deadline: float, results: Results) -> None:
+        while time.monotonic() < deadline:
+            await self.act("bare", results)
+
+
+async def drive(reps: list[Rep], seconds: float, mode: str) -> Results:
+    results = Results()
+    started = time.monotonic()
+    deadline = started + seconds
+    runner = "run_mix" if mode == "mix" else "run_bare"
+    await asyncio.gather(*(getattr(rep, runner)(deadline, results) for rep in reps))
+    results.seconds = time.monotonic() - started
+    return results
+
+
+async def unloaded(rep: Rep, kinds: list[str], repeats: int, results: Results) -> dict[str, float]:
+    """Median time per kind with one rep and nothing else running."""
+    medians = {}
+    for kind in kinds:
+        for _ in range(repeats):
+            await rep.act(kind, results)
+        if results.latencies[kind]:
+            medians[kind] = statistics.median(results.latencies[kind])
+    return medians
+
+
+# --- checks and report ---------------------------------------------------------------------
+
+
+def wait_for_worker(timeout: float = 180) -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count()
+        if not pending:
+            return 0
+        time.sleep(0.5)
+    return pending
+
+
+def check_writes(results_list: list[Results]) -> dict[str, tuple[int, int]]:
+    """{kind: (successful writes, found in the database)}; helpful marks by final state."""
+    from django.db import close_old_connections
+    from django_comments_xtd.models import XtdComment
+
+    from knowledge.models import HelpfulMark, Micropost, TipPage
+
+    close_old_connections()
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for results in results_list:
+        for kind, word, _ in results.writes:
+            found[kind][0] += 1
+            exists = {
+                "micropost": lambda w: Micropost.objects.filter(text__contains=w).exists(),
+                "tip": lambda w: TipPage.objects.filter(title__contains=w).exists(),
+                "comment": lambda w: XtdComment.objects.filter(comment__contains=w).exists(),
+            }[kind](word)
+            found[kind][1] += int(exists)
+    state: dict[tuple[int, int, int], bool] = {}
+    for results in results_list:  # in time order: a later answer wins
+        state.update(results.helpful_state)
+    marks = set(HelpfulMark.objects.values_list("user_id", "content_type_id", "object_id"))
+    wrong = [(key, marked) for key, marked in state.items() if (key in marks) != marked]
+    found["helpful (final state)"] = [len(state), len(state) - len(wrong)]
+    if wrong:
+        log(f"helpful marks not as the site said, ((user, type, id), marked): {wrong[:5]}")
+    return {kind: (want, got) for kind, (want, got) in found.items()}
+
+
+async def check_search(
+    base_url: str, cookies, results_list: list[Results]
+) -> tuple[int, int, list[str]]:
+    """Every micropost and live tip written under load, found by the site search."""
+    words = [
+        word
+        for results in results_list
+        for kind, word, _ in results.writes
+        if kind in {"micropost", "tip"}
+    ]
+    missing: list[str] = []
+    semaphore = asyncio.Semaphore(8)
+    async with httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=60) as client:
+
+        async def one(word):
+            async with semaphore:
+                response = await client.get("/search/", params={"q": word})
+                text = re.sub(r"<[^>]+>", "", response.text).lower()
+                if response.status_code != 200 or word not in text:
+                    missing.append(word)
+
+        await asyncio.gather(*(one(word) for word in words))
+    return len(words), len(words) - len(missing), missing
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    if len(values) < 2:
+        value = values[0] if values else 0.0
+        return value, value, value
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def report(mix: Results, bare: Results, medians: dict[str, float], skipped_search: bool) -> dict:
+    say()
+    say(
+        f"{'kind':<12}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'unloaded':>10}{'p95/unl.':>9}"
+    )
+    page_ratios = {}
+    for kind in [*BROWSE, *SEARCH, *WRITE, "bare"]:
+        source = bare if kind == "bare" else mix
+        values = source.latencies.get(kind, [])
+        errors = len(source.errors.get(kind, []))
+        if not values and not errors:
+            continue
+        p50, p95, p99 = percentiles(values)
+        base = medians.get(kind)
+        ratio = p95 / base if base else float("nan")
+        if kind in BROWSE or kind in SEARCH:
+            page_ratios[kind] = ratio
+        say(
+            f"{kind:<12}{len(values) + errors:>9}{errors:>8}{p50 * 1000:>9.1f}{p95 * 1000:>9.1f}"
+            f"{p99 * 1000:>9.1f}{(base or 0) * 1000:>10.1f}{ratio:>9.1f}"
+        )
+    mix_rps = mix.requests / mix.seconds
+    bare_rps = bare.requests / bare.seconds
+    errors = sum(len(v) for v in mix.errors.values()) + sum(len(v) for v in bare.errors.values())
+    say(
+        f"\nmachine load average (1 min) at the end: {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
+    say(
+        f"Huddle mix: {mix.requests:,} requests in {mix.seconds:.0f}s = {mix_rps:.1f} rps; "
+        f"bare view: {bare.requests:,} in {bare.seconds:.0f}s = {bare_rps:.1f} rps; "
+        f"ratio {mix_rps / bare_rps:.2f}x (target >= 0.3x)"
+    )
+    say(
+        f"errors: {errors}"
+        + (
+            ""
+            if not errors
+            else " — "
+            + "; ".join(
+                f"{kind}: {messages[0]}" for kind, messages in {**mix.errors, **bare.errors}.items()
+            )
+        )
+    )
+    worst = max(page_ratios.values(), default=float("nan"))
+    say(f"worst page p95 / unloaded median: {worst:.1f}x (target <= 5x)")
+    if skipped_search:
+        say("search: /search/ answered 404, so the 25% search share was left out of the mix")
+    return {"rps": mix_rps, "bare_rps": bare_rps, "errors": errors, "worst_page_ratio": worst}
+
+
+async def main_async(args, stack: Stack, targets: Targets) -> int:
+    run = "".join(random.Random(time.time_ns()).choice(TOKEN_LETTERS) for _ in range(4))
+    counter = [0]
+    probe = httpx.AsyncClient(base_url=stack.base_url, timeout=60)
+    await sign_in(probe, targets.usernames[0])
+    skip_search = (await probe.get("/search/", params={"q": "pricing"})).status_code == 404
+    targets.comment_forms = await comment_forms(probe, targets.tip_urls)
+    log(
+        f"{len(targets.tip_urls)} tips, {len(targets.tag_slugs)} tags, "
+        f"{len(targets.comment_forms)} "
+        f"comment forms; search {'missing' if skip_search else 'present'}"
+    )
+
+    reps = [
+        Rep(n, name, stack.base_url, targets, run, counter, skip_search)
+        for n, name in enumerate(targets.usernames)
+    ]
+    started = time.monotonic()
+    semaphore = asyncio.Semaphore(8)
+
+    async def signed(rep):
+        async with semaphore:
+            await sign_in(rep.client, rep.username)
+
+    await asyncio.gather(*(signed(rep) for rep in reps))
+    log(f"{len(reps)} reps signed in ({time.monotonic() - started:.1f}s)")
+
+    warm = Results()
+    for rep in reps[:8]:  # every gunicorn worker has imported and connected before timing starts
+        for kind in ("feed", "tips", "tip", "tag", "bare"):
+            await rep.act(kind, warm)
+    reads = [*BROWSE, *([] if skip_search else SEARCH), "bare"]
+    quiet = Results()
+    medians = await unloaded(reps[0], reads, args.unloaded, quiet)
+    medians.update(await unloaded(reps[1], list(WRITE), 3, quiet))
+    log("unloaded medians: " + ", ".join(f"{k} {v * 1000:.0f}ms" for k, v in medians.items()))
+
+    log(f"load: {len(reps)} reps for {args.seconds}s on the Huddle mix")
+    mix = await drive(reps, args.seconds, "mix")
+    log(f"load: {len(reps)} reps for {args.bare_seconds}s on the bare view")
+    bare = await drive(reps, args.bare_seconds, "bare")
+    figures = report(mix, bare, medians, skip_search)
+
+    pending = await asyncio.to_thread(wait_for_worker)
+    writes = await asyncio.to_thread(check_writes, [quiet, mix])
+    lost = 0
+    say("\nwrites that got a success, found in the database afterwards:")
+    for kind, (want, got) in writes.items():
+        lost += want - got
+        say(f"  {kind:<22}{got:>6} / {want}")
+    if pending:
+        say(f"  task queue: {pending} jobs still waiting after 180s")
+    if not skip_search:
+        total, found, missing = await check_search(stack.base_url, probe.cookies, [quiet, mix])
+        say(
+            f"  found by search       {found:>6} / {total}"
+            + (f" (missing e.g. {missing[:3]})" if missing else "")
+        )
+        lost += total - found
+    say(f"\nlost writes: {lost}")
+    await probe.aclose()
+    for rep in reps:
+        await rep.client.aclose()
+    return 1 if lost or figures["errors"] else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--bare-seconds", type=float, default=30)
+    parser.add_argument("--size", default="small", help="seed_demo --size")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--min-tips", type=int, default=300, help="bench adds tips up to this count"
+    )
+    parser.add_argument("--min-microposts", type=int, default=1500)
+    parser.add_argument("--unloaded", type=int, default=15, help="unloaded requests per page kind")
+    parser.add_argument("--redis-db", type=int, default=13)
+    parser.add_argument(
+        "--semantic",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="search by meaning on (the default, as in production)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database and logs afterwards")
+    args = parser.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on the way out
+    stack = Stack(args)
+    try:
+        log(
+            f"fresh database {DATABASE}, Redis db {args.redis_db}, files in {stack.tmp}; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
+        stack.fresh_database()
+        stack.manage("migrate", "--noinput", "-v0")
+        stack.manage("seed_demo", "--size", args.size, "-v0")
+        django_setup(stack)
+        started = time.monotonic()
+        top_up(args.users, args.min_tips, args.min_microposts)
+        log(
+            f"topped up to {args.users} reps, {args.min_tips} tips, "
+            f"{args.min_microposts} microposts: "
+            f"{time.monotonic() - started:.1f}s"
+        )
+        stack.manage("update_index", "-v0")
+        targets = find_targets(args.users)
+        stack.start_services()
+        return asyncio.run(main_async(args, stack, targets))
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
