@@ -214,7 +214,7 @@ def leaderboard(
             row = rows.get(totals["owner_id"])
             if row is not None:
                 row.revenue, row.deals_won, row.deals_lost = (
-                    totals["revenue"] or Decimal(0),
+                    _cents(totals["revenue"]),
                     totals["won"],
                     totals["lost"],
                 )
@@ -224,7 +224,7 @@ def leaderboard(
         for author_id, credit in influence.items():
             row = rows.get(author_id)
             if row is not None:
-                row.influenced, row.influenced_deals = credit.amount, credit.deals
+                row.influenced, row.influenced_deals = _cents(credit.amount), credit.deals
     ranked = sorted(rows.values(), key=lambda row: (-row.score, row.name.lower()))
     for position, row in enumerate(ranked, start=1):
         # Ties share a rank (1, 2, 2, 4): equal scores are equal places.
@@ -234,6 +234,11 @@ def leaderboard(
             else position
         )
     return sort_rows(ranked, sort)
+
+
+def _cents(amount) -> Decimal:
+    # SQLite sums decimals as floats: round back to cents so every backend shows the same figure.
+    return Decimal(amount or 0).quantize(Decimal("0.01"))
 
 
 def sort_rows(rows: list[Row], sort: str) -> list[Row]:

@@ -249,3 +249,5 @@ WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "AUDIO_EXTENSIONS": [], "VI
 # often helpful marks between the same two people score in any seven days.
 LEADERBOARD_DAILY_CAP = int(os.environ.get("LEADERBOARD_DAILY_CAP", "20"))
 LEADERBOARD_HELPFUL_PAIR_WEEKLY_CAP = int(os.environ.get("LEADERBOARD_HELPFUL_PAIR_WEEKLY_CAP", "3"))
+# django-ninja as an app serves the /api/docs Swagger UI from its static files instead of a CDN.
+INSTALLED_APPS.append("ninja")
