@@ -124,7 +124,38 @@ class ChallengeForm(forms.ModelForm):
         return due
 
 
+DEFAULT_LEVELS = {1: "Missing", 2: "Weak", 3: "Adequate", 4: "Strong", 5: "Outstanding"}
+
+
+class CriterionForm(forms.ModelForm):
+    """A rubric row: the name is required, a level left blank gets a plain description."""
+
+    class Meta:
+        model = RubricCriterion
+        fields = ["name", "level_1", "level_2", "level_3", "level_4", "level_5"]
+        labels = {"name": "Criterion"}
+        widgets = {f"level_{n}": forms.TextInput(attrs={"placeholder": DEFAULT_LEVELS[n]}) for n in range(1, 6)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for level in range(1, 6):
+            self.fields[f"level_{level}"].required = False
+        self.fields["name"].error_messages["required"] = "Name the criterion (e.g. Clarity)."
+
+    def clean(self):
+        data = super().clean()
+        for level, text in DEFAULT_LEVELS.items():
+            if not (data.get(f"level_{level}") or "").strip():
+                data[f"level_{level}"] = text
+        return data
+
+
 class BaseCriterionFormSet(BaseInlineFormSet):
+    default_error_messages = {
+        "too_few_forms": "Give the rubric at least %(num)d criteria.",
+        "too_many_forms": "A rubric has at most %(num)d criteria.",
+    }
+
     def clean(self):
         super().clean()
         names = [form.cleaned_data.get("name", "").strip().lower() for form in self.forms
@@ -134,10 +165,8 @@ class BaseCriterionFormSet(BaseInlineFormSet):
 
 
 CriterionFormSet = inlineformset_factory(
-    PitchChallenge, RubricCriterion, formset=BaseCriterionFormSet,
-    fields=["name", "level_1", "level_2", "level_3", "level_4", "level_5"],
-    extra=0, min_num=2, max_num=6, validate_min=True, validate_max=True, can_delete=False,
-    widgets={f"level_{n}": forms.TextInput() for n in range(1, 6)},
+    PitchChallenge, RubricCriterion, form=CriterionForm, formset=BaseCriterionFormSet,
+    extra=4, min_num=2, max_num=6, validate_min=True, validate_max=True, can_delete=False,
 )
 
 
