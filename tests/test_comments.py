@@ -1,0 +1,97 @@
+"""Comments on tips: two levels, like/dislike, names from the account, e-mail to authors, no JavaScript."""
+
+import pytest
+from django.core import mail
+from django_comments_xtd.models import XtdComment
+from pytest_django.asserts import assertContains, assertNotContains
+
+from .factories import make_rep, make_tip
+
+
+def comment_form_data(client, tip, text, reply_to=0):
+    """The hidden security fields come from the rendered page, as a browser would send them."""
+    from django_comments.forms import CommentSecurityForm
+
+    security = CommentSecurityForm(tip).generate_security_data()
+    return {**security, "comment": text, "reply_to": reply_to, "honeypot": "", "next": tip.url}
+
+
+@pytest.fixture
+def tip(db):
+    return make_tip("Handling the 'too expensive' objection", author=make_rep("author", first_name="Ana",
+                                                                               last_name="Author"))
+
+
+@pytest.mark.django_db
+def test_comment_form_has_no_name_email_or_url_fields_and_no_gravatar(rep_client, tip):
+    response = rep_client.get(tip.url)
+    assertContains(response, 'name="comment"')
+    for absent in ('name="name"', 'name="email"', 'name="url"', "gravatar"):
+        assertNotContains(response, absent)
+
+
+@pytest.mark.django_db
+def test_a_comment_shows_under_the_tip_with_the_commenters_account_name(rep_client, rep, tip):
+    rep.first_name, rep.last_name = "Riley", "Rep"
+    rep.save()
+    response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Worked for me <b>too</b>"),
+                               follow=True)
+    assert response.redirect_chain[-1][0].startswith(tip.url)
+    assertContains(response, "Worked for me &lt;b&gt;too&lt;/b&gt;")
+    assertContains(response, "Riley Rep")
+    assert XtdComment.objects.get().user == rep
+
+
+@pytest.mark.django_db
+def test_the_tips_author_gets_an_email_about_a_comment(rep_client, tip):
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Great tip"))
+    assert [message.to for message in mail.outbox] == [["author@example.com"]]
+    assert "commented on" in mail.outbox[0].subject
+    assert "Great tip" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_replies_nest_one_level_and_notify_the_parent_commenter(rep_client, other_rep_client, tip):
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Question about pricing?"))
+    parent = XtdComment.objects.get()
+    mail.outbox.clear()
+    other_rep_client.post("/comments/post/", comment_form_data(other_rep_client, tip, "Here is the answer",
+                                                                reply_to=parent.pk))
+    reply = XtdComment.objects.exclude(pk=parent.pk).get()
+    assert reply.level == 1 and reply.parent_id == parent.pk
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == ["author@example.com", "rep@example.com"]
+    content = rep_client.get(tip.url).content.decode()
+    replies = content[content.index("comment-list--replies"):]
+    assert "Here is the answer" in replies
+    # Two levels only: a reply has no reply form of its own.
+    assert content.count("<summary>Reply") == 1
+
+
+@pytest.mark.django_db
+def test_like_and_dislike_work_as_plain_forms(rep_client, other_rep_client, tip):
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Useful"))
+    comment = XtdComment.objects.get()
+    response = other_rep_client.post(f"/comments/like/{comment.pk}/", {"next": tip.url}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(tip.url)
+    assert response.context is not None
+    content = response.content.decode()
+    assert 'aria-pressed="true"><span aria-hidden="true">▲</span> Like <span class="visually-hidden">this comment</span>1' in content
+    other_rep_client.post(f"/comments/dislike/{comment.pk}/", {"next": tip.url})
+    content = other_rep_client.get(tip.url).content.decode()
+    assert "Like <span class=\"visually-hidden\">this comment</span>0" in content
+    assert "Dislike <span class=\"visually-hidden\">this comment</span>1" in content
+
+
+@pytest.mark.django_db
+def test_an_empty_comment_is_refused_with_a_message(rep_client, tip):
+    response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "   "))
+    assertContains(response, "Your comment wasn't posted")
+    assertContains(response, "Write something first")
+    assert not XtdComment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_comment_count_shows_on_the_card(rep_client, tip):
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "One"))
+    assertContains(rep_client.get("/tips/"), "1 comment")

@@ -1,0 +1,110 @@
+"""Marketing's curation: verify and retire (one by one and in bulk), tips to review, reminders, roles."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from knowledge.models import Micropost, TipPage
+
+from .factories import make_micropost, make_rep, make_tip
+
+
+def stale_tip(title, *, days_ago, author):
+    tip = make_tip(title, author=author)
+    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=days_ago))
+    tip.refresh_from_db()
+    return tip
+
+
+@pytest.fixture
+def author(db):
+    return make_rep("author", first_name="Ana")
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_tips_to_review_oldest_first(marketer_client, author):
+    stale_tip("Recently stale", days_ago=2, author=author)
+    stale_tip("Long stale", days_ago=40, author=author)
+    make_tip("Fresh tip", author=author)
+    response = marketer_client.get("/admin/")
+    assertContains(response, "Tips to review")
+    content = response.content.decode()
+    assert content.index("Long stale") < content.index("Recently stale")
+    assert "Fresh tip" not in content
+
+
+@pytest.mark.django_db
+def test_verify_and_retire_from_the_dashboard(marketer_client, rep_client, author):
+    to_verify = stale_tip("Verify me", days_ago=5, author=author)
+    to_retire = stale_tip("Retire me", days_ago=5, author=author)
+    marketer_client.post(reverse("knowledge_tip_verify", args=[to_verify.pk]), {"next": "/admin/"})
+    marketer_client.post(reverse("knowledge_tip_retire", args=[to_retire.pk]), {"next": "/admin/"})
+    to_verify.refresh_from_db()
+    to_retire.refresh_from_db()
+    assert to_verify.verified_until == timezone.localdate() + datetime.timedelta(days=90)
+    assert to_retire.retired
+    assertNotContains(rep_client.get(to_verify.url), "may be out of date")
+    assertNotContains(rep_client.get("/"), "Retire me")
+    assertContains(rep_client.get(to_retire.url), "This tip is retired.")
+
+
+@pytest.mark.django_db
+def test_reps_cannot_verify_or_retire(rep_client, author):
+    tip = stale_tip("Stale", days_ago=5, author=author)
+    rep_client.post(reverse("knowledge_tip_retire", args=[tip.pk]))
+    tip.refresh_from_db()
+    assert not tip.retired
+
+
+@pytest.mark.django_db
+def test_bulk_verify_and_retire_in_the_page_listing(marketer_client, author):
+    first = stale_tip("First", days_ago=5, author=author)
+    second = stale_tip("Second", days_ago=5, author=author)
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "verify_tips"])
+    query = f"?id={first.pk}&id={second.pk}&next=/admin/"
+    assertContains(marketer_client.get(url + query), "Verify these tips?")
+    marketer_client.post(url + query, {})
+    assert not TipPage.objects.stale().exists()
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "retire_tips"])
+    marketer_client.post(url + query, {})
+    assert TipPage.objects.filter(retired=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_review_reminders_email_each_author_their_stale_tips(author):
+    other = make_rep("other")
+    stale_tip("Ana's old tip", days_ago=3, author=author)
+    stale_tip("Ana's older tip", days_ago=9, author=author)
+    stale_tip("Other's old tip", days_ago=3, author=other)
+    make_tip("Fresh", author=author)
+    from io import StringIO
+
+    out = StringIO()
+    call_command("send_review_reminders", "--dry-run", stdout=out)
+    assert "Would remind 2 author(s) about 3 tip(s)" in out.getvalue()
+    assert mail.outbox == []
+    call_command("send_review_reminders", stdout=out)
+    assert sorted(message.to[0] for message in mail.outbox) == ["author@example.com", "other@example.com"]
+    ana = next(message for message in mail.outbox if message.to == ["author@example.com"])
+    assert "2 of your tips need a review" == ana.subject
+    assert ana.body.index("Ana's older tip") < ana.body.index("Ana's old tip")
+
+
+@pytest.mark.django_db
+def test_marketing_can_edit_settings_collections_and_remove_posts(marketer, marketer_client, author):
+    assert marketer.has_perm("knowledge.change_knowledgesettings")
+    assert marketer.has_perm("knowledge.delete_micropost")
+    assert marketer.has_perm("knowledge.change_featuredcollection")
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    assert marketer_client.get(f"/admin/settings/knowledge/knowledgesettings/{site.pk}/").status_code == 200
+    post = make_micropost("Off-topic", author=author)
+    response = marketer_client.post(reverse("wagtailsnippets_knowledge_micropost:delete", args=[post.pk]))
+    assert response.status_code == 302
+    assert not Micropost.objects.exists()
