@@ -1,0 +1,99 @@
+"""Sharing versus results: Spearman with a bootstrap interval, quartile medians, tenure, honesty."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from leaderboard import activity
+from leaderboard.analysis import (
+    bootstrap_interval,
+    partial_spearman,
+    quarter_medians,
+    rankdata,
+    spearman,
+)
+from leaderboard.models import ActivityEvent
+
+from .factories import make_deal, make_rep, make_rep_profile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ranks_share_ties():
+    assert list(rankdata(np.array([10.0, 20.0, 20.0, 5.0]))) == [2.0, 3.5, 3.5, 1.0]
+
+
+def test_spearman_on_known_data():
+    assert spearman([1, 2, 3, 4, 5], [10, 20, 30, 40, 500]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]) == pytest.approx(-1.0)
+    # Textbook example (n=10, no ties): rho = 1 - 6*sum(d^2)/(n(n^2-1)).
+    x = [86, 97, 99, 100, 101, 103, 106, 110, 112, 113]
+    y = [2, 20, 28, 27, 50, 29, 7, 17, 6, 12]
+    assert spearman(x, y) == pytest.approx(-29 / 165)
+    assert spearman([1, 1, 1, 1], [1, 2, 3, 4]) is None
+
+
+def test_bootstrap_interval_is_repeatable_and_brackets_the_estimate():
+    generator = np.random.default_rng(1)
+    x = generator.normal(size=60)
+    y = x + generator.normal(size=60)
+    low, high = bootstrap_interval(spearman, x, y)
+    assert low < spearman(x, y) < high
+    assert bootstrap_interval(spearman, x, y) == (low, high)
+
+
+def test_tenure_explains_an_association_away():
+    generator = np.random.default_rng(2)
+    tenure = generator.uniform(0, 10, 200)
+    sharing = tenure + generator.normal(scale=0.5, size=200)
+    revenue = tenure + generator.normal(scale=0.5, size=200)
+    assert spearman(sharing, revenue) > 0.8
+    assert abs(partial_spearman(sharing, revenue, tenure)) < 0.2
+
+
+def test_quarter_medians():
+    assert quarter_medians([1, 2, 3, 4, 5, 6, 7, 8], [0, 10, 20, 30, 40, 50, 60, 70]) == (65.0, 5.0, 2)
+
+
+def _reps(count):
+    today = timezone.localdate()
+    for number in range(count):
+        user = make_rep(f"r{number:02d}")
+        make_rep_profile(user, start_date=today - timedelta(days=200 * number))
+        for _ in range(number):
+            activity.record(ActivityEvent.Verb.SHARED_MICROPOST, actor=user, owner=user)
+        make_deal(f"A-{number}", owner=user, amount=f"{1000 * number}.00")
+
+
+def test_too_few_reps_says_so_instead_of_concluding(manager_client):
+    _reps(4)
+    response = manager_client.get(reverse("leaderboard_analysis"))
+    assertContains(response, "Too little data")
+    assertContains(response, "Association, not proof of cause")
+    assertNotContains(response, "Spearman rank correlation")
+    assertNotContains(response, "chart.umd.min.js")
+
+
+def test_analysis_page_shows_correlation_interval_and_numbers(manager_client):
+    _reps(12)
+    response = manager_client.get(reverse("leaderboard_analysis"))
+    assertContains(response, "Association, not proof of cause")
+    assertContains(response, "Spearman rank correlation")
+    assertContains(response, "+1.00")  # sharing and revenue rise together here
+    assertContains(response, "95% bootstrap interval")
+    assertContains(response, "n = 12")
+    assertContains(response, "Median revenue, top quarter of sharers")
+    assertContains(response, "Correlation with tenure held constant")
+    assertContains(response, "Within tenure bands")
+    assertContains(response, 'id="sharing-points"')
+    assertContains(response, "vendor/chartjs/chart.umd.min.js")
+    assertContains(response, "<td class=\"num\">$11,000</td>", html=False)  # the numbers are in a table too
+
+
+def test_reps_cannot_see_the_analysis(rep_client):
+    response = rep_client.get(reverse("leaderboard_analysis"))
+    assertContains(response, "only managers can see", status_code=403)
