@@ -239,9 +239,9 @@ def test_counts_without_a_second_search(backend, monkeypatch):
     searches = []
     original = whoosh_backend.WhooshSearchQueryCompiler.whoosh_query
 
-    def counting(self, reader=None):
+    def counting(self, state=None):
         searches.append(1)
-        return original(self, reader)
+        return original(self, state)
 
     monkeypatch.setattr(whoosh_backend.WhooshSearchQueryCompiler, "whoosh_query", counting)
     results = Page.objects.search("renewal")

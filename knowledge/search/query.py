@@ -95,11 +95,13 @@ def negate(q):
 class SearchQueryBuilder:
     """Builds the whoosh query for a modelsearch query over whole words."""
 
-    def __init__(self, search_fields=None, reader=None, correct_typos=True):
-        # None: the combined "text" field; else [(whoosh field, boost)].
+    def __init__(self, search_fields=None, reader=None, cache=None):
+        # None: the whole field; else [(model field path, boost)] to restrict it to.
         self.search_fields = search_fields
+        # With a reader, words missing from the index are widened to known words.
         self.reader = reader
-        self.correct_typos = correct_typos and reader is not None
+        self.correct_typos = reader is not None
+        self.cache = cache or (lambda key, build: build())
 
     def build(self, query):
         if isinstance(query, MatchAll):
@@ -151,7 +153,9 @@ class SearchQueryBuilder:
 
     def _word(self, word, stem):
         if self.correct_typos and not self.reader.doc_frequency("text", stem):
-            corrections = corrections_for(self.reader, word)
+            corrections = self.cache(
+                ("corrections", word), lambda: corrections_for(self.reader, word)
+            )
             if corrections:
                 return wq.Or([with_boost(self._term(c.stem), 0.8) for c in corrections])
         return self._term(stem)

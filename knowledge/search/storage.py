@@ -58,9 +58,18 @@ class SearcherState:
         self.index = index
         self.searcher = searcher
         self.filter_cache = OrderedDict()
+        self._doc_ids = None
 
-    def cached_filter(self, key, build):
-        """Returns the doc set for ``key``, building it once per searcher."""
+    @property
+    def doc_ids(self):
+        """docnum -> doc_id column (reading its offsets costs a pass over the index)."""
+        if self._doc_ids is None:
+            self._doc_ids = self.searcher.reader().column_reader("doc_id")
+        return self._doc_ids
+
+    def cached(self, key, build):
+        """Returns the value for ``key`` (a filter's doc set, a word's corrections),
+        building it once per searcher."""
         cache = self.filter_cache
         try:
             cache.move_to_end(key)

@@ -150,10 +150,11 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             return None
         return text_search_fields(self.queryset.model, self.fields)
 
-    def whoosh_query(self, reader=None):
+    def whoosh_query(self, state=None):
         builder = self.builder_class(
             search_fields=self._search_fields(),
-            reader=reader if self.correct_typos else None,
+            reader=state.searcher.reader() if state is not None and self.correct_typos else None,
+            cache=None if state is None else state.cached,
         )
         return builder.build(self.query)
 
@@ -170,7 +171,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             docs = set(searcher.docs_for_query(flt))
             return None if len(docs) == searcher.doc_count() else DocFilter(docs, searcher)
 
-        return state.cached_filter(repr(flt), build)
+        return state.cached(("filter", repr(flt)), build)
 
     def _filter_docs_from_database(self, searcher):
         model = self.queryset.model
@@ -202,12 +203,12 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             if result[2] or (limit is not None and cached_limit is not None and limit <= cached_limit):
                 return result
         searcher = state.searcher
-        q = self.whoosh_query(searcher.reader())
+        q = self.whoosh_query(state)
         docs = self.filter_docs(state)
         if q is wq.NullQuery or (docs is not None and not docs.docs):
             result = ([], 0, True)
         else:
-            column = searcher.reader().column_reader("doc_id")
+            column = state.doc_ids
             try:
                 found, total = engine.search(
                     searcher, q, None if docs is None else docs.mask, limit
@@ -241,11 +242,11 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         """Primary keys of every match, unordered (for field ordering and facets)."""
         state = store.searcher_state()
         searcher = state.searcher
-        q = self.whoosh_query(searcher.reader())
+        q = self.whoosh_query(state)
         if q is wq.NullQuery:
             return []
         docs = self.filter_docs(state)
-        column = searcher.reader().column_reader("doc_id")
+        column = state.doc_ids
         try:
             found, _total = engine.search(searcher, q, None if docs is None else docs.mask, None)
             docnums = [docnum for docnum, _score in found]
