@@ -6,7 +6,7 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the signal handlers
+        from . import listing, receivers  # noqa: F401 - signal handlers; videos join knowledge's streams
         from .search_kinds import register
 
         register()

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from taggit.models import Tag
 
+from knowledge.listings import StreamFilter, register_stream_source
+
 from .models import CoachingVideoPage, PitchChallenge, Series, WatchProgress
 
 VIDEOS_PER_PAGE = 12
@@ -58,3 +60,18 @@ def coaching_index_context(page, request) -> dict:
             .only("video_id", "furthest_seconds", "duration_seconds")
         }
     return context
+
+
+@register_stream_source
+def video_source(filters: StreamFilter, before, limit: int) -> list[CoachingVideoPage]:
+    """Videos in the home feed and on tag, account and profile pages, newest first."""
+    videos = listed_videos()
+    if filters.tag is not None:
+        videos = videos.filter(tags=filters.tag)
+    if filters.account is not None:
+        videos = videos.filter(account=filters.account)
+    if filters.author is not None:
+        videos = videos.filter(author=filters.author)
+    if before is not None:
+        videos = videos.filter(first_published_at__lt=before)
+    return list(videos.order_by("-first_published_at", "-pk")[:limit])

@@ -158,6 +158,9 @@ class CoachingVideoPage(HuddlePage):
 
     # Counters belong to the live page, not to a revision being published.
     page_fields_kept_across_revisions = ("helpful_count", "view_count")
+    # knowledge's comment counts and home/tag/profile streams use these.
+    comments_enabled = True
+    card_template = "coaching/includes/video_stream_card.html"
 
     class Meta:
         verbose_name = "coaching video"
@@ -186,6 +189,12 @@ class CoachingVideoPage(HuddlePage):
         context = super().get_context(request, *args, **kwargs)
         context.update(video_page_context(self, request))
         return context
+
+    @property
+    def feed_time(self):
+        from django.utils import timezone
+
+        return self.first_published_at or self.latest_revision_created_at or timezone.now()
 
     @property
     def transcript_text(self) -> str:

@@ -6,22 +6,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
-from knowledge import signals as knowledge_signals
+from knowledge.reactions import record_view
 
 from .models import CoachingVideoPage, WatchProgress
-
-try:  # knowledge's shared rules for views (one per user, item and day; never the author's)
-    from knowledge.reactions import record_view
-except ImportError:  # pragma: no cover - only until knowledge's reactions land
-    record_view = None
-
-
-def note_view(user, video: CoachingVideoPage) -> None:
-    """Counts the view the way tips do, so the leaderboard hears of it through ``viewed``."""
-    if record_view is not None:
-        record_view(user, video)
-    elif user.is_authenticated and video.author_id != user.pk:
-        knowledge_signals.viewed.send(sender=CoachingVideoPage, instance=video, user=user)
 
 
 def record_progress(user, video: CoachingVideoPage, *, position: float, duration: float = 0) -> WatchProgress:
@@ -63,7 +50,8 @@ def video_page_context(video: CoachingVideoPage, request) -> dict:
     progress = None
     if user.is_authenticated:
         progress = WatchProgress.objects.filter(user=user, video=video).first()
-        note_view(user, video)
+        # Tips' rules (one per user, video and day; never the author's), sending ``viewed``.
+        record_view(user, video)
     cues = list(video.cues.all())
     duration = video.duration_seconds or (progress.duration_seconds if progress else 0) or (
         cues[-1].end_seconds if cues else 0)

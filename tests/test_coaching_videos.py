@@ -167,6 +167,22 @@ def test_opening_a_video_sends_the_viewed_signal(rep, rep_client):
 
 
 @pytest.mark.django_db
+def test_videos_take_comments_and_helpful_marks_like_tips(rep, rep_client):
+    from django.contrib.contenttypes.models import ContentType
+
+    author = make_rep("presenter")
+    video = make_video(author=author)
+    page = rep_client.get(video.url)
+    assertContains(page, 'id="comments-heading"')
+    assertContains(page, "Helpful")
+    content_type = ContentType.objects.get_for_model(CoachingVideoPage)
+    rep_client.post(reverse("helpful_toggle", args=[content_type.pk, video.pk]))
+    video.refresh_from_db()
+    assert video.helpful_count == 1
+    assertContains(rep_client.get("/"), video.title)  # videos join the home stream
+
+
+@pytest.mark.django_db
 def test_series_pages_link_to_previous_and_next(rep_client):
     series = make_series("Discovery basics")
     first = make_video("One: open", series=series, series_position=1)
@@ -208,8 +224,9 @@ def _many_videos(count):
 
 # Session, user, site, page routing, tags, counts, progress, permissions, challenges.
 INDEX_QUERIES = 16
-# Routing, series neighbours, progress, the view record, cues, permissions, related rows.
-VIDEO_QUERIES = 22
+# Routing, series neighbours, progress, the view record, cues, permissions, related rows,
+# helpful mark, comment thread and related tips.
+VIDEO_QUERIES = 26
 
 
 @pytest.mark.parametrize("count", [2, 8])
