@@ -11,10 +11,12 @@ from knowledge.reactions import mark_helpful
 
 from .factories import make_micropost, make_rep, make_tip
 
-# Session, user, site and page routing, 3 stream queries per source pair, reactions, featured,
-# trending, permissions and the knowledge settings: the same whatever the data size.
-HOME_QUERIES = 18
-TAG_QUERIES = 11
+# Upper bounds; what matters is that the count is the same at both data sizes. Knowledge alone
+# needs 18 on the feed (session, user, site and routing, stream, tags, reactions, comment counts,
+# featured, trending, permissions, settings) and 11 on a tag page; other apps' stream sources
+# (coaching videos) add a fixed few.
+HOME_QUERIES = 26
+TAG_QUERIES = 18
 
 
 def _queries_for(client, url):
@@ -28,31 +30,35 @@ def _queries_for(client, url):
     return response, [query["sql"] for query in queries.captured_queries]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 8])
-def test_home_feed_queries_do_not_grow(rep_client, count):
-    """The feed costs the same number of queries for a few items as for many (no N+1)."""
-    author = make_rep("author")
-    for number in range(count):
+def _fill(count, *, start=0):
+    author = make_rep(f"author{start}")
+    for number in range(start, start + count):
         make_tip(f"Tip {number}", author=author, tags=["pricing", "demo"])
         make_micropost(f"Post {number} #pricing @rep", author=author)
-    response, queries = _queries_for(rep_client, "/")
-    assertContains(response, "Read tip", count=count)
-    assert len(queries) == HOME_QUERIES, "\n".join(queries)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 8])
-def test_tag_page_queries_do_not_grow(rep_client, count):
-    author = make_rep("author")
-    for number in range(count):
-        make_tip(f"Tip {number}", author=author, tags=["pricing"])
-        make_micropost(f"Post {number} #pricing", author=author)
-    response, queries = _queries_for(rep_client, "/tags/pricing/")
-    assertContains(response, "Read tip", count=count)
-    assert len(queries) == TAG_QUERIES, "\n".join(queries)
+def test_home_feed_queries_do_not_grow(rep_client):
+    """The feed costs the same number of queries for 2 tips and posts as for 9 (no N+1)."""
+    _fill(2)
+    small, small_queries = _queries_for(rep_client, "/")
+    _fill(7, start=2)
+    large, large_queries = _queries_for(rep_client, "/")
+    assertContains(small, "Read tip", count=2)
+    assertContains(large, "Read tip", count=9)
+    assert len(small_queries) == len(large_queries), "\n".join(large_queries)
+    assert len(large_queries) <= HOME_QUERIES, "\n".join(large_queries)
 
 
+@pytest.mark.django_db
+def test_tag_page_queries_do_not_grow(rep_client):
+    _fill(2)
+    small, small_queries = _queries_for(rep_client, "/tags/pricing/")
+    _fill(7, start=2)
+    large, large_queries = _queries_for(rep_client, "/tags/pricing/")
+    assertContains(large, "Read tip", count=9)
+    assert len(small_queries) == len(large_queries), "\n".join(large_queries)
+    assert len(large_queries) <= TAG_QUERIES, "\n".join(large_queries)
 
 
 @pytest.mark.django_db

@@ -13,10 +13,11 @@ from knowledge.models import Account, KnowledgeSettings, TipPage
 
 from .factories import make_account, make_rep, make_tip
 
-# Session, user, site and page routing, tips count and page, tags, reactions, comment counts,
-# permissions: the same for 2 tips as for 12.
-TIPS_INDEX_QUERIES = 15
-TIP_PAGE_QUERIES = 20
+# Upper bounds; the tests assert the same count at two data sizes. Knowledge alone needs 15 on the
+# index (session, user, site and routing, count, page, tags, reactions, comment counts,
+# permissions) and 20 on a tip page (plus the view it records, the thread, the tags).
+TIPS_INDEX_QUERIES = 18
+TIP_PAGE_QUERIES = 24
 
 
 @pytest.fixture(autouse=True)
@@ -211,27 +212,39 @@ def _queries_for(client, url):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 12])
-def test_tips_index_queries_do_not_grow(rep_client, count):
+def test_tips_index_queries_do_not_grow(rep_client):
     author = make_rep("author")
-    for number in range(count):
-        make_tip(f"Tip {number}", author=author, account=make_account(f"Account {number}"), tags=["a", "b"])
-    response, queries = _queries_for(rep_client, "/tips/?sort=helpful")
-    assertContains(response, "Read tip", count=count)
-    assert len(queries) == TIPS_INDEX_QUERIES, "\n".join(queries)
+
+    def add(start, count):
+        for number in range(start, start + count):
+            make_tip(f"Tip {number}", author=author, account=make_account(f"Account {number}"), tags=["a", "b"])
+
+    add(0, 2)
+    small, small_queries = _queries_for(rep_client, "/tips/?sort=helpful")
+    add(2, 10)
+    large, large_queries = _queries_for(rep_client, "/tips/?sort=helpful")
+    assertContains(large, "Read tip", count=12)
+    assert len(small_queries) == len(large_queries), "\n".join(large_queries)
+    assert len(large_queries) <= TIPS_INDEX_QUERIES, "\n".join(large_queries)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [1, 8])
-def test_tip_page_queries_do_not_grow_with_comments_and_tags(rep_client, count):
+def test_tip_page_queries_do_not_grow_with_comments_and_tags(rep_client):
     from django_comments_xtd.models import XtdComment
 
-    author = make_rep("author")
-    tip = make_tip(author=author, tags=[f"tag{number}" for number in range(count)])
-    for number in range(count):
-        commenter = make_rep(f"commenter{number}")
-        XtdComment.objects.create(content_object=tip, site_id=1, user=commenter, comment=f"Comment {number}",
-                                  user_name=commenter.username)
-    response, queries = _queries_for(rep_client, tip.url)
-    assertContains(response, "Comment ", count=count)
-    assert len(queries) == TIP_PAGE_QUERIES, "\n".join(queries)
+    tip = make_tip(author=make_rep("author"))
+
+    def add(start, count):
+        tip.tags.add(*[f"tag{number}" for number in range(start, start + count)])
+        for number in range(start, start + count):
+            commenter = make_rep(f"commenter{number}")
+            XtdComment.objects.create(content_object=tip, site_id=1, user=commenter, comment=f"Comment {number}",
+                                      user_name=commenter.username)
+
+    add(0, 1)
+    small, small_queries = _queries_for(rep_client, tip.url)
+    add(1, 7)
+    large, large_queries = _queries_for(rep_client, tip.url)
+    assertContains(large, "Comment ", count=8)
+    assert len(small_queries) == len(large_queries), "\n".join(large_queries)
+    assert len(large_queries) <= TIP_PAGE_QUERIES, "\n".join(large_queries)
