@@ -1,5 +1,6 @@
 """The whole site is internal: every page but a short list needs a signed-in user."""
 
+import errno
 import logging
 import sys
 
@@ -108,3 +109,39 @@ def _mark_database_outage(sender, request=None, **kwargs):
     if request is not None and error is not None and is_database_outage(error):
         logger.warning("Database unavailable for %s: %s", request.path, error)
         request._database_outage = True
+
+
+DISK_FULL_MESSAGE = (
+    "The server's disk is full, so your upload was not saved and nothing was changed. "
+    "Please tell an administrator, then try again later."
+)
+DISK_FULL_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Upload not saved · Huddle'
+    '</title></head><body style="font-family: system-ui, sans-serif; max-width: 40rem; '
+    'margin: 4rem auto; padding: 0 1rem;"><h1>Your upload was not saved</h1><p>{message}</p>'
+    '<p><a href="javascript:history.back()">Go back</a> · <a href="/">Back to Huddle</a></p>'
+    "</body></html>"
+)
+
+
+class StorageFullMiddleware:
+    """A full disk (or quota) while saving an upload answers 507 with a clear message, not a 500.
+
+    The view's transaction has rolled back and config.storage.MediaStorage has removed the
+    half-written file, so saying "nothing was changed" is true.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OSError) and exception.errno in (errno.ENOSPC, errno.EDQUOT)):
+            return None
+        logger.error("Disk full while handling %s: %s", request.path, exception)
+        wants_json = request.headers.get("Accept", "").startswith("application/json")
+        if wants_json or request.headers.get("X-Requested-With") == "XMLHttpRequest":
+            return JsonResponse({"error": DISK_FULL_MESSAGE}, status=507)
+        return HttpResponse(DISK_FULL_PAGE.format(message=DISK_FULL_MESSAGE), status=507)

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",  # outside sessions: their lookups fail too
+    "config.middleware.StorageFullMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,6 +139,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # "nginx" answers with X-Accel-Redirect, "apache" with X-Sendfile.
 MEDIA_ACCEL = os.environ.get("MEDIA_ACCEL", "")
 MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-media/")
+STORAGES = {
+    # A write that fails midway (a full disk) removes its half-written file.
+    "default": {"BACKEND": "config.storage.MediaStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger uploads stream to a temp file on disk
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 VIDEO_MAX_UPLOAD_BYTES = int(os.environ.get("VIDEO_MAX_UPLOAD_MB", "500")) * 1024 * 1024
