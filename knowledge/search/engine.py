@@ -58,6 +58,7 @@ class _PostingsCache:
 
 _postings = _PostingsCache(CACHE_POSTINGS)
 _lengths = _PostingsCache(CACHE_POSTINGS)
+_positions = _PostingsCache(CACHE_POSTINGS // 4)
 
 
 def _segment_id(reader):
@@ -170,11 +171,145 @@ class SegmentScorer:
         return scores, matched
 
 
+# A phrase's candidates (documents with all its words) are checked for the words'
+# positions one by one; above this many, the count is estimated from a sample.
+PHRASE_CHECK_ALL = 1000
+PHRASE_SAMPLE = 200
+
+
 def search(searcher, q, allowed, limit):
-    """(hits [(docnum, score)], exact total) for ``q``, best first.
+    """(hits [(docnum, score)], total, exact) for ``q``, best first.
 
     ``allowed`` is None (every live document) or a boolean array over doc numbers.
     """
+    if type(q) is wq.Phrase:
+        return _phrase_search(searcher, q, allowed, limit)
+    hits, total = _scored(searcher, q, allowed, limit)
+    return hits, total, True
+
+
+def _candidates(searcher, q, allowed):
+    """(docnums, scores) of every match of ``q``, unordered."""
+    found_docs, found_scores = [], []
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        scorer = SegmentScorer(searcher, reader)
+        scores, matched = scorer.evaluate(q)
+        if reader.has_deletions():
+            deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+            matched[deleted[deleted < scorer.size]] = False
+        if allowed is not None:
+            matched &= allowed[offset : offset + scorer.size]
+        docs = np.flatnonzero(matched)
+        found_docs.append(docs + offset)
+        found_scores.append(scores[docs])
+    if not found_docs:
+        return np.empty(0, np.int64), np.empty(0, np.float32)
+    return np.concatenate(found_docs), np.concatenate(found_scores)
+
+
+def _phrase_search(searcher, q, allowed, limit):
+    terms = [wq.Term(q.fieldname, word) for word in q.words]
+    docs, scores = _candidates(searcher, wq.And(terms, boost=q.boost), allowed)
+    order = np.lexsort((docs, -scores))
+    checker = PhraseChecker(searcher, q)
+    if len(docs) <= PHRASE_CHECK_ALL:
+        ok = checker.check(docs)
+        ranked = [i for i in order if docs[i] in ok]
+        total, exact = len(ranked), True
+    else:
+        ranked = []
+        wanted = limit if limit is not None else len(docs)
+        for start in range(0, len(order), 64):
+            chunk = order[start : start + 64]
+            ok = checker.check(docs[chunk])
+            ranked.extend(i for i in chunk if docs[i] in ok)
+            if len(ranked) >= wanted:
+                break
+        sample = np.random.default_rng(0).choice(len(docs), PHRASE_SAMPLE, replace=False)
+        share = len(checker.check(docs[sample])) / PHRASE_SAMPLE
+        total, exact = max(len(ranked), round(share * len(docs))), False
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [(int(docs[i]), float(scores[i])) for i in ranked], total, exact
+
+
+class PhraseChecker:
+    """Checks candidate documents for a phrase's words at consecutive positions."""
+
+    def __init__(self, searcher, q):
+        self.searcher = searcher
+        self.fieldname = q.fieldname
+        self.words = list(q.words)
+        self.slop = q.slop
+        self.decode = searcher.schema[q.fieldname].format.decode_positions
+        self.leaves = [
+            (offset, sub.reader(), sub.reader().doc_count_all())
+            for sub, offset in searcher.leaf_searchers()
+        ]
+
+    def _positions(self, reader, word):
+        key = (_segment_id(reader), self.fieldname, word, "positions")
+        (table,) = _positions.get(key, lambda: (_encoded_positions(reader, self.fieldname, word),))
+        return table
+
+    def check(self, docnums) -> set:
+        found = set()
+        for offset, reader, size in self.leaves:
+            local = [int(d) - offset for d in docnums if offset <= d < offset + size]
+            if not local:
+                continue
+            tables = [self._positions(reader, word) for word in self.words]
+            for doc in local:
+                positions = []
+                for table in tables:
+                    value = table.get(doc)
+                    if value is None:
+                        break
+                    if isinstance(value, bytes):
+                        value = table[doc] = self.decode(value)  # decoded once, kept
+                    positions.append(value)
+                else:
+                    if self._in_order(positions):
+                        found.add(doc + offset)
+        return found
+
+    def _in_order(self, positions):
+        starts = positions[0]
+        for following in positions[1:]:
+            following_set = set(following)
+            starts = [
+                q
+                for p in starts
+                for q in range(p + 1, p + self.slop + 1)
+                if q in following_set
+            ]
+            if not starts:
+                return False
+        return True
+
+
+def _encoded_positions(reader, fieldname, word):
+    """docnum -> encoded positions of a word in one segment (decoded when checked)."""
+    table = {}
+    try:
+        m = reader.postings(fieldname, word)
+    except Exception:  # noqa: BLE001 - whoosh raises TermNotFound and friends
+        return table
+    if not isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            table[m.id()] = m.value()
+            m.next()
+        return table
+    while m.is_active():
+        m._read_ids()
+        m._read_values()
+        table.update(zip(m._ids, m._values, strict=False))
+        m._next_block()
+    return table
+
+
+def _scored(searcher, q, allowed, limit):
     leaves = searcher.leaf_searchers()
     found_docs, found_scores = [], []
     total = 0

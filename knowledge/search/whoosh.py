@@ -210,10 +210,10 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         else:
             column = state.doc_ids
             try:
-                found, total = engine.search(
+                found, total, exact = engine.search(
                     searcher, q, None if docs is None else docs.mask, limit
                 )
-                complete = limit is None or total <= limit
+                complete = exact and (limit is None or total <= limit)
             except engine.Unsupported:
                 found, total, complete = self._whoosh_search(searcher, q, docs, limit)
             result = ([(column[docnum], score) for docnum, score in found], total, complete)
@@ -248,7 +248,9 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         docs = self.filter_docs(state)
         column = state.doc_ids
         try:
-            found, _total = engine.search(searcher, q, None if docs is None else docs.mask, None)
+            found, _total, _exact = engine.search(
+                searcher, q, None if docs is None else docs.mask, None
+            )
             docnums = [docnum for docnum, _score in found]
         except engine.Unsupported:
             docnums = [
