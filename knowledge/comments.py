@@ -23,21 +23,29 @@ class ThreadItem:
 
 def comments_for(obj):
     return XtdComment.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk),
-        site_id=settings.SITE_ID, is_public=True,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_pk=str(obj.pk),
+        site_id=settings.SITE_ID,
+        is_public=True,
     )
 
 
 def comment_thread(obj, user) -> tuple[list[ThreadItem], int]:
     """Top-level comments with their replies, and the count, in one query (plus the user)."""
     comments = (
-        comments_for(obj).select_related("user")
+        comments_for(obj)
+        .select_related("user")
         .annotate(
             likes=Count("flags", filter=Q(flags__flag=LIKEDIT_FLAG), distinct=True),
             dislikes=Count("flags", filter=Q(flags__flag=DISLIKEDIT_FLAG), distinct=True),
-            liked=Count("flags", filter=Q(flags__flag=LIKEDIT_FLAG, flags__user_id=user.pk), distinct=True),
-            disliked=Count("flags", filter=Q(flags__flag=DISLIKEDIT_FLAG, flags__user_id=user.pk),
-                           distinct=True),
+            liked=Count(
+                "flags", filter=Q(flags__flag=LIKEDIT_FLAG, flags__user_id=user.pk), distinct=True
+            ),
+            disliked=Count(
+                "flags",
+                filter=Q(flags__flag=DISLIKEDIT_FLAG, flags__user_id=user.pk),
+                distinct=True,
+            ),
         )
         .order_by("thread_id", "order")
     )
@@ -45,7 +53,9 @@ def comment_thread(obj, user) -> tuple[list[ThreadItem], int]:
     roots: list[ThreadItem] = []
     count = 0
     for comment in comments:
-        item = ThreadItem(comment, comment.likes, comment.dislikes, bool(comment.liked), bool(comment.disliked))
+        item = ThreadItem(
+            comment, comment.likes, comment.dislikes, bool(comment.liked), bool(comment.disliked)
+        )
         if not comment.is_removed:
             count += 1
         if comment.level == 0:
@@ -69,10 +79,17 @@ def notify_about_comment(comment: XtdComment) -> None:
     link = absolute(f"{target.get_absolute_url()}#c{comment.pk}")
     author = author_of(target)
     if author is not None and author != commenter:
-        notify([author], f"{name} commented on “{title}”",
-               f"{name} commented on your post “{title}”:\n\n{comment.comment}\n\nReply: {link}\n")
+        notify(
+            [author],
+            f"{name} commented on “{title}”",
+            f"{name} commented on your post “{title}”:\n\n{comment.comment}\n\nReply: {link}\n",
+        )
     if comment.level > 0:
         parent = XtdComment.objects.select_related("user").filter(pk=comment.parent_id).first()
         if parent and parent.user and parent.user not in (commenter, author):
-            notify([parent.user], f"{name} replied to your comment on “{title}”",
-                   f"{name} replied to your comment on “{title}”:\n\n{comment.comment}\n\nSee it: {link}\n")
+            notify(
+                [parent.user],
+                f"{name} replied to your comment on “{title}”",
+                f"{name} replied to your comment on “{title}”:\n\n"
+                f"{comment.comment}\n\nSee it: {link}\n",
+            )

@@ -13,8 +13,12 @@ class LatestTipsFeed(Feed):
     link = "/tips/"
 
     def items(self):
-        return (TipPage.objects.listed().select_related("author", "account").defer_streamfields()
-                .order_by("-first_published_at")[:30])
+        return (
+            TipPage.objects.listed()
+            .select_related("author", "account")
+            .defer_streamfields()
+            .order_by("-first_published_at")[:30]
+        )
 
     def item_title(self, item: TipPage) -> str:
         return item.title

@@ -30,11 +30,20 @@ class AccountNameField(forms.CharField):
 
 class MicropostForm(forms.Form):
     text = forms.CharField(
-        label="Share a quick win", max_length=Micropost.MAX_LENGTH, strip=True,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": Micropost.MAX_LENGTH,
-                                     "placeholder": "What worked today? Use #tags and @mention teammates."}),
-        error_messages={"required": "Write something first: the post is empty.",
-                        "max_length": "Keep it under %(limit_value)d characters (it has %(show_value)d)."},
+        label="Share a quick win",
+        max_length=Micropost.MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "maxlength": Micropost.MAX_LENGTH,
+                "placeholder": "What worked today? Use #tags and @mention teammates.",
+            }
+        ),
+        error_messages={
+            "required": "Write something first: the post is empty.",
+            "max_length": "Keep it under %(limit_value)d characters (it has %(show_value)d).",
+        },
     )
     account_name = AccountNameField()
 
@@ -48,23 +57,42 @@ class TipForm(forms.Form):
     title = forms.CharField(max_length=255, error_messages={"required": "Give the tip a title."})
     summary = forms.CharField(max_length=255, required=False, label="One-line summary")
     body = forms.CharField(
-        label="What worked", widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000,
+        label="What worked",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20_000,
         help_text="Plain text; leave a blank line between paragraphs.",
         error_messages={"required": "Say what worked: the tip is empty."},
     )
-    talk_track = forms.CharField(label="Talk track (optional)", required=False, max_length=5000,
-                                 widget=forms.Textarea(attrs={"rows": 3}),
-                                 help_text="Words a teammate can say as they are.")
+    talk_track = forms.CharField(
+        label="Talk track (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Words a teammate can say as they are.",
+    )
     objection = forms.CharField(label="Objection (optional)", required=False, max_length=300)
-    response = forms.CharField(label="Response to the objection", required=False, max_length=5000,
-                               widget=forms.Textarea(attrs={"rows": 3}))
-    checklist = forms.CharField(label="Checklist (optional)", required=False, max_length=5000,
-                                widget=forms.Textarea(attrs={"rows": 3}), help_text="One step per line.")
+    response = forms.CharField(
+        label="Response to the objection",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    checklist = forms.CharField(
+        label="Checklist (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One step per line.",
+    )
     account_name = AccountNameField()
     industry = forms.CharField(max_length=100, required=False)
     product = forms.CharField(max_length=100, required=False)
-    stage = forms.ChoiceField(choices=[("", "—")] + Stage.choices, required=False, label="Sales stage")
-    tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. pricing, champion.")
+    stage = forms.ChoiceField(
+        choices=[("", "—")] + Stage.choices, required=False, label="Sales stage"
+    )
+    tags = forms.CharField(
+        required=False, max_length=500, help_text="Comma-separated, e.g. pricing, champion."
+    )
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
@@ -76,7 +104,10 @@ class TipForm(forms.Form):
         return " ".join(self.cleaned_data.get("account_name", "").split())
 
     def clean_tags(self) -> list[str]:
-        tags = [" ".join(tag.split()).lower().lstrip("#") for tag in self.cleaned_data["tags"].split(",")]
+        tags = [
+            " ".join(tag.split()).lower().lstrip("#")
+            for tag in self.cleaned_data["tags"].split(",")
+        ]
         tags = list(dict.fromkeys(tag for tag in tags if tag))
         if any(len(tag) > 100 for tag in tags):
             raise ValidationError("Keep each tag under 100 characters.")

@@ -11,20 +11,33 @@ from .notifications import absolute
 def review_reminders(today=None) -> dict:
     """Stale tips grouped by author (authors with an e-mail address only), oldest first."""
     grouped: dict = {}
-    stale = (TipPage.objects.stale(today).filter(author__isnull=False, author__is_active=True)
-             .exclude(author__email="").select_related("author").defer_streamfields())
+    stale = (
+        TipPage.objects.stale(today)
+        .filter(author__isnull=False, author__is_active=True)
+        .exclude(author__email="")
+        .select_related("author")
+        .defer_streamfields()
+    )
     for tip in stale:
         grouped.setdefault(tip.author, []).append(tip)
     return grouped
 
 
 def send_review_reminder(author, tips: list[TipPage]) -> None:
-    lines = [f"- {tip.title} (verified until {tip.verified_until:%d %b %Y}): {absolute(tip.url or '')}"
-             for tip in tips]
+    lines = [
+        f"- {tip.title} (verified until {tip.verified_until:%d %b %Y}): {absolute(tip.url or '')}"
+        for tip in tips
+    ]
     name = author.first_name or author.username
-    body = (f"Hi {name},\n\n{len(tips)} of your tips may be out of date. Please check them and edit what "
-            f"changed; marketing will verify them again.\n\n" + "\n".join(lines) + "\n\nThanks!\nHuddle\n")
-    send_mail(f"{len(tips)} of your tips need a review", body, settings.DEFAULT_FROM_EMAIL, [author.email])
+    body = (
+        f"Hi {name},\n\n{len(tips)} of your tips may be out of date. Please check them and "
+        f"edit what changed; marketing will verify them again.\n\n"
+        + "\n".join(lines)
+        + "\n\nThanks!\nHuddle\n"
+    )
+    send_mail(
+        f"{len(tips)} of your tips need a review", body, settings.DEFAULT_FROM_EMAIL, [author.email]
+    )
 
 
 def days_stale(tip: TipPage) -> int:

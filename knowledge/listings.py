@@ -49,7 +49,9 @@ def register_stream_source(source: StreamSource) -> StreamSource:
 
 
 @register_stream_source
-def tip_source(filters: StreamFilter, before: datetime.datetime | None, limit: int) -> list[TipPage]:
+def tip_source(
+    filters: StreamFilter, before: datetime.datetime | None, limit: int
+) -> list[TipPage]:
     tips = TipPage.objects.listed().for_cards()
     if filters.tag is not None:
         tips = tips.filter(tags=filters.tag)
@@ -63,7 +65,9 @@ def tip_source(filters: StreamFilter, before: datetime.datetime | None, limit: i
 
 
 @register_stream_source
-def micropost_source(filters: StreamFilter, before: datetime.datetime | None, limit: int) -> list[Micropost]:
+def micropost_source(
+    filters: StreamFilter, before: datetime.datetime | None, limit: int
+) -> list[Micropost]:
     posts = Micropost.objects.for_cards()
     if filters.tag is not None:
         posts = posts.filter(tags=filters.tag)
@@ -98,9 +102,14 @@ def parse_cursor(value: str | None) -> datetime.datetime | None:
     return moment
 
 
-def stream(user, *, filters: StreamFilter = StreamFilter(), before: datetime.datetime | None = None,
-           limit: int = STREAM_PAGE_SIZE) -> StreamPage:
-    """One page of everything, newest first: ``limit + 1`` from each source, merged, cut to ``limit``."""
+def stream(
+    user,
+    *,
+    filters: StreamFilter = StreamFilter(),
+    before: datetime.datetime | None = None,
+    limit: int = STREAM_PAGE_SIZE,
+) -> StreamPage:
+    """One page of everything, newest first: ``limit + 1`` from each source, merged, cut."""
     items = [item for source in _sources for item in source(filters, before, limit + 1)]
     items.sort(key=lambda item: item.feed_time, reverse=True)
     page, more = items[:limit], len(items) > limit
@@ -120,7 +129,9 @@ def annotate_for(user, objects: Sequence) -> None:
 
 
 def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
-    commentable = [obj for obj in objects if isinstance(obj, TipPage) or hasattr(obj, "comments_enabled")]
+    commentable = [
+        obj for obj in objects if isinstance(obj, TipPage) or hasattr(obj, "comments_enabled")
+    ]
     if not commentable:
         return {}
     by_type: dict[int, list[str]] = {}
@@ -129,17 +140,23 @@ def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
     query = Q()
     for content_type_id, ids in by_type.items():
         query |= Q(content_type_id=content_type_id, object_pk__in=ids)
-    rows = (XtdComment.objects.filter(query, is_public=True, is_removed=False)
-            .values_list("content_type_id", "object_pk").annotate(total=Count("pk")))
+    rows = (
+        XtdComment.objects.filter(query, is_public=True, is_removed=False)
+        .values_list("content_type_id", "object_pk")
+        .annotate(total=Count("pk"))
+    )
     return {(content_type_id, int(object_pk)): total for content_type_id, object_pk, total in rows}
 
 
 def trending(user, *, days: int = TRENDING_DAYS, count: int = TRENDING_COUNT) -> list:
-    """The most helpful items of the last ``days`` days: one grouped query plus one per content kind."""
+    """The most helpful items of the last ``days`` days: one grouped query, one per kind."""
     since = timezone.now() - datetime.timedelta(days=days)
-    rows = list(HelpfulMark.objects.filter(created_at__gte=since)
-                .values("content_type_id", "object_id").annotate(marks=Count("pk"))
-                .order_by("-marks", "-object_id")[: count * 3])
+    rows = list(
+        HelpfulMark.objects.filter(created_at__gte=since)
+        .values("content_type_id", "object_id")
+        .annotate(marks=Count("pk"))
+        .order_by("-marks", "-object_id")[: count * 3]
+    )
     by_type: dict[int, list[int]] = {}
     for row in rows:
         by_type.setdefault(row["content_type_id"], []).append(row["object_id"])
@@ -164,12 +181,23 @@ def trending(user, *, days: int = TRENDING_DAYS, count: int = TRENDING_COUNT) ->
 
 def featured(*, limit: int = 6) -> tuple[list[TipPage], list[FeaturedCollection]]:
     """Featured tips and the pinned collections, in the order marketing set: three queries."""
-    tips = list(TipPage.objects.listed().filter(featured=True).select_related("author")
-                .defer_streamfields().order_by("-first_published_at")[:limit])
-    items = (FeaturedCollectionItem.objects.filter(tip__live=True, tip__retired=False)
-             .select_related("tip").order_by("sort_order"))
-    collections = list(FeaturedCollection.objects.filter(pinned=True)
-                       .prefetch_related(Prefetch("items", queryset=items)))
+    tips = list(
+        TipPage.objects.listed()
+        .filter(featured=True)
+        .select_related("author")
+        .defer_streamfields()
+        .order_by("-first_published_at")[:limit]
+    )
+    items = (
+        FeaturedCollectionItem.objects.filter(tip__live=True, tip__retired=False)
+        .select_related("tip")
+        .order_by("sort_order")
+    )
+    collections = list(
+        FeaturedCollection.objects.filter(pinned=True).prefetch_related(
+            Prefetch("items", queryset=items)
+        )
+    )
     return tips, collections
 
 
@@ -211,7 +239,7 @@ def filtered_tips(filters: TipFilters):
 
 
 def tip_page_context(tip: TipPage, request) -> dict:
-    """What a tip page shows besides the tip: the visitor's mark and the replacement of a retired tip."""
+    """What a tip page shows besides the tip: the visitor's mark, a retired tip's replacement."""
     from .reactions import record_view
 
     user = request.user
@@ -221,5 +249,8 @@ def tip_page_context(tip: TipPage, request) -> dict:
     replacement = None
     if tip.retired and tip.replaced_by_id:
         replacement = TipPage.objects.live().filter(pk=tip.replaced_by_id).first()
-    return {"replacement": replacement,
-            "tags": list(tip.tags.all()), "can_edit": user.pk is not None and tip.author_id == user.pk}
+    return {
+        "replacement": replacement,
+        "tags": list(tip.tags.all()),
+        "can_edit": user.pk is not None and tip.author_id == user.pk,
+    }

@@ -38,7 +38,9 @@ def render_text(text: str) -> SafeString:
         slug = slugify(match.group(1))
         if not slug:
             return match.group(0)
-        return f'<a class="hashtag" href="{reverse("tag_detail", args=[slug])}">#{match.group(1)}</a>'
+        return (
+            f'<a class="hashtag" href="{reverse("tag_detail", args=[slug])}">#{match.group(1)}</a>'
+        )
 
     def mention_link(match):
         try:
@@ -49,7 +51,7 @@ def render_text(text: str) -> SafeString:
 
     html = HASHTAG.sub(tag_link, html)
     html = MENTION.sub(mention_link, html)
-    return mark_safe(html.replace("\n", "<br>"))  # noqa: S308 - built from escaped text above
+    return mark_safe(html.replace("\n", "<br>"))
 
 
 def mentioned_users(text: str, *, exclude=None):
@@ -62,8 +64,10 @@ def mentioned_users(text: str, *, exclude=None):
 
 def _notify_mentions(micropost: Micropost, users) -> None:
     name = micropost.author.get_full_name() or micropost.author.username
-    body = (f"{name} mentioned you on Huddle:\n\n{micropost.text}\n\n"
-            f"Open it: {absolute(micropost.get_absolute_url())}\n")
+    body = (
+        f"{name} mentioned you on Huddle:\n\n{micropost.text}\n\n"
+        f"Open it: {absolute(micropost.get_absolute_url())}\n"
+    )
     notify(users, f"{name} mentioned you on Huddle", body)
 
 
@@ -88,7 +92,10 @@ def edit_micropost(micropost: Micropost, *, text: str, account: Account | None =
     micropost.save()
     micropost.tags.set(hashtags(micropost.text))
     insert_or_update_object(micropost)
-    newly = [user for user in mentioned_users(micropost.text, exclude=micropost.author)
-             if user.username not in before]
+    newly = [
+        user
+        for user in mentioned_users(micropost.text, exclude=micropost.author)
+        if user.username not in before
+    ]
     _notify_mentions(micropost, newly)
     return micropost

@@ -78,15 +78,27 @@ class TipIndexPage(HuddlePage):
         from .listings import TIP_SORTS, TIPS_PER_PAGE, TipFilters, annotate_for, filtered_tips
 
         context = super().get_context(request, *args, **kwargs)
-        filters = TipFilters(**{name: request.GET.get(name, "").strip()[:200]
-                                for name in ("tag", "account", "industry", "stage", "author", "sort")})
+        filters = TipFilters(
+            **{
+                name: request.GET.get(name, "").strip()[:200]
+                for name in ("tag", "account", "industry", "stage", "author", "sort")
+            }
+        )
         page = Paginator(filtered_tips(filters), TIPS_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         annotate_for(request.user, page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
-        context.update({"tips": page, "filters": filters, "sorts": TIP_SORTS, "stages": Stage.choices,
-                        "industries": INDUSTRY_CHOICES, "query_string": query.urlencode()})
+        context.update(
+            {
+                "tips": page,
+                "filters": filters,
+                "sorts": TIP_SORTS,
+                "stages": Stage.choices,
+                "industries": INDUSTRY_CHOICES,
+                "query_string": query.urlencode(),
+            }
+        )
         return context
 
 
@@ -124,8 +136,18 @@ class Account(index.Indexed, models.Model):
         return reverse("account_detail", args=[self.pk])
 
 
-INDUSTRY_CHOICES = ["Manufacturing", "Healthcare", "Financial services", "Retail", "Logistics", "Education",
-                    "Public sector", "Software", "Energy", "Hospitality"]
+INDUSTRY_CHOICES = [
+    "Manufacturing",
+    "Healthcare",
+    "Financial services",
+    "Retail",
+    "Logistics",
+    "Education",
+    "Public sector",
+    "Software",
+    "Energy",
+    "Hospitality",
+]
 
 
 class Stage(models.TextChoices):
@@ -144,7 +166,9 @@ def default_verified_until(start: datetime.date | None = None) -> datetime.date:
 
 
 class TipPageTag(TaggedItemBase):
-    content_object = ParentalKey("knowledge.TipPage", on_delete=models.CASCADE, related_name="tagged_items")
+    content_object = ParentalKey(
+        "knowledge.TipPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
 
 
 class TipPageQuerySet(PageQuerySet):
@@ -154,14 +178,17 @@ class TipPageQuerySet(PageQuerySet):
 
     def stale(self, today: datetime.date | None = None) -> "TipPageQuerySet":
         """Published tips whose verification has run out, oldest first."""
-        return (self.listed().filter(verified_until__lt=today or timezone.localdate())
-                .order_by("verified_until", "pk"))
+        return (
+            self.listed()
+            .filter(verified_until__lt=today or timezone.localdate())
+            .order_by("verified_until", "pk")
+        )
 
     def for_cards(self) -> "TipPageQuerySet":
         """Everything a tip card shows, in a fixed number of queries."""
-        return (self.select_related("author", "account")
-                .prefetch_related("tags")
-                .defer_streamfields())
+        return (
+            self.select_related("author", "account").prefetch_related("tags").defer_streamfields()
+        )
 
 
 TipPageManager = PageManager.from_queryset(TipPageQuerySet)
@@ -172,21 +199,38 @@ class TipPage(HuddlePage):
 
     Stage = Stage
 
-    summary = models.CharField(max_length=255, blank=True, help_text="One line: what the tip is about.")
+    summary = models.CharField(
+        max_length=255, blank=True, help_text="One line: what the tip is about."
+    )
     body = StreamField(TipBodyBlock(), use_json_field=True)
-    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips")
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips"
+    )
     industry = models.CharField(max_length=100, blank=True)
     product = models.CharField(max_length=100, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     tags = ClusterTaggableManager(through=TipPageTag, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="tips")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tips",
+    )
     featured = models.BooleanField(default=False, help_text="Show on the home page under Featured.")
-    verified_until = models.DateField(null=True, blank=True,
-                                      help_text="After this date the tip shows “may be out of date”.")
-    retired = models.BooleanField(default=False, help_text="Hidden from feeds and search; the URL still answers.")
-    replaced_by = models.ForeignKey("knowledge.TipPage", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="replaces")
+    verified_until = models.DateField(
+        null=True, blank=True, help_text="After this date the tip shows “may be out of date”."
+    )
+    retired = models.BooleanField(
+        default=False, help_text="Hidden from feeds and search; the URL still answers."
+    )
+    replaced_by = models.ForeignKey(
+        "knowledge.TipPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+    )
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Denormalised counters keep "most helpful" and "most viewed" sorts to one indexed column.
     helpful_count = models.PositiveIntegerField(default=0, editable=False, db_index=True)
@@ -200,13 +244,28 @@ class TipPage(HuddlePage):
     content_panels = HuddlePage.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body"),
-        MultiFieldPanel([FieldPanel("account"), FieldPanel("industry"), FieldPanel("product"),
-                         FieldPanel("stage"), FieldPanel("tags")], heading="About"),
+        MultiFieldPanel(
+            [
+                FieldPanel("account"),
+                FieldPanel("industry"),
+                FieldPanel("product"),
+                FieldPanel("stage"),
+                FieldPanel("tags"),
+            ],
+            heading="About",
+        ),
         FieldPanel("author"),
     ]
     promote_panels = HuddlePage.promote_panels + [
-        MultiFieldPanel([FieldPanel("featured"), FieldPanel("verified_until"), FieldPanel("retired"),
-                         PageChooserPanel("replaced_by", "knowledge.TipPage")], heading="Curation"),
+        MultiFieldPanel(
+            [
+                FieldPanel("featured"),
+                FieldPanel("verified_until"),
+                FieldPanel("retired"),
+                PageChooserPanel("replaced_by", "knowledge.TipPage"),
+            ],
+            heading="Curation",
+        ),
     ]
     # A later entry for the same field replaces Page's (modelsearch de-duplicates by type and name).
     search_fields = HuddlePage.search_fields + [
@@ -217,8 +276,14 @@ class TipPage(HuddlePage):
         index.SearchField("product"),
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields("account", [index.SearchField("name")]),
-        index.RelatedFields("author", [index.SearchField("first_name"), index.SearchField("last_name"),
-                                       index.SearchField("username")]),
+        index.RelatedFields(
+            "author",
+            [
+                index.SearchField("first_name"),
+                index.SearchField("last_name"),
+                index.SearchField("username"),
+            ],
+        ),
         index.FilterField("retired"),
         index.FilterField("stage"),
         index.FilterField("industry"),
@@ -276,8 +341,9 @@ class MicropostQuerySet(SearchableQuerySetMixin, models.QuerySet):
 
 
 class MicropostTag(TaggedItemBase):
-    content_object = models.ForeignKey("knowledge.Micropost", on_delete=models.CASCADE,
-                                       related_name="tagged_items")
+    content_object = models.ForeignKey(
+        "knowledge.Micropost", on_delete=models.CASCADE, related_name="tagged_items"
+    )
 
 
 class Micropost(index.Indexed, models.Model):
@@ -285,10 +351,13 @@ class Micropost(index.Indexed, models.Model):
 
     MAX_LENGTH = 500
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="microposts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="microposts"
+    )
     text = models.TextField(max_length=MAX_LENGTH)
-    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="microposts")
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="microposts"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
@@ -302,8 +371,14 @@ class Micropost(index.Indexed, models.Model):
         index.AutocompleteField("text"),
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields("account", [index.SearchField("name")]),
-        index.RelatedFields("author", [index.SearchField("first_name"), index.SearchField("last_name"),
-                                       index.SearchField("username")]),
+        index.RelatedFields(
+            "author",
+            [
+                index.SearchField("first_name"),
+                index.SearchField("last_name"),
+                index.SearchField("username"),
+            ],
+        ),
         index.FilterField("author"),
         index.FilterField("account"),
         index.FilterField("created_at"),
@@ -332,7 +407,9 @@ class ReactionQuerySet(models.QuerySet):
 class HelpfulMark(models.Model):
     """One user found one piece of content (a tip, a micropost, a video) helpful."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_marks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_marks"
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -340,8 +417,11 @@ class HelpfulMark(models.Model):
     objects = ReactionQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "content_type", "object_id"],
-                                               name="helpful_once_per_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="helpful_once_per_user"
+            )
+        ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
@@ -351,7 +431,9 @@ class HelpfulMark(models.Model):
 class ContentView(models.Model):
     """A user opened a piece of content on a day (at most one row per user, item and day)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_views")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_views"
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     day = models.DateField(default=timezone.localdate)
@@ -359,8 +441,12 @@ class ContentView(models.Model):
     objects = ReactionQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "content_type", "object_id", "day"],
-                                               name="one_view_per_user_and_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id", "day"],
+                name="one_view_per_user_and_day",
+            )
+        ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
@@ -376,8 +462,13 @@ class FeaturedCollection(ClusterableModel):
     pinned = models.BooleanField(default=True, help_text="Show on the home page.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers show first.")
 
-    panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("pinned"), FieldPanel("position"),
-              InlinePanel("items", label="Tips", min_num=1)]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("pinned"),
+        FieldPanel("position"),
+        InlinePanel("items", label="Tips", min_num=1),
+    ]
 
     class Meta:
         ordering = ["position", "pk"]
@@ -398,9 +489,14 @@ class KnowledgeSettings(BaseSiteSetting):
     """What marketing sets for sharing: approval and the posting guidelines."""
 
     tips_need_approval = models.BooleanField(
-        default=False, help_text="Tips shared from the site wait in the moderation workflow until approved.")
-    posting_guidelines = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"],
-                                       help_text="Shown beside the share forms.")
+        default=False,
+        help_text="Tips shared from the site wait in the moderation workflow until approved.",
+    )
+    posting_guidelines = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text="Shown beside the share forms.",
+    )
 
     panels = [FieldPanel("tips_need_approval"), FieldPanel("posting_guidelines")]
 

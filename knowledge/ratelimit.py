@@ -30,5 +30,7 @@ def check_post_rate(user, *, action: str = "post") -> None:
         count = 1
     if count > limit:
         wait = window_start + window - now
-        raise RateLimited(f"You're posting too fast: at most {limit} posts every {window} seconds. "
-                          f"Try again in {wait} second{'s' if wait != 1 else ''}.")
+        raise RateLimited(
+            f"You're posting too fast: at most {limit} posts every {window} seconds. "
+            f"Try again in {wait} second{'s' if wait != 1 else ''}."
+        )

@@ -39,7 +39,7 @@ def _is_author(user, obj) -> bool:
 
 
 def _bump(obj, field: str, delta: int) -> None:
-    """Keeps a denormalised counter (``helpful_count``, ``view_count``) in step, if the model has one."""
+    """Keeps a denormalised counter (``helpful_count``, ``view_count``) in step, if present."""
     model = type(obj)
     if not any(f.name == field for f in model._meta.concrete_fields):
         return
@@ -58,11 +58,15 @@ def mark_helpful(user, obj) -> HelpfulMark:
     content_type = ContentType.objects.get_for_model(obj)
     try:
         with transaction.atomic():
-            mark = HelpfulMark.objects.create(user=user, content_type=content_type, object_id=obj.pk)
+            mark = HelpfulMark.objects.create(
+                user=user, content_type=content_type, object_id=obj.pk
+            )
             _bump(obj, "helpful_count", 1)
     except IntegrityError as error:
         raise ReactionRefused("You have already marked this as helpful.") from error
-    signals.helpful_marked.send(sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=False)
+    signals.helpful_marked.send(
+        sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=False
+    )
     return mark
 
 
@@ -73,8 +77,9 @@ def unmark_helpful(user, obj) -> bool:
         if deleted:
             _bump(obj, "helpful_count", -1)
     if deleted:
-        signals.helpful_marked.send(sender=type(obj), instance=obj, user=user, author=author_of(obj),
-                                    undone=True)
+        signals.helpful_marked.send(
+            sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=True
+        )
     return bool(deleted)
 
 
@@ -94,7 +99,8 @@ def record_view(user, obj) -> bool:
     try:
         with transaction.atomic():
             _, created = ContentView.objects.get_or_create(
-                user=user, content_type=content_type, object_id=obj.pk, day=timezone.localdate())
+                user=user, content_type=content_type, object_id=obj.pk, day=timezone.localdate()
+            )
             if created:
                 _bump(obj, "view_count", 1)
     except IntegrityError:  # a parallel request recorded the same view first
@@ -115,4 +121,6 @@ def helpful_ids(user, objects) -> set[tuple[int, int]]:
     query = Q()
     for content_type_id, ids in by_type.items():
         query |= Q(content_type_id=content_type_id, object_id__in=ids)
-    return set(HelpfulMark.objects.filter(query, user=user).values_list("content_type_id", "object_id"))
+    return set(
+        HelpfulMark.objects.filter(query, user=user).values_list("content_type_id", "object_id")
+    )

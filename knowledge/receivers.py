@@ -23,7 +23,9 @@ def tip_first_published_is_shared(sender, instance, revision=None, **kwargs):
     from .models import TipPage
 
     if isinstance(instance, TipPage) and instance.first_published_at == instance.last_published_at:
-        signals.shared.send(sender=TipPage, instance=instance, user=instance.author or instance.owner)
+        signals.shared.send(
+            sender=TipPage, instance=instance, user=instance.author or instance.owner
+        )
 
 
 @receiver(confirmation_received, dispatch_uid="knowledge_notify_comment")

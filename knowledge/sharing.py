@@ -27,7 +27,9 @@ class ShareResult:
 def text_to_richtext(text: str) -> RichText:
     """Plain text to paragraphs of escaped HTML: nothing a rep types is ever run as markup."""
     paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
-    return RichText("".join(f"<p>{escape(part).replace(chr(10), '<br/>')}</p>" for part in paragraphs))
+    return RichText(
+        "".join(f"<p>{escape(part).replace(chr(10), '<br/>')}</p>" for part in paragraphs)
+    )
 
 
 def richtext_to_text(html: str) -> str:
@@ -41,7 +43,12 @@ def body_from_form(data: dict, *, kept: list | None = None) -> list[tuple[str, o
     if data.get("talk_track"):
         blocks.append(("talk_track", data["talk_track"].strip()))
     if data.get("objection"):
-        blocks.append(("objection", {"objection": data["objection"].strip(), "response": data["response"].strip()}))
+        blocks.append(
+            (
+                "objection",
+                {"objection": data["objection"].strip(), "response": data["response"].strip()},
+            )
+        )
     steps = [line.strip(" -*\t") for line in (data.get("checklist") or "").splitlines()]
     if any(steps):
         blocks.append(("checklist", [step for step in steps if step]))
@@ -50,9 +57,15 @@ def body_from_form(data: dict, *, kept: list | None = None) -> list[tuple[str, o
 
 def form_initial(tip: TipPage) -> dict:
     """The site form's fields, read back from a tip's body and fields."""
-    initial = {"title": tip.title, "summary": tip.summary, "industry": tip.industry, "product": tip.product,
-               "stage": tip.stage, "account_name": tip.account.name if tip.account else "",
-               "tags": ", ".join(tag.name for tag in tip.tags.all())}
+    initial = {
+        "title": tip.title,
+        "summary": tip.summary,
+        "industry": tip.industry,
+        "product": tip.product,
+        "stage": tip.stage,
+        "account_name": tip.account.name if tip.account else "",
+        "tags": ", ".join(tag.name for tag in tip.tags.all()),
+    }
     paragraphs = []
     for block in tip.body:
         if block.block_type == "paragraph":
@@ -60,7 +73,10 @@ def form_initial(tip: TipPage) -> dict:
         elif block.block_type == "talk_track" and "talk_track" not in initial:
             initial["talk_track"] = block.value
         elif block.block_type == "objection" and "objection" not in initial:
-            initial["objection"], initial["response"] = block.value["objection"], block.value["response"]
+            initial["objection"], initial["response"] = (
+                block.value["objection"],
+                block.value["response"],
+            )
         elif block.block_type == "checklist" and "checklist" not in initial:
             initial["checklist"] = "\n".join(block.value)
     initial["body"] = "\n\n".join(paragraphs)
@@ -80,7 +96,7 @@ def _apply(tip: TipPage, data: dict, *, kept: list | None = None) -> None:
 
 @transaction.atomic
 def share_tip(*, author, data: dict, site) -> ShareResult:
-    """Adds a tip under Tips; publishes it at once, or starts moderation when marketing asks for it."""
+    """Adds a tip under Tips; publishes it at once, or starts moderation if marketing asks."""
     index = TipIndexPage.objects.get()
     tip = TipPage(owner=author, author=author, live=False)
     _apply(tip, data)
@@ -100,9 +116,11 @@ def share_tip(*, author, data: dict, site) -> ShareResult:
 
 @transaction.atomic
 def edit_tip(tip: TipPage, *, data: dict, user) -> TipPage:
-    """Saves the author's changes as a new revision and publishes it (or leaves it in moderation)."""
+    """Saves the author's changes as a revision and publishes it (or leaves it in moderation)."""
     tip = tip.get_latest_revision_as_object()
-    kept = [(block.block_type, block.value) for block in tip.body if block.block_type not in FORM_BLOCKS]
+    kept = [
+        (block.block_type, block.value) for block in tip.body if block.block_type not in FORM_BLOCKS
+    ]
     _apply(tip, data, kept=kept)
     tip.edited_at = timezone.now()
     TipPage.objects.filter(pk=tip.pk).update(edited_at=tip.edited_at)

@@ -13,6 +13,10 @@ urlpatterns = [
     path("microposts/<int:pk>/", views.micropost_detail, name="micropost_detail"),
     path("microposts/<int:pk>/edit/", views.micropost_edit, name="micropost_edit"),
     path("microposts/<int:pk>/delete/", views.micropost_delete, name="micropost_delete"),
-    path("helpful/<int:content_type_id>/<int:object_id>/", views.helpful_toggle, name="helpful_toggle"),
+    path(
+        "helpful/<int:content_type_id>/<int:object_id>/",
+        views.helpful_toggle,
+        name="helpful_toggle",
+    ),
     path("feeds/tips/", LatestTipsFeed(), name="tips_feed"),
 ]

@@ -33,8 +33,12 @@ def _safe_next(request, fallback: str) -> str:
 
 
 def _stream_context(request, filters: StreamFilter) -> dict:
-    return {"stream": stream(request.user, filters=filters, before=parse_cursor(request.GET.get("before"))),
-            "more_url": "?before="}
+    return {
+        "stream": stream(
+            request.user, filters=filters, before=parse_cursor(request.GET.get("before"))
+        ),
+        "more_url": "?before=",
+    }
 
 
 def _stream_page_or(request, template: str, context: dict):
@@ -61,7 +65,9 @@ def profile(request, username):
     person = get_object_or_404(get_user_model(), username=username, is_active=True)
     context = {"person": person, **_stream_context(request, StreamFilter(author=person))}
     if person == request.user:
-        context["waiting"] = list(TipPage.objects.filter(author=person, live=False).order_by("-pk")[:20])
+        context["waiting"] = list(
+            TipPage.objects.filter(author=person, live=False).order_by("-pk")[:20]
+        )
     return _stream_page_or(request, "knowledge/profile.html", context)
 
 
@@ -87,8 +93,11 @@ def micropost_create(request):
         if _is_htmx(request):
             return _micropost_box(request, form)  # htmx swaps only 2xx answers
         return render(request, "knowledge/micropost_form.html", {"form": form}, status=400)
-    post = microposts.post_micropost(author=request.user, text=form.cleaned_data["text"],
-                                     account=account_from_name(form.cleaned_data["account_name"]))
+    post = microposts.post_micropost(
+        author=request.user,
+        text=form.cleaned_data["text"],
+        account=account_from_name(form.cleaned_data["account_name"]),
+    )
     if _is_htmx(request):
         return _micropost_box(request, MicropostForm(), posted=post)
     messages.success(request, "Posted.")
@@ -105,24 +114,35 @@ def micropost_edit(request, pk):
     post = get_object_or_404(Micropost.objects.select_related("author", "account"), pk=pk)
     if post.author_id != request.user.pk:
         messages.error(request, "You can only edit your own posts.")
-        return render(request, "403.html", {"exception": "You can only edit your own posts."}, status=403)
+        return render(
+            request, "403.html", {"exception": "You can only edit your own posts."}, status=403
+        )
     if request.method == "POST":
         form = MicropostForm(request.POST)
         if form.is_valid():
-            microposts.edit_micropost(post, text=form.cleaned_data["text"],
-                                      account=account_from_name(form.cleaned_data["account_name"]))
+            microposts.edit_micropost(
+                post,
+                text=form.cleaned_data["text"],
+                account=account_from_name(form.cleaned_data["account_name"]),
+            )
             messages.success(request, "Your post was updated.")
             return redirect(post)
     else:
-        form = MicropostForm(initial={"text": post.text, "account_name": post.account.name if post.account else ""})
+        form = MicropostForm(
+            initial={"text": post.text, "account_name": post.account.name if post.account else ""}
+        )
     return render(request, "knowledge/micropost_form.html", {"form": form, "post": post})
 
 
 @require_POST
 def micropost_delete(request, pk):
     post = get_object_or_404(Micropost, pk=pk)
-    if post.author_id != request.user.pk and not request.user.has_perm("knowledge.delete_micropost"):
-        return render(request, "403.html", {"exception": "You can only delete your own posts."}, status=403)
+    if post.author_id != request.user.pk and not request.user.has_perm(
+        "knowledge.delete_micropost"
+    ):
+        return render(
+            request, "403.html", {"exception": "You can only delete your own posts."}, status=403
+        )
     post.delete()
     if _is_htmx(request):
         return render(request, "includes/removed.html", {"message": "Post deleted."})
@@ -154,8 +174,15 @@ def helpful_toggle(request, content_type_id, object_id):
         error_message = str(error)
     if _is_htmx(request):
         annotate_for(request.user, [obj])
-        return render(request, "includes/helpful_button.html",
-                      {"obj": obj, "helpful_error": error_message, "own": author_id_of(obj) == request.user.pk})
+        return render(
+            request,
+            "includes/helpful_button.html",
+            {
+                "obj": obj,
+                "helpful_error": error_message,
+                "own": author_id_of(obj) == request.user.pk,
+            },
+        )
     if error_message:
         messages.error(request, error_message)
     return HttpResponseRedirect(_safe_next(request, obj.get_absolute_url()))
@@ -167,7 +194,11 @@ def helpful_toggle(request, content_type_id, object_id):
 def _guidelines_context(request) -> dict:
     from django.db.models.functions import Lower
 
-    return {"account_names": Account.objects.order_by(Lower("name")).values_list("name", flat=True)[:500]}
+    return {
+        "account_names": Account.objects.order_by(Lower("name")).values_list("name", flat=True)[
+            :500
+        ]
+    }
 
 
 def tip_create(request):
@@ -179,7 +210,9 @@ def tip_create(request):
             except RateLimited as error:
                 form.add_error(None, str(error))
         if form.is_valid():
-            result = sharing.share_tip(author=request.user, data=form.cleaned_data, site=Site.find_for_request(request))
+            result = sharing.share_tip(
+                author=request.user, data=form.cleaned_data, site=Site.find_for_request(request)
+            )
             if result.needs_approval:
                 messages.info(request, "Thanks! Your tip is waiting for approval by marketing.")
                 return redirect("profile", username=request.user.username)
@@ -187,20 +220,34 @@ def tip_create(request):
             return redirect(result.tip.url)
     else:
         form = TipForm(initial={"account_name": request.GET.get("account", "")[:200]})
-    return render(request, "knowledge/tip_form.html", {"form": form, **_guidelines_context(request)})
+    return render(
+        request, "knowledge/tip_form.html", {"form": form, **_guidelines_context(request)}
+    )
 
 
 def tip_edit(request, pk):
     tip = get_object_or_404(TipPage, pk=pk)
     if tip.author_id != request.user.pk and not is_marketing(request.user):
-        return render(request, "403.html", {"exception": "You can only edit your own tips."}, status=403)
+        return render(
+            request, "403.html", {"exception": "You can only edit your own tips."}, status=403
+        )
     if request.method == "POST":
         form = TipForm(request.POST)
         if form.is_valid():
             tip = sharing.edit_tip(tip, data=form.cleaned_data, user=request.user)
-            messages.success(request, "Your changes are saved." if tip.live else
-                             "Your changes are saved and still waiting for approval.")
-            return redirect(tip.url if tip.live else reverse("profile", args=[request.user.username]))
+            messages.success(
+                request,
+                "Your changes are saved."
+                if tip.live
+                else "Your changes are saved and still waiting for approval.",
+            )
+            return redirect(
+                tip.url if tip.live else reverse("profile", args=[request.user.username])
+            )
     else:
         form = TipForm(initial=sharing.form_initial(tip.get_latest_revision_as_object()))
-    return render(request, "knowledge/tip_form.html", {"form": form, "tip": tip, **_guidelines_context(request)})
+    return render(
+        request,
+        "knowledge/tip_form.html",
+        {"form": form, "tip": tip, **_guidelines_context(request)},
+    )

@@ -1,4 +1,4 @@
-"""Admin for marketing: microposts to remove, tip curation (verify, retire), the "Tips to review" panel."""
+"""Admin for marketing: microposts, tip curation (verify, retire), the "Tips to review" panel."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -44,8 +44,14 @@ class TipsToReviewPanel(Component):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         stale = TipPage.objects.stale().select_related("author").defer_streamfields()
-        context.update({"tips": stale[:REVIEW_PANEL_SIZE], "total": stale.count(),
-                        "request": parent_context["request"], "csrf_token": parent_context["csrf_token"]})
+        context.update(
+            {
+                "tips": stale[:REVIEW_PANEL_SIZE],
+                "total": stale.count(),
+                "request": parent_context["request"],
+                "csrf_token": parent_context["csrf_token"],
+            }
+        )
         return context
 
 

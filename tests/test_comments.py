@@ -1,4 +1,4 @@
-"""Comments on tips: two levels, like/dislike, names from the account, e-mail to authors, no JavaScript."""
+"""Comments on tips: two levels, like/dislike, account names, e-mail to authors, no JavaScript."""
 
 import pytest
 from django.core import mail
@@ -18,8 +18,10 @@ def comment_form_data(client, tip, text, reply_to=0):
 
 @pytest.fixture
 def tip(db):
-    return make_tip("Handling the 'too expensive' objection", author=make_rep("author", first_name="Ana",
-                                                                               last_name="Author"))
+    return make_tip(
+        "Handling the 'too expensive' objection",
+        author=make_rep("author", first_name="Ana", last_name="Author"),
+    )
 
 
 @pytest.mark.django_db
@@ -34,8 +36,11 @@ def test_comment_form_has_no_name_email_or_url_fields_and_no_gravatar(rep_client
 def test_a_comment_shows_under_the_tip_with_the_commenters_account_name(rep_client, rep, tip):
     rep.first_name, rep.last_name = "Riley", "Rep"
     rep.save()
-    response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Worked for me <b>too</b>"),
-                               follow=True)
+    response = rep_client.post(
+        "/comments/post/",
+        comment_form_data(rep_client, tip, "Worked for me <b>too</b>"),
+        follow=True,
+    )
     assert response.redirect_chain[-1][0].startswith(tip.url)
     assertContains(response, "Worked for me &lt;b&gt;too&lt;/b&gt;")
     assertContains(response, "Riley Rep")
@@ -52,17 +57,21 @@ def test_the_tips_author_gets_an_email_about_a_comment(rep_client, tip):
 
 @pytest.mark.django_db
 def test_replies_nest_one_level_and_notify_the_parent_commenter(rep_client, other_rep_client, tip):
-    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Question about pricing?"))
+    rep_client.post(
+        "/comments/post/", comment_form_data(rep_client, tip, "Question about pricing?")
+    )
     parent = XtdComment.objects.get()
     mail.outbox.clear()
-    other_rep_client.post("/comments/post/", comment_form_data(other_rep_client, tip, "Here is the answer",
-                                                                reply_to=parent.pk))
+    other_rep_client.post(
+        "/comments/post/",
+        comment_form_data(other_rep_client, tip, "Here is the answer", reply_to=parent.pk),
+    )
     reply = XtdComment.objects.exclude(pk=parent.pk).get()
     assert reply.level == 1 and reply.parent_id == parent.pk
     recipients = sorted(message.to[0] for message in mail.outbox)
     assert recipients == ["author@example.com", "rep@example.com"]
     content = rep_client.get(tip.url).content.decode()
-    replies = content[content.index("comment-list--replies"):]
+    replies = content[content.index("comment-list--replies") :]
     assert "Here is the answer" in replies
     # Two levels only: a reply has no reply form of its own.
     assert content.count("<summary>Reply") == 1
@@ -72,15 +81,20 @@ def test_replies_nest_one_level_and_notify_the_parent_commenter(rep_client, othe
 def test_like_and_dislike_work_as_plain_forms(rep_client, other_rep_client, tip):
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Useful"))
     comment = XtdComment.objects.get()
-    response = other_rep_client.post(f"/comments/like/{comment.pk}/", {"next": tip.url}, follow=True)
+    response = other_rep_client.post(
+        f"/comments/like/{comment.pk}/", {"next": tip.url}, follow=True
+    )
     assert response.redirect_chain[-1][0].startswith(tip.url)
     assert response.context is not None
     content = response.content.decode()
-    assert 'aria-pressed="true"><span aria-hidden="true">▲</span> Like <span class="visually-hidden">this comment</span>1' in content
+    assert (
+        'aria-pressed="true"><span aria-hidden="true">▲</span> Like '
+        '<span class="visually-hidden">this comment</span>1' in content
+    )
     other_rep_client.post(f"/comments/dislike/{comment.pk}/", {"next": tip.url})
     content = other_rep_client.get(tip.url).content.decode()
-    assert "Like <span class=\"visually-hidden\">this comment</span>0" in content
-    assert "Dislike <span class=\"visually-hidden\">this comment</span>1" in content
+    assert 'Like <span class="visually-hidden">this comment</span>0' in content
+    assert 'Dislike <span class="visually-hidden">this comment</span>1' in content
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Marketing's curation: verify and retire (one by one and in bulk), tips to review, reminders, roles."""
+"""Marketing's curation: verify and retire (one and in bulk), tips to review, reminders, roles."""
 
 import datetime
 
@@ -16,7 +16,9 @@ from .factories import make_micropost, make_rep, make_tip
 
 def stale_tip(title, *, days_ago, author):
     tip = make_tip(title, author=author)
-    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=days_ago))
+    TipPage.objects.filter(pk=tip.pk).update(
+        verified_until=timezone.localdate() - datetime.timedelta(days=days_ago)
+    )
     tip.refresh_from_db()
     return tip
 
@@ -89,22 +91,32 @@ def test_review_reminders_email_each_author_their_stale_tips(author):
     assert "Would remind 2 author(s) about 3 tip(s)" in out.getvalue()
     assert mail.outbox == []
     call_command("send_review_reminders", stdout=out)
-    assert sorted(message.to[0] for message in mail.outbox) == ["author@example.com", "other@example.com"]
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "author@example.com",
+        "other@example.com",
+    ]
     ana = next(message for message in mail.outbox if message.to == ["author@example.com"])
     assert "2 of your tips need a review" == ana.subject
     assert ana.body.index("Ana's older tip") < ana.body.index("Ana's old tip")
 
 
 @pytest.mark.django_db
-def test_marketing_can_edit_settings_collections_and_remove_posts(marketer, marketer_client, author):
+def test_marketing_can_edit_settings_collections_and_remove_posts(
+    marketer, marketer_client, author
+):
     assert marketer.has_perm("knowledge.change_knowledgesettings")
     assert marketer.has_perm("knowledge.delete_micropost")
     assert marketer.has_perm("knowledge.change_featuredcollection")
     from wagtail.models import Site
 
     site = Site.objects.get(is_default_site=True)
-    assert marketer_client.get(f"/admin/settings/knowledge/knowledgesettings/{site.pk}/").status_code == 200
+    assert (
+        marketer_client.get(f"/admin/settings/knowledge/knowledgesettings/{site.pk}/").status_code
+        == 200
+    )
     post = make_micropost("Off-topic", author=author)
-    response = marketer_client.post(reverse("wagtailsnippets_knowledge_micropost:delete", args=[post.pk]))
+    response = marketer_client.post(
+        reverse("wagtailsnippets_knowledge_micropost:delete", args=[post.pk])
+    )
     assert response.status_code == 302
     assert not Micropost.objects.exists()

@@ -9,8 +9,12 @@ from .factories import make_rep, make_tip
 @pytest.mark.django_db
 def test_atom_feed_lists_new_published_tips(rep_client):
     author = make_rep("author", first_name="Ana", last_name="Author")
-    make_tip("Getting past procurement", author=author, summary="Start the paperwork in week one.",
-             stage="closing")
+    make_tip(
+        "Getting past procurement",
+        author=author,
+        summary="Start the paperwork in week one.",
+        stage="closing",
+    )
     make_tip("Retired way", author=author, retired=True)
     make_tip("Not yet published", author=author, live=False)
     response = rep_client.get("/feeds/tips/")

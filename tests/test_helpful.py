@@ -1,4 +1,4 @@
-"""Helpful marks and views: one per user, none on your own content, undo, views once a day, signals."""
+"""Helpful marks and views: one per user, not your own, undo, one view a day, signals."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -38,8 +38,11 @@ def test_marking_a_tip_helpful_counts_once_and_can_be_undone(rep_client, rep, ot
     assertContains(response, 'aria-pressed="true"')
     tip.refresh_from_db()
     assert tip.helpful_count == 1
-    assert [(name, call["user"], call["author"], call["undone"]) for name, call in received
-            if name == "helpful_marked"] == [("helpful_marked", rep, other_rep, False)]
+    assert [
+        (name, call["user"], call["author"], call["undone"])
+        for name, call in received
+        if name == "helpful_marked"
+    ] == [("helpful_marked", rep, other_rep, False)]
     rep_client.post(toggle_url(tip))
     tip.refresh_from_db()
     assert tip.helpful_count == 0 and not HelpfulMark.objects.exists()
@@ -79,6 +82,7 @@ def test_one_mark_per_user_and_item(rep, other_rep):
 @pytest.mark.django_db
 def test_works_for_any_object_with_an_author_or_presenter(rep, other_rep):
     """Coaching videos have a presenter; the rules read either attribute."""
+
     class Video:  # a stand-in with the shape of a coaching video
         pk = 42
         presenter_id = other_rep.pk
@@ -89,7 +93,9 @@ def test_works_for_any_object_with_an_author_or_presenter(rep, other_rep):
 
 
 @pytest.mark.django_db
-def test_a_view_counts_once_per_user_and_day_and_never_for_the_author(rep_client, rep, other_rep, received):
+def test_a_view_counts_once_per_user_and_day_and_never_for_the_author(
+    rep_client, rep, other_rep, received
+):
     author_client_tip = make_tip(author=other_rep)
     rep_client.get(author_client_tip.url)
     rep_client.get(author_client_tip.url)

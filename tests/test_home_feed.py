@@ -1,4 +1,4 @@
-"""The home feed and tag pages: one stream of tips and posts, featured items, trending, fixed query counts."""
+"""The home feed and tag pages: one stream, featured, trending, fixed query counts."""
 
 import datetime
 
@@ -20,7 +20,7 @@ TAG_QUERIES = 18
 
 
 def _queries_for(client, url):
-    """The SQL a signed-in page view runs once per-process caches (content types, site root) are warm."""
+    """The SQL of a signed-in page view once per-process caches (content types, sites) are warm."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -74,8 +74,10 @@ def test_stream_is_newest_first_and_loads_more(rep_client, rep):
     assert content.index("Post number 24") < content.index("Post number 23")
     assertNotContains(response, "Post number 04")
     assertContains(response, "Load more")
-    more = rep_client.get(response.context["more_url"] + response.context["stream"].next_cursor,
-                          headers={"HX-Request": "true"})
+    more = rep_client.get(
+        response.context["more_url"] + response.context["stream"].next_cursor,
+        headers={"HX-Request": "true"},
+    )
     assertContains(more, "Post number 04")
     assertNotContains(more, "Post number 24")
     assertNotContains(more, "<html")
@@ -96,7 +98,9 @@ def test_featured_tips_and_pinned_collections_show_in_order(rep_client, rep):
     content = rep_client.get("/").content.decode()
     assert "Featured pick" in content
     assert content.index("Onboarding essentials") < content.index("Beating competitor X")
-    section = content[content.index("Onboarding essentials"):content.index("Beating competitor X")]
+    section = content[
+        content.index("Onboarding essentials") : content.index("Beating competitor X")
+    ]
     assert section.index("Onboarding two") < section.index("Onboarding one")
     assert "Hidden one" not in content
 

@@ -1,4 +1,4 @@
-"""Microposts: the box on the feed, #hashtags to tag pages, @mentions, editing, limits, bad input."""
+"""Microposts: the feed box, #hashtags to tag pages, @mentions, editing, limits, bad input."""
 
 import pytest
 from django.core import mail
@@ -7,7 +7,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from knowledge.models import Micropost
 
-from .factories import make_micropost, make_rep, make_tip
+from .factories import make_micropost, make_tip
 
 HTMX = {"HX-Request": "true"}
 
@@ -23,8 +23,9 @@ def _fresh_rate_limit(settings):
 @pytest.mark.django_db
 def test_posting_from_the_feed_box_without_a_reload(rep_client):
     """htmx gets a fresh box plus the new card swapped into the top of the stream."""
-    response = rep_client.post(reverse("micropost_create"), {"text": "Won Acme with the ROI sheet #pricing"},
-                               headers=HTMX)
+    response = rep_client.post(
+        reverse("micropost_create"), {"text": "Won Acme with the ROI sheet #pricing"}, headers=HTMX
+    )
     assert response.status_code == 200
     assertContains(response, 'id="micropost-box"')
     assertContains(response, 'hx-swap-oob="afterbegin:#stream"')
@@ -35,7 +36,9 @@ def test_posting_from_the_feed_box_without_a_reload(rep_client):
 
 @pytest.mark.django_db
 def test_posting_without_javascript_redirects_back_to_the_feed(rep_client):
-    response = rep_client.post(reverse("micropost_create"), {"text": "Plain form post", "next": "/"}, follow=True)
+    response = rep_client.post(
+        reverse("micropost_create"), {"text": "Plain form post", "next": "/"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/"
     assertContains(response, "Plain form post")
 
@@ -79,11 +82,14 @@ def test_mentioning_yourself_or_nobody_sends_nothing(rep_client, rep):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "Write something first"),
-    ("   ", "Write something first"),
-    ("x" * 501, "Keep it under 500 characters"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Write something first"),
+        ("   ", "Write something first"),
+        ("x" * 501, "Keep it under 500 characters"),
+    ],
+)
 def test_empty_or_oversize_posts_are_refused_with_a_message(rep_client, text, message):
     response = rep_client.post(reverse("micropost_create"), {"text": text}, headers=HTMX)
     assertContains(response, message)
@@ -106,8 +112,9 @@ def test_script_and_html_come_out_escaped(rep_client, rep):
 @pytest.mark.django_db
 def test_author_edits_their_post_and_it_shows_edited(rep_client, rep):
     post = make_micropost("First version #draft", author=rep)
-    response = rep_client.post(reverse("micropost_edit", args=[post.pk]), {"text": "Second version #final"},
-                               follow=True)
+    response = rep_client.post(
+        reverse("micropost_edit", args=[post.pk]), {"text": "Second version #final"}, follow=True
+    )
     assertContains(response, "Second version")
     assertContains(response, "edited")
     post.refresh_from_db()
@@ -117,7 +124,9 @@ def test_author_edits_their_post_and_it_shows_edited(rep_client, rep):
 @pytest.mark.django_db
 def test_editing_or_deleting_someone_elses_post_changes_nothing(other_rep_client, rep):
     post = make_micropost("Mine", author=rep)
-    response = other_rep_client.post(reverse("micropost_edit", args=[post.pk]), {"text": "Hijacked"})
+    response = other_rep_client.post(
+        reverse("micropost_edit", args=[post.pk]), {"text": "Hijacked"}
+    )
     assertContains(response, "You can only edit your own posts.", status_code=403)
     response = other_rep_client.post(reverse("micropost_delete", args=[post.pk]))
     assertContains(response, "You can only delete your own posts.", status_code=403)

@@ -1,4 +1,4 @@
-"""Account tips: sharing and editing from the site, moderation, the tips index, stale and retired tips."""
+"""Account tips: sharing and editing from the site, moderation, the index, stale and retired."""
 
 import datetime
 
@@ -28,14 +28,20 @@ def _fresh_rate_limit():
 
 
 def share(client, **fields):
-    data = {"title": "Re-engage a buyer who stopped answering", "body": "Send a short break-up e-mail.", **fields}
+    data = {
+        "title": "Re-engage a buyer who stopped answering",
+        "body": "Send a short break-up e-mail.",
+        **fields,
+    }
     return client.post(reverse("tip_create"), data, follow=True)
 
 
 @pytest.mark.django_db
 def test_sharing_a_tip_with_only_title_and_body_publishes_it(rep_client, rep):
     shared = []
-    signals.shared.connect(lambda **kwargs: shared.append(kwargs), weak=False, dispatch_uid="test_tip_shared")
+    signals.shared.connect(
+        lambda **kwargs: shared.append(kwargs), weak=False, dispatch_uid="test_tip_shared"
+    )
     try:
         response = share(rep_client)
     finally:
@@ -46,18 +52,35 @@ def test_sharing_a_tip_with_only_title_and_body_publishes_it(rep_client, rep):
     assertContains(response, "Your tip is live.")
     assertContains(response, "Send a short break-up e-mail.")
     assert tip.verified_until == timezone.localdate() + datetime.timedelta(days=90)
-    assert [(call["instance"].pk, call["user"]) for call in shared if isinstance(call["instance"], TipPage)] == [
-        (tip.pk, rep)]
+    assert [
+        (call["instance"].pk, call["user"])
+        for call in shared
+        if isinstance(call["instance"], TipPage)
+    ] == [(tip.pk, rep)]
 
 
 @pytest.mark.django_db
 def test_sharing_with_every_field_fills_the_body_blocks_and_tags(rep_client):
     make_account("Acme Corp", industry="Manufacturing")
-    share(rep_client, summary="Three lines beat a fifth check-in", talk_track="Should I close the file?",
-          objection="Too expensive", response="Compared to what?", checklist="Wait a week\nKeep it short",
-          account_name="acme corp", product="Huddle Sync", stage="negotiation", tags="Ghosting, follow-up, #email")
+    share(
+        rep_client,
+        summary="Three lines beat a fifth check-in",
+        talk_track="Should I close the file?",
+        objection="Too expensive",
+        response="Compared to what?",
+        checklist="Wait a week\nKeep it short",
+        account_name="acme corp",
+        product="Huddle Sync",
+        stage="negotiation",
+        tags="Ghosting, follow-up, #email",
+    )
     tip = TipPage.objects.get()
-    assert [block.block_type for block in tip.body] == ["paragraph", "talk_track", "objection", "checklist"]
+    assert [block.block_type for block in tip.body] == [
+        "paragraph",
+        "talk_track",
+        "objection",
+        "checklist",
+    ]
     assert tip.account.name == "Acme Corp" and tip.industry == "Manufacturing"
     assert sorted(tip.tags.names()) == ["email", "follow-up", "ghosting"]
     assert Account.objects.count() == 1
@@ -70,12 +93,15 @@ def test_typing_a_new_account_name_creates_the_account(rep_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"title": ""}, "Give the tip a title."),
-    ({"body": "   "}, "Say what worked: the tip is empty."),
-    ({"title": "x" * 256}, "Ensure this value has at most 255 characters"),
-    ({"objection": "Too pricey"}, "An objection needs its response"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "Give the tip a title."),
+        ({"body": "   "}, "Say what worked: the tip is empty."),
+        ({"title": "x" * 256}, "Ensure this value has at most 255 characters"),
+        ({"objection": "Too pricey"}, "An objection needs its response"),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_and_creates_nothing(rep_client, fields, message):
     response = share(rep_client, account_name="Should Not Exist", **fields)
     assertContains(response, message)
@@ -85,8 +111,13 @@ def test_bad_input_is_refused_with_a_message_and_creates_nothing(rep_client, fie
 
 @pytest.mark.django_db
 def test_html_and_script_in_a_tip_come_out_escaped(rep_client):
-    share(rep_client, title='<script>alert("t")</script>', body='<img src=x onerror=alert(1)> **hi**',
-          talk_track="<b>bold</b>", summary="<i>sum</i>")
+    share(
+        rep_client,
+        title='<script>alert("t")</script>',
+        body="<img src=x onerror=alert(1)> **hi**",
+        talk_track="<b>bold</b>",
+        summary="<i>sum</i>",
+    )
     tip = TipPage.objects.get()
     response = rep_client.get(tip.url)
     for raw in ['<script>alert("t")</script>', "<img src=x", "<b>bold</b>", "<i>sum</i>"]:
@@ -101,9 +132,11 @@ def test_author_edits_their_tip_and_the_page_shows_edited(rep_client, rep):
     form = rep_client.get(reverse("tip_edit", args=[tip.pk]))
     assertContains(form, "Send a short break-up e-mail.")
     assertContains(form, 'value="pricing"')
-    response = rep_client.post(reverse("tip_edit", args=[tip.pk]),
-                               {"title": "Re-engage a silent buyer", "body": "New words.", "tags": "pricing"},
-                               follow=True)
+    response = rep_client.post(
+        reverse("tip_edit", args=[tip.pk]),
+        {"title": "Re-engage a silent buyer", "body": "New words.", "tags": "pricing"},
+        follow=True,
+    )
     assertContains(response, "Re-engage a silent buyer")
     assertContains(response, "New words.")
     assertContains(response, "edited")
@@ -114,7 +147,9 @@ def test_author_edits_their_tip_and_the_page_shows_edited(rep_client, rep):
 @pytest.mark.django_db
 def test_editing_someone_elses_tip_is_refused(other_rep_client, rep):
     tip = make_tip(author=rep)
-    response = other_rep_client.post(reverse("tip_edit", args=[tip.pk]), {"title": "Hijacked", "body": "x"})
+    response = other_rep_client.post(
+        reverse("tip_edit", args=[tip.pk]), {"title": "Hijacked", "body": "x"}
+    )
     assertContains(response, "You can only edit your own tips.", status_code=403)
     tip.refresh_from_db()
     assert tip.title == "Re-engage a buyer who stopped answering"
@@ -153,8 +188,17 @@ def test_tips_index_filters_and_sorts(rep_client):
     author = make_rep("author", first_name="Ana")
     other = make_rep("other")
     acme = make_account("Acme Corp", industry="Retail")
-    make_tip("Acme pricing tip", author=author, account=acme, industry="Retail", stage="proposal", tags=["pricing"])
-    helpful = make_tip("Helpful legal tip", author=other, stage="closing", tags=["legal"], helpful_count=9)
+    make_tip(
+        "Acme pricing tip",
+        author=author,
+        account=acme,
+        industry="Retail",
+        stage="proposal",
+        tags=["pricing"],
+    )
+    helpful = make_tip(
+        "Helpful legal tip", author=other, stage="closing", tags=["legal"], helpful_count=9
+    )
     make_tip("Viewed tip", author=other, view_count=50)
     cases = {
         "?tag=pricing": ["Acme pricing tip"],
@@ -174,7 +218,9 @@ def test_tips_index_filters_and_sorts(rep_client):
 @pytest.mark.django_db
 def test_stale_tip_shows_may_be_out_of_date(rep_client):
     tip = make_tip(author=make_rep("author"))
-    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=1))
+    TipPage.objects.filter(pk=tip.pk).update(
+        verified_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
     response = rep_client.get(tip.url)
     assertContains(response, "This tip may be out of date.")
     assertContains(rep_client.get("/"), "May be out of date")
@@ -217,7 +263,12 @@ def test_tips_index_queries_do_not_grow(rep_client):
 
     def add(start, count):
         for number in range(start, start + count):
-            make_tip(f"Tip {number}", author=author, account=make_account(f"Account {number}"), tags=["a", "b"])
+            make_tip(
+                f"Tip {number}",
+                author=author,
+                account=make_account(f"Account {number}"),
+                tags=["a", "b"],
+            )
 
     add(0, 2)
     small, small_queries = _queries_for(rep_client, "/tips/?sort=helpful")
@@ -238,8 +289,13 @@ def test_tip_page_queries_do_not_grow_with_comments_and_tags(rep_client):
         tip.tags.add(*[f"tag{number}" for number in range(start, start + count)])
         for number in range(start, start + count):
             commenter = make_rep(f"commenter{number}")
-            XtdComment.objects.create(content_object=tip, site_id=1, user=commenter, comment=f"Comment {number}",
-                                      user_name=commenter.username)
+            XtdComment.objects.create(
+                content_object=tip,
+                site_id=1,
+                user=commenter,
+                comment=f"Comment {number}",
+                user_name=commenter.username,
+            )
 
     add(0, 1)
     small, small_queries = _queries_for(rep_client, tip.url)

@@ -25,8 +25,14 @@ def helpful_button(context, obj):
     user = request.user if request else context.get("user")
     if not hasattr(obj, "marked_helpful"):
         annotate_for(user, [obj])
-    return {"obj": obj, "request": request, "user": user, "csrf_token": context.get("csrf_token"),
-            "perms": context.get("perms"), "own": author_id_of(obj) == getattr(user, "pk", None)}
+    return {
+        "obj": obj,
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "perms": context.get("perms"),
+        "own": author_id_of(obj) == getattr(user, "pk", None),
+    }
 
 
 @register.inclusion_tag("includes/comments.html", takes_context=True)
@@ -34,9 +40,16 @@ def comments_for(context, obj):
     """The two-level comment thread and form for any object with ``get_absolute_url``."""
     request = context["request"]
     thread, count = comment_thread(obj, request.user)
-    return {"obj": obj, "thread": thread, "comment_count": count, "request": request, "user": request.user,
-            "csrf_token": context.get("csrf_token"), "perms": context.get("perms"),
-            "content_type": ContentType.objects.get_for_model(obj)}
+    return {
+        "obj": obj,
+        "thread": thread,
+        "comment_count": count,
+        "request": request,
+        "user": request.user,
+        "csrf_token": context.get("csrf_token"),
+        "perms": context.get("perms"),
+        "content_type": ContentType.objects.get_for_model(obj),
+    }
 
 
 @register.simple_tag

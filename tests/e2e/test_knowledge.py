@@ -1,4 +1,4 @@
-"""Reps in a real browser: a micropost with a hashtag, sharing a tip, commenting, helpful, the stale banner."""
+"""Reps in a browser: a hashtag post, sharing a tip, commenting, helpful, the stale banner."""
 
 import datetime
 import re
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_posting_a_micropost_with_a_hashtag_and_finding_it_on_its_tag_page(page, sign_in):
     sign_in(make_rep("riley", first_name="Riley"))
     page.goto("/")
-    page.get_by_label("Share a quick win").fill("Break-up e-mail got Globex talking again #ghosting")
+    page.get_by_label("Share a quick win").fill(
+        "Break-up e-mail got Globex talking again #ghosting"
+    )
     page.get_by_role("button", name="Post", exact=True).click()
     card = page.locator("#stream article").first
     expect(card).to_contain_text("Break-up e-mail got Globex talking again")
@@ -36,12 +38,16 @@ def test_sharing_a_tip(page, sign_in):
     page.goto("/")
     page.get_by_role("link", name="Share a tip").first.click()
     page.get_by_label("Title").fill("Handling the 'too expensive' objection")
-    page.get_by_label("What worked").fill("Ask: compared to what?\n\nThen bring back the number from discovery.")
+    page.get_by_label("What worked").fill(
+        "Ask: compared to what?\n\nThen bring back the number from discovery."
+    )
     page.get_by_label("Sales stage").select_option("negotiation")
     page.get_by_label("Tags").fill("pricing, objection-handling")
     screenshot(page, "knowledge-share-tip-form")
     page.get_by_role("button", name="Share tip").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Handling the 'too expensive' objection")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Handling the 'too expensive' objection"
+    )
     expect(page.locator("main")).to_contain_text("Your tip is live.")
     expect(page.locator("main")).to_contain_text("Then bring back the number from discovery.")
     assert TipPage.objects.get().author.username == "riley"
@@ -62,8 +68,9 @@ def test_commenting_and_replying_on_a_tip(page, sign_in):
     comment.get_by_role("button", name="Reply", exact=True).click()
     expect(page.locator(".comment--reply")).to_contain_text("Same here.")
     page.locator(".comment").first.get_by_role("button", name=re.compile("^Like")).first.click()
-    expect(page.locator(".comment").first.get_by_role("button", name=re.compile("^Like")).first).to_have_attribute(
-        "aria-pressed", "true")
+    expect(
+        page.locator(".comment").first.get_by_role("button", name=re.compile("^Like")).first
+    ).to_have_attribute("aria-pressed", "true")
     screenshot(page, "knowledge-comments")
 
 
@@ -83,9 +90,14 @@ def test_marking_a_tip_helpful(page, sign_in):
 
 
 def test_the_stale_tip_banner(page, sign_in):
-    tip = make_tip("Executive sponsor e-mail that gets read", author=make_rep("author"),
-                   summary="Three sentences: their goal, the risk of waiting, one ask.")
-    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=3))
+    tip = make_tip(
+        "Executive sponsor e-mail that gets read",
+        author=make_rep("author"),
+        summary="Three sentences: their goal, the risk of waiting, one ask.",
+    )
+    TipPage.objects.filter(pk=tip.pk).update(
+        verified_until=timezone.localdate() - datetime.timedelta(days=3)
+    )
     sign_in(make_rep("riley"))
     page.goto(tip.url)
     banner = page.get_by_role("note")

@@ -1,0 +1,110 @@
+"""Times the knowledge pages against a minimal Wagtail page served in the same run.
+
+Needs a seeded database (the benchmark data set):
+
+    .venv/bin/python manage.py migrate && .venv/bin/python manage.py seed_demo --size large
+    .venv/bin/python bench/pages.py [--repeat 30]
+
+Uses the database of DATABASE_URL (the project's huddle.sqlite3 by default) through Django's
+test client, signed in as a rep, inside a transaction that is rolled back at the end. Prints each
+page's median and p95 time, its SQL query count, and the ratio of its median to the baseline's:
+the target is at most 3x.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+BASELINE_TEMPLATE = """{% extends "base.html" %}
+{% block content %}<header class="page-header"><h1>{{ page.title }}</h1></header>
+{% endblock content %}
+"""
+TARGET_RATIO = 3.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--repeat", type=int, default=30, help="timed requests per page (after 3 warm-ups)"
+    )
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from wagtail.models import Page
+
+    from knowledge.models import HomePage, TipPage
+
+    tips = TipPage.objects.listed().count()
+    if tips < 1000:
+        sys.stderr.write(
+            f"Only {tips:,} tips in {settings.DATABASES['default']['NAME']}: "
+            "run `manage.py seed_demo --size large` first.\n"
+        )
+        return 2
+
+    # The baseline: a plain Wagtail page whose template only extends base.html.
+    template_dir = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
+    (template_dir / "wagtailcore").mkdir()
+    (template_dir / "wagtailcore" / "page.html").write_text(BASELINE_TEMPLATE)
+    templates = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], template_dir]}]
+
+    with override_settings(TEMPLATES=templates, DEBUG=False), transaction.atomic():
+        home = HomePage.objects.get()
+        baseline = home.add_child(instance=Page(title="Baseline", slug="bench-baseline"))
+        user = get_user_model().objects.get(username="rep")
+        client = Client()
+        client.force_login(user)
+        tip = TipPage.objects.listed().order_by("-helpful_count").first()
+        tag = tip.tags.order_by("name").first()
+        pages = {
+            "baseline (minimal Wagtail page)": baseline.url,
+            "home feed": "/",
+            "tip page": tip.url,
+            f"tag page (#{tag.name})": f"/tags/{tag.slug}/",
+            "tips index (most helpful)": "/tips/?sort=helpful",
+        }
+        timings: dict[str, list[float]] = {name: [] for name in pages}
+        queries: dict[str, int] = {}
+        for name, url in pages.items():
+            for _ in range(3):
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            queries[name] = len(captured)
+        for _ in range(args.repeat):
+            for name, url in pages.items():  # interleaved, so drift hits every page alike
+                started = time.perf_counter()
+                client.get(url)
+                timings[name].append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+
+    base = statistics.median(timings["baseline (minimal Wagtail page)"])
+    worst = 0.0
+    for name, values in timings.items():
+        values.sort()
+        median = statistics.median(values)
+        values[min(len(values) - 1, int(len(values) * 0.95))]
+        ratio = median / base
+        if not name.startswith("baseline"):
+            worst = max(worst, ratio)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
