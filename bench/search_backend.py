@@ -7,6 +7,7 @@ Standalone: it configures a minimal Django with a throwaway app in a temp folder
 Prints median and p95 per query kind, the backend/FTS5 ratios and docs/second.
 """
 
+# ruff: noqa: T201 - a bench prints its figures
 import argparse
 import os
 import random
@@ -75,7 +76,7 @@ def make_corpus(n, seed=7):
     ], vocab
 
 
-APP_MODELS = '''
+APP_MODELS = """
 from django.db import models
 from modelsearch import index
 from modelsearch.queryset import SearchableQuerySetMixin
@@ -103,7 +104,7 @@ class Tip(index.Indexed, models.Model):
 
     class Meta:
         app_label = "benchapp"
-'''
+"""
 
 
 def setup_django(work):
@@ -116,7 +117,9 @@ def setup_django(work):
 
     settings.configure(
         INSTALLED_APPS=["django.contrib.contenttypes", "taggit", "modelsearch", "benchapp"],
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(work / "db.sqlite3")}},
+        DATABASES={
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(work / "db.sqlite3")}
+        },
         MODELSEARCH_BACKENDS={
             "default": {
                 "BACKEND": "knowledge.search.whoosh",
@@ -138,14 +141,31 @@ def setup_django(work):
 def build_queries(docs, vocab, rnd):
     def typo(word):
         i = rnd.randrange(1, len(word) - 1)
-        return word[:i] + word[i + 1 :] if rnd.random() < 0.5 else word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        return (
+            word[:i] + word[i + 1 :]
+            if rnd.random() < 0.5
+            else word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        )
 
-    common = ["pricing", "customer", "discount", "pipeline", "renewal", "objection", "team",
-              "deal", "budget", "review"]
+    common = [
+        "pricing",
+        "customer",
+        "discount",
+        "pipeline",
+        "renewal",
+        "objection",
+        "team",
+        "deal",
+        "budget",
+        "review",
+    ]
     rare = vocab[-400:]
     rnd.shuffle(rare)
     rare = rare[:10]
-    two = [f"{a} {b}" for a, b in zip(rnd.sample(DOMAIN[:40], 10), rnd.sample(DOMAIN[:60], 10), strict=True)]
+    two = [
+        f"{a} {b}"
+        for a, b in zip(rnd.sample(DOMAIN[:40], 10), rnd.sample(DOMAIN[:60], 10), strict=True)
+    ]
     phrases = []
     while len(phrases) < 10:
         body = docs[rnd.randrange(len(docs))][3].split()
@@ -178,10 +198,14 @@ def fts5_search(con, kind, text, category):
     if category:
         where += " AND category = ?"
         params.append(category)
-    ids = [r[0] for r in con.execute(
-        f"SELECT fts.rowid FROM fts WHERE {where} ORDER BY bm25(fts, 10.0, 2.0, 1.0, 0.0) LIMIT 10",
-        params,
-    )]
+    ids = [
+        r[0]
+        for r in con.execute(
+            f"SELECT fts.rowid FROM fts WHERE {where} "
+            "ORDER BY bm25(fts, 10.0, 2.0, 1.0, 0.0) LIMIT 10",
+            params,
+        )
+    ]
     count = con.execute(f"SELECT count(*) FROM fts WHERE {where}", params).fetchone()[0]
     rows = con.execute(
         f"SELECT id, title, summary, body FROM docs WHERE id IN ({','.join('?' * len(ids))})", ids
@@ -230,11 +254,11 @@ def main():
 def run(work, args):
     setup_django(work)
     from benchapp.models import Tip
+    from modelsearch.backends import get_search_backend
     from whoosh.filedb.filestore import FileStorage
 
     from knowledge.search.analysis import make_schema
     from knowledge.search.documents import DocumentBuilder
-    from modelsearch.backends import get_search_backend
 
     print(f"corpus: {args.docs} docs", file=sys.stderr)
     docs, vocab = make_corpus(args.docs)
@@ -281,33 +305,42 @@ def run(work, args):
             for category in (None, "pricing"):
                 label = kind + (" +filter" if category else "")
                 b_time, b_first, (b_count, _b) = timed(
-                    lambda t=text, c=category, k=kind: backend_search(backend, Tip, k, t, c), args.repeat
+                    lambda t=text, c=category, k=kind: backend_search(backend, Tip, k, t, c),
+                    args.repeat,
                 )
                 f_time, _f_first, (f_count, _f) = timed(
                     lambda t=text, c=category, k=kind: fts5_search(fts, k, t, c), args.repeat
                 )
                 rows.append((label, kind, text, b_time, f_time, b_count, f_count, b_first))
 
-    print(f"\n{'kind':<20}{'n':>4}{'backend med':>13}{'p95':>9}{'fts5 med':>11}{'p95':>9}"
-          f"{'ratio med':>11}{'p95':>7}")
+    print(
+        f"\n{'kind':<20}{'n':>4}{'backend med':>13}{'p95':>9}{'fts5 med':>11}{'p95':>9}"
+        f"{'ratio med':>11}{'p95':>7}"
+    )
     labels = list(dict.fromkeys(r[0] for r in rows))
     for label in labels + ["overall"]:
         sel = rows if label == "overall" else [r for r in rows if r[0] == label]
         b = [r[3] * 1000 for r in sel]
         f = [r[4] * 1000 for r in sel]
         bm, bp, fm, fp = statistics.median(b), pct(b, 95), statistics.median(f), pct(f, 95)
-        print(f"{label:<20}{len(sel):>4}{bm:>11.2f}ms{bp:>7.2f}ms{fm:>9.2f}ms{fp:>7.2f}ms"
-              f"{bm / fm:>10.2f}x{bp / fp:>6.2f}x")
+        print(
+            f"{label:<20}{len(sel):>4}{bm:>11.2f}ms{bp:>7.2f}ms{fm:>9.2f}ms{fp:>7.2f}ms"
+            f"{bm / fm:>10.2f}x{bp / fp:>6.2f}x"
+        )
     first = [r[7] * 1000 for r in rows]
-    print(f"backend first runs (cold caches): median {statistics.median(first):.2f}ms, "
-          f"p95 {pct(first, 95):.2f}ms")
+    print(
+        f"backend first runs (cold caches): median {statistics.median(first):.2f}ms, "
+        f"p95 {pct(first, 95):.2f}ms"
+    )
     print("\nexamples (backend count / fts5 count):")
     for label in labels:
         r = next(r for r in rows if r[0] == label)
         print(f"  {label:<18} {r[2]!r:<28} {r[5]:>7} / {r[6]:<7}")
     b_rate, w_rate = args.docs / backend_secs, args.docs / bare_secs
-    print(f"\nindexing: backend {b_rate:,.0f} docs/s, bare whoosh writer {w_rate:,.0f} docs/s, "
-          f"ratio {b_rate / w_rate:.2f}x")
+    print(
+        f"\nindexing: backend {b_rate:,.0f} docs/s, bare whoosh writer {w_rate:,.0f} docs/s, "
+        f"ratio {b_rate / w_rate:.2f}x"
+    )
     fts.close()
     os.environ.pop("DJANGO_SETTINGS_MODULE", None)
 

@@ -14,14 +14,14 @@ from django.apps import apps
 if not apps.ready:  # a spawned writer process imports this module before Django is set up
     django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from wagtail.models import Page  # noqa: E402
+from django.core.management import call_command
+from modelsearch import index
+from modelsearch.backends import get_search_backend
+from modelsearch.query import Phrase, PlainText
+from wagtail.models import Page
 
-from knowledge.search import whoosh as whoosh_backend  # noqa: E402
-from knowledge.search.storage import BUILDING, CURRENT  # noqa: E402
-from modelsearch import index  # noqa: E402
-from modelsearch.backends import get_search_backend  # noqa: E402
-from modelsearch.query import Phrase, PlainText  # noqa: E402
+from knowledge.search import whoosh as whoosh_backend
+from knowledge.search.storage import BUILDING, CURRENT
 
 pytestmark = pytest.mark.django_db
 

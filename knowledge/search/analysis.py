@@ -82,7 +82,9 @@ def pack_segments(segments: list[tuple[str, float, str]]) -> str:
         return text.replace(SEGMENT_SEP, " ").replace(PART_SEP, " ")
 
     ordered = sorted((s for s in segments if s[2]), key=lambda s: band_start(s[0]))
-    return SEGMENT_SEP.join(f"{path}{PART_SEP}{boost:g}{PART_SEP}{clean(text)}" for path, boost, text in ordered)
+    return SEGMENT_SEP.join(
+        f"{path}{PART_SEP}{boost:g}{PART_SEP}{clean(text)}" for path, boost, text in ordered
+    )
 
 
 def text_analyzer():

@@ -6,7 +6,6 @@ import uuid
 
 from django.db import models
 from django.utils.encoding import force_str
-
 from modelsearch.index import AutocompleteField, FilterField, RelatedFields, SearchField
 
 from .analysis import pack_segments

@@ -279,10 +279,7 @@ class PhraseChecker:
         for following in positions[1:]:
             following_set = set(following)
             starts = [
-                q
-                for p in starts
-                for q in range(p + 1, p + self.slop + 1)
-                if q in following_set
+                q for p in starts for q in range(p + 1, p + self.slop + 1) if q in following_set
             ]
             if not starts:
                 return False

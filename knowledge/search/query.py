@@ -4,6 +4,8 @@ User text is never given to Whoosh's query parser (where quotes, colons and AND 
 syntax): it is analyzed into tokens and the query objects are built from them.
 """
 
+from functools import lru_cache
+
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Subquery
 from django.db.models.expressions import Col
@@ -12,15 +14,12 @@ from django.db.models.lookups import Lookup
 from django.db.models.sql import Query
 from django.db.models.sql.constants import MULTI, SINGLE
 from django.db.models.sql.where import NothingNode, WhereNode
-from functools import lru_cache
-
+from modelsearch.index import AutocompleteField, RelatedFields, SearchField
+from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.query.spans import SpanNear2, SpanWrappingMatcher, WrappingSpan
-
-from modelsearch.index import AutocompleteField, RelatedFields, SearchField
-from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
 from .analysis import (
     AUTOCOMPLETE_MAX_GRAM,
@@ -31,7 +30,18 @@ from .analysis import (
 )
 from .documents import encode_filter_value, filter_field_name
 
-SUPPORTED_LOOKUPS = {"exact", "isnull", "startswith", "prefix", "gt", "gte", "lt", "lte", "range", "in"}
+SUPPORTED_LOOKUPS = {
+    "exact",
+    "isnull",
+    "startswith",
+    "prefix",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "range",
+    "in",
+}
 # Typo corrections tried per unknown word.
 MAX_CORRECTIONS = 5
 
@@ -64,7 +74,10 @@ def with_boost(q, boost):
 
 
 def combine(queries, operator):
-    """And/Or with MatchAll/MatchNone simplified (whoosh's normalize() turns And(x, Every) into Every)."""
+    """And/Or with MatchAll/MatchNone simplified.
+
+    Not whoosh's own normalize(): it turns And(x, Every()) into Every().
+    """
     if operator == "and":
         if any(q is wq.NullQuery for q in queries):
             return wq.NullQuery
@@ -201,9 +214,7 @@ class AutocompleteQueryBuilder(SearchQueryBuilder):
     field_name = "autocomplete"
 
     def plain_text(self, text, operator):
-        grams = [
-            t.text[:AUTOCOMPLETE_MAX_GRAM] for t in _autocomplete_analyzer(text, mode="query")
-        ]
+        grams = [t.text[:AUTOCOMPLETE_MAX_GRAM] for t in _autocomplete_analyzer(text, mode="query")]
         if not grams:
             return wq.NullQuery
         return combine([self._term(gram) for gram in grams], operator)
@@ -267,7 +278,7 @@ def corrections_for(reader, word: str) -> list[Correction]:
 
 
 def suggest_correction(reader, text: str) -> str | None:
-    """A "did you mean" rewrite of ``text`` from the index vocabulary, or None if all words are known."""
+    """A "did you mean" rewrite of ``text`` from the index's words, or None if all are known."""
     changed = False
     out = []
     for token in _word_analyzer(text, mode="query"):
@@ -380,9 +391,7 @@ def lookup_query(queryset, field_path, lookup, value):
 
 def text_search_fields(model, names, field_type=SearchField):
     """[(field path, boost)] for a ``fields=[...]`` restriction."""
-    by_name = {
-        f.field_name: f for f in model.get_search_fields() if isinstance(f, field_type)
-    }
+    by_name = {f.field_name: f for f in model.get_search_fields() if isinstance(f, field_type)}
     return [
         (name, float(getattr(by_name[name], "boost", None) or 1.0))
         for name in names

@@ -131,8 +131,7 @@ class IndexStore:
             (
                 n
                 for n in names
-                if n.startswith(GENERATION_PREFIX)
-                and os.path.isdir(os.path.join(self.path, n))
+                if n.startswith(GENERATION_PREFIX) and os.path.isdir(os.path.join(self.path, n))
             ),
             key=_generation_number,
         )
@@ -193,9 +192,7 @@ class IndexStore:
             current = self.current_generation()
             if state is not None and state.generation == current:
                 if not state.searcher.up_to_date():
-                    state = SearcherState(
-                        state.generation, state.index, state.searcher.refresh()
-                    )
+                    state = SearcherState(state.generation, state.index, state.searcher.refresh())
                     _searchers[self.path] = state
                 return state
             name, index = self.open_current()
@@ -279,8 +276,9 @@ class IndexStore:
 
     def clear(self):
         """Empties the live index."""
+        self.open_current()
         with self._swap_lock(exclusive=False):
-            _name, index = self.open_current()
+            index = self.open_generation(self.current_generation())
             writer = self._acquire_writer(index)
             writer.commit(mergetype=CLEAR)
 
@@ -300,7 +298,9 @@ class IndexStore:
         current = self.current_generation()
         generations = self.generations()
         previous = [
-            n for n in generations if current and _generation_number(n) < _generation_number(current)
+            n
+            for n in generations
+            if current and _generation_number(n) < _generation_number(current)
         ]
         keep = set(keep) | set(previous[-1:])
         for name in generations:

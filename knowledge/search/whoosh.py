@@ -16,8 +16,6 @@ from collections import Counter, OrderedDict
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count
-from whoosh import query as wq
-
 from modelsearch.backends.base import (
     BaseIndex,
     BaseSearchBackend,
@@ -28,6 +26,7 @@ from modelsearch.backends.base import (
 )
 from modelsearch.index import class_is_indexed
 from modelsearch.query import MatchAll, Not
+from whoosh import query as wq
 
 from . import engine
 from .documents import DocumentBuilder, doc_id_for
@@ -200,7 +199,9 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         cache = self._hits_cache
         if cache is not None and cache[0] is state.searcher:
             _searcher, cached_limit, result = cache
-            if result[2] or (limit is not None and cached_limit is not None and limit <= cached_limit):
+            if result[2] or (
+                limit is not None and cached_limit is not None and limit <= cached_limit
+            ):
                 return result
         searcher = state.searcher
         q = self.whoosh_query(state)
@@ -290,9 +291,7 @@ class WhooshAutocompleteQueryCompiler(WhooshSearchQueryCompiler):
 
     def check(self):
         if self.fields:
-            allowed = {
-                f.field_name for f in self.queryset.model.get_autocomplete_search_fields()
-            }
+            allowed = {f.field_name for f in self.queryset.model.get_autocomplete_search_fields()}
             for field_name in self.fields:
                 if field_name not in allowed:
                     raise SearchFieldError(
