@@ -6,7 +6,7 @@ from knowledge.sitesearch.searching import Hit, Kind, register_kind, snippet_for
 def _videos():
     from .models import CoachingVideoPage
 
-    return CoachingVideoPage.objects.listed().for_cards()
+    return CoachingVideoPage.objects.listed().select_related("presenter", "author", "account")
 
 
 def _describe_video(video, query: str) -> Hit:
@@ -33,4 +33,4 @@ def _describe_moment(cue, query: str) -> Hit:
 def register() -> None:
     register_kind(Kind("video", "Coaching videos", _videos, _describe_video, date_field="first_published_at"))
     register_kind(Kind("moment", "Moments in videos", _moments, _describe_moment, date_field="",
-                       tag_model_lookup=None, filterable=()))
+                       tag_model_lookup=None, filterable=(), prefetch=()))

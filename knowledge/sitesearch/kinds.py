@@ -29,7 +29,7 @@ def stream_text(value) -> str:
 def _tips():
     from knowledge.models import TipPage
 
-    return TipPage.objects.listed().select_related("author", "account").prefetch_related("tags")
+    return TipPage.objects.listed().select_related("author", "account")
 
 
 def _describe_tip(tip, query: str) -> Hit:
@@ -43,7 +43,7 @@ def _describe_tip(tip, query: str) -> Hit:
 def _microposts():
     from knowledge.models import Micropost
 
-    return Micropost.objects.for_cards()
+    return Micropost.objects.select_related("author", "account")
 
 
 def _describe_micropost(post, query: str) -> Hit:

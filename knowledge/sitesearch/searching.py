@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from modelsearch.backends import get_search_backend
 
@@ -62,6 +62,8 @@ class Kind:
     date_field: str
     tag_model_lookup: str | None = "tags__slug"
     filterable: tuple[str, ...] = ("account", "author")
+    # Fetched after the search, for the page of hits only (backends read the queryset's own rows).
+    prefetch: tuple[str, ...] = ("tags",)
 
 
 KINDS: dict[str, Kind] = {}
@@ -165,7 +167,9 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
         kind_counts[kind.key] = results.count()
         if not kind_counts[kind.key]:
             continue
-        for obj in results[:max(wanted, 50)]:
+        objects = list(results[:max(wanted, 50)])
+        prefetch_related_objects(objects, *kind.prefetch)
+        for obj in objects:
             hit = kind.describe(obj, query)
             hit.kind, hit.kind_label = kind.key, kind.label
             hit.score = float(getattr(obj, "search_score", 0.0) or 0.0)
