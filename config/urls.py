@@ -17,6 +17,7 @@ urlpatterns = [
     path("comments/", include("django_comments_xtd.urls")),
     path("api/", include("leaderboard.api_urls")),
     path("search/", include("knowledge.sitesearch.urls")),
+    path("meaning/", include("knowledge.semantic.urls")),
     path("", include("knowledge.urls")),
     path("coaching/", include("coaching.urls")),
     path("leaderboard/", include("leaderboard.urls")),

@@ -68,3 +68,13 @@ def manager_client(manager):
 @pytest.fixture
 def marketer_client(marketer):
     return _client_for(marketer)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vector_indexes():
+    """Each test starts like a new process: no nearest-neighbour index of another test's rows in memory."""
+    from knowledge.semantic.store import VectorIndex
+
+    VectorIndex.forget_all()
+    yield
+    VectorIndex.forget_all()

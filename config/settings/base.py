@@ -212,6 +212,8 @@ WAGTAILSEARCH_BACKENDS = {"default": _search_backends[SEARCH_BACKEND]}
 MODELSEARCH_BACKENDS = WAGTAILSEARCH_BACKENDS
 # Search by meaning (sentence embeddings computed on this machine); off for very small machines.
 SEMANTIC_SEARCH = env_bool("SEMANTIC_SEARCH", True)
+# Threads the encoder uses per process: 1 suits several web workers side by side.
+SEMANTIC_SEARCH_THREADS = int(os.environ.get("SEMANTIC_SEARCH_THREADS", "1"))
 
 WAGTAIL_SITE_NAME = "Huddle"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{SITE_DOMAIN}")

@@ -303,3 +303,36 @@ def target_ranks(search: Callable[[str], list[str]]) -> list[int]:
         titles = search(query)
         ranks.append(titles.index(title) + 1 if title in titles else 0)
     return ranks
+
+
+# "Already shared?": what a rep starts typing, and the tip (from all_tips) that says the same.
+NEAR_DUPLICATES = [
+    ("How to re-engage a prospect who stopped answering", "Re-engage a buyer who stopped answering"),
+    ("Handling the too expensive objection", "Handling the 'too expensive' objection"),
+    ("Reaching the decision maker when an assistant screens your calls",
+     "Reach the decision maker when an assistant screens calls"),
+    ("Save an account that is about to churn", "Saving an account that is about to churn"),
+    ("Winning against a cheaper rival", "Winning against a rival with a lower price"),
+    ("Recover after a product demo that flopped", "Recovering after a product walkthrough that flopped"),
+    ("Turn trade show booth contacts into meetings", "Turning conference booth contacts into meetings"),
+    ("Ask happy clients to introduce you to their peers", "Getting happy clients to introduce you to peers"),
+    ("What to say when you reach voicemail", "What to say when the phone goes to the answering machine"),
+    ("Send a meeting recap within the hour", "Send a recap within an hour of the meeting"),
+    ("Log each meeting in the CRM on the same day", "Log every meeting in the CRM the same day"),
+    ("Reply to inbound leads in under five minutes", "Respond to inbound leads within five minutes"),
+]
+# Texts on the same subjects that are not the same tip: the threshold must stay above them.
+NOT_DUPLICATES = [
+    "Prepare a pricing page walkthrough for the Enterprise plan",
+    "Send a break-up email after three unanswered calls",
+    "Book the quarterly business review before the renewal",
+    "Ask the champion to map the buying committee",
+    "Use a discovery call checklist for healthcare accounts",
+    "Bring a security engineer to the technical deep dive",
+    "Write the proposal summary in the customer's words",
+    "Offer a multi-year discount only for an early signature",
+    "Share the ROI calculator with the CFO before the demo",
+    "Run a win-loss review after every lost deal",
+    "Plan the first ninety days of a new account executive",
+    "Handle the 'we are locked into a contract' objection",
+]
