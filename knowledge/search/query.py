@@ -59,12 +59,17 @@ class FilterQuery:
 
 
 def analyze(text: str) -> list[tuple[str, str, int]]:
-    """(word, stem, position) for each indexable word of ``text``."""
-    words = {t.pos: t.text for t in _word_analyzer(text, positions=True, mode="query")}
-    return [
-        (words.get(t.pos, t.text), t.text, t.pos)
-        for t in _text_analyzer(text, positions=True, mode="query")
-    ]
+    """(word, stem, position) for each indexable word of ``text``.
+
+    Positions count indexable words only, as the index's do (stop words are
+    dropped and the rest renumbered).
+    """
+    out = []
+    for token in _word_analyzer(text, mode="query"):
+        word = token.text
+        for stemmed in _text_analyzer(word, mode="query"):
+            out.append((word, stemmed.text, len(out)))
+    return out
 
 
 def with_boost(q, boost):
@@ -139,18 +144,13 @@ class SearchQueryBuilder:
 
     field_name = "text"
 
-    def _restrict(self, q, path, boost):
-        """``q`` limited to one model field's band of positions."""
-        if path is None:
-            return with_boost(q, boost)
-        return FieldBand(q, path, boost=boost)
-
     def _over_fields(self, make):
-        """``make(fieldname)`` over the whole field, or ORed over the restricted fields."""
+        """``make(fieldname, spans)`` over the whole field, or ORed over each model
+        field's band of it when the search is restricted to some fields."""
         if not self.search_fields:
             return make(self.field_name, spans=False)
         parts = [
-            self._restrict(make(self.field_name, spans=True), path, boost)
+            FieldBand(make(self.field_name, spans=True), path, boost=boost)
             for path, boost in self.search_fields
         ]
         return parts[0] if len(parts) == 1 else wq.Or(parts)
@@ -179,15 +179,14 @@ class SearchQueryBuilder:
             return wq.NullQuery
         if len(words) == 1:
             return self._term(words[0][1])
+        # Stop words are dropped and positions renumbered, in the index as here, so
+        # "lord of the rings" matches where "lord" and "ring" are next to each other.
         stems = [stem for _, stem, _ in words]
-        positions = [pos for _, _, pos in words]
-        # Stop words leave gaps in the positions ("lord of the rings" -> lord, ring).
-        gap = max(b - a for a, b in zip(positions, positions[1:], strict=False))
 
         def make(name, spans):
             if spans:
-                return SpanNear2([wq.Term(name, s) for s in stems], slop=gap, ordered=True)
-            return wq.Phrase(name, stems, slop=gap)
+                return SpanNear2([wq.Term(name, s) for s in stems], slop=1, ordered=True)
+            return wq.Phrase(name, stems, slop=1)
 
         return self._over_fields(make)
 

@@ -161,7 +161,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         """Doc numbers allowed by the model and the queryset filters (None: every live doc)."""
         searcher = state.searcher
         if where_needs_database(self.queryset):
-            return DocFilter(self._filter_docs_from_database(searcher), searcher)
+            return DocFilter(self._filter_docs_from_database(state), searcher)
         model_filter = wq.Term("doc_ct", self.queryset.model.indexed_get_content_type())
         where = self._get_filters_from_queryset()
         flt = model_filter if where is None else combine([model_filter, where.query], "and")
@@ -172,14 +172,15 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
 
         return state.cached(("filter", repr(flt)), build)
 
-    def _filter_docs_from_database(self, searcher):
+    def _filter_docs_from_database(self, state):
+        """The queryset's own rows, for filters the index cannot apply (across relations)."""
         model = self.queryset.model
-        docs = set()
-        for pk in self.queryset.order_by().values_list("pk", flat=True).iterator():
-            docnum = searcher.document_number(doc_id=doc_id_for(model, pk))
-            if docnum is not None:
-                docs.add(docnum)
-        return docs
+        docnums = state.cached(
+            ("docnum by id",),
+            lambda: {state.doc_ids[n]: n for n in state.searcher.reader().all_doc_ids()},
+        )
+        pks = self.queryset.order_by().values_list("pk", flat=True).iterator()
+        return {docnums[key] for key in (doc_id_for(model, pk) for pk in pks) if key in docnums}
 
     def _pk_for(self, doc_id):
         return self.queryset.model._meta.pk.to_python(doc_id.split(":", 1)[1])
