@@ -136,3 +136,18 @@ def test_periods_cover_the_expected_dates():
     assert (str(ytd.start), str(ytd.end)) == ("2026-01-01", "2026-11-26")
     last_30 = period_for(PeriodKey.LAST_30, today=today)
     assert (last_30.end - last_30.start).days == 29
+
+
+def test_managers_edit_weights_in_the_admin_and_reps_cannot(manager_client, rep_client, rep):
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    url = f"/admin/settings/leaderboard/scoringsettings/{site.pk}/"
+    page = manager_client.get(url)
+    assert page.status_code == 200
+    form = {name: value for name, value in weights_for().weights().items()}
+    form.update(helpful_received=12, influence_window_days=60)
+    response = manager_client.post(url, form)
+    assert response.status_code == 302
+    assert (weights_for().helpful_received, weights_for().influence_window_days) == (12, 60)
+    assert rep_client.get(url).status_code in (302, 403)
