@@ -245,6 +245,29 @@ def test_a_video_found_by_what_is_said_links_to_that_moment(rep):
     assert videos[0].url.endswith("#t=5")
 
 
+def test_search_queries_do_not_grow_with_results_found_by_meaning(rep_client, rep):
+    """The same number of SQL queries for one tip found by meaning as for four."""
+    acme = make_account("Acme Health")
+
+    def add_tips(numbers):
+        for number in numbers:
+            make_tip(f"Winning against a rival with a lower price ({number})", author=rep, account=acme,
+                     summary="Shift the conversation to total cost of ownership.", tags=["pricing"])
+
+    def queries_for_search() -> int:
+        rep_client.get("/search/", {"q": "competitor is cheaper"})  # loads new vectors, warms caches
+        with CaptureQueriesContext(connection) as queries:
+            response = rep_client.get("/search/", {"q": "competitor is cheaper"})
+        return len(queries), sum(hit.by_meaning for hit in response.context["outcome"].hits)
+
+    add_tips([1])
+    few, found = queries_for_search()
+    assert found == 1
+    add_tips([2, 3, 4])
+    many, found = queries_for_search()
+    assert (many, found) == (few, 4)
+
+
 def test_nonsense_finds_nothing_by_meaning(rep):
     paraphrase_tips(rep, distractors=10)
     assert search_site("zebra migration").hits == []

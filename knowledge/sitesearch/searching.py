@@ -238,7 +238,9 @@ def _with_meaning(query: str, filters: SearchFilters, hits: list[Hit], *, confid
     for kind_key, by_id in wanted.items():
         kind = KINDS[kind_key]
         # The kind's own queryset and the filters decide what may be shown: live, not retired, permitted.
-        for obj in _filtered(kind, filters).filter(pk__in=list(by_id)):
+        objects = list(_filtered(kind, filters).filter(pk__in=list(by_id)))
+        prefetch_related_objects(objects, *kind.prefetch)
+        for obj in objects:
             hit = kind.describe(obj, query)
             hit.kind, hit.kind_label, hit.key = kind.key, kind.label, (kind.key, obj.pk)
             hit.by_meaning, hit.score = True, scores[hit.key]
