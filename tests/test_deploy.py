@@ -87,6 +87,7 @@ def test_worker_unit_runs_a_command_db_worker_accepts(settings):
     command = load_command_class("django_tasks_db", "db_worker")
     options = command.create_parser("manage.py", "db_worker").parse_args(argv[3:])
     assert options.queue_name == "*" and options.reload is False
+    assert shlex.split(unit["ExecStartPre"][0])[1:] == ["manage.py", "requeue_interrupted_tasks"]
     assert unit["EnvironmentFile"] == _unit("huddle-web.service")["EnvironmentFile"]
 
 

@@ -557,3 +557,29 @@ def test_video_upload_on_a_full_disk_says_so_and_changes_nothing(rep_client, tin
     assert b"disk is full" in response.content and b"not saved" in response.content
     assert _files_under(tiny_media) == []
     assert Page.objects.count() == pages
+
+
+@pytest.mark.django_db
+def test_jobs_a_killed_worker_left_running_go_back_in_the_queue():
+    """django-tasks-db never retries a claimed job; the worker unit requeues them first."""
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    job = {
+        "args_kwargs": {"args": ["knowledge.micropost", 1], "kwargs": {}},
+        "backend_name": "default",
+        "task_path": "knowledge.semantic.tasks.refresh_vectors",
+        "run_after": now,
+    }
+    stuck = DBTaskResult.objects.create(
+        status="RUNNING", started_at=now, worker_ids=["dead"], **job
+    )
+    done = DBTaskResult.objects.create(status="SUCCESSFUL", started_at=now, finished_at=now, **job)
+    call_command("requeue_interrupted_tasks", verbosity=0)
+    stuck.refresh_from_db()
+    done.refresh_from_db()
+    assert (stuck.status, stuck.started_at) == ("READY", None)
+    assert done.status == "SUCCESSFUL"
+    assert DBTaskResult.objects.ready().filter(pk=stuck.pk).exists()
