@@ -56,7 +56,7 @@ def owner_of(instance):
 
 def _skip_reason(verb: str, actor, rep, owner, now) -> str:
     if owner is not None and owner.pk == actor.pk and not verb.startswith("shared_"):
-        # Acting on one's own content (commenting on it, marking it helpful, viewing it) scores nothing.
+        # Acting on one's own content (commenting, marking helpful, viewing) scores nothing.
         return Skipped.OWN_CONTENT
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     counted = ActivityEvent.objects.filter(

@@ -18,8 +18,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             key = obj.issue_key()
-            messages.warning(request, f"The key for “{obj.name}” is {key} — copy it now: it is not stored "
-                                      "and will not be shown again.")
+            messages.warning(
+                request,
+                f"The key for “{obj.name}” is {key} — copy it now: it is not stored "
+                "and will not be shown again.",
+            )
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Revoke the selected tokens")
@@ -30,8 +33,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
-    list_display = ["crm_id", "name", "owner", "owner_name", "account", "amount", "currency", "status",
-                    "close_date"]
+    list_display = [
+        "crm_id",
+        "name",
+        "owner",
+        "owner_name",
+        "account",
+        "amount",
+        "currency",
+        "status",
+        "close_date",
+    ]
     list_filter = ["status"]
     search_fields = ["crm_id", "name", "owner_name", "account_name"]
     raw_id_fields = ["owner", "account"]

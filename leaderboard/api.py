@@ -100,14 +100,24 @@ class BoardQuery(Schema):
 
 def _deal_out(deal: Deal) -> dict:
     return {
-        "crm_id": deal.crm_id, "name": deal.name, "account": str(deal.account or deal.account_name),
-        "owner": deal.owner.username if deal.owner else None, "owner_name": deal.owner_name,
-        "amount": deal.amount, "currency": deal.currency, "stage": deal.stage, "status": deal.status,
+        "crm_id": deal.crm_id,
+        "name": deal.name,
+        "account": str(deal.account or deal.account_name),
+        "owner": deal.owner.username if deal.owner else None,
+        "owner_name": deal.owner_name,
+        "amount": deal.amount,
+        "currency": deal.currency,
+        "stage": deal.stage,
+        "status": deal.status,
         "close_date": deal.close_date,
     }
 
 
-@api.post("/deals", response={200: DealResult, 400: Problem, 403: Problem}, summary="Create or update a deal")
+@api.post(
+    "/deals",
+    response={200: DealResult, 400: Problem, 403: Problem},
+    summary="Create or update a deal",
+)
 def push_deal(request, payload: DealIn):
     """Upserts one deal by its CRM id, with the same validation as a file import."""
     if not request.user.has_perm("leaderboard.import_deals"):
@@ -125,19 +135,42 @@ def push_deal(request, payload: DealIn):
 def read_leaderboard(request, filters: Query[BoardQuery]):
     """Ranks and sharing scores; revenue fields only for users allowed to see revenue."""
     if filters.period not in dict(PeriodKey.CHOICES):
-        return Status(400, {"detail": f"period must be one of {', '.join(dict(PeriodKey.CHOICES))}."})
-    if filters.period == PeriodKey.CUSTOM and not (filters.start and filters.end and filters.start <= filters.end):
+        return Status(
+            400, {"detail": f"period must be one of {', '.join(dict(PeriodKey.CHOICES))}."}
+        )
+    if filters.period == PeriodKey.CUSTOM and not (
+        filters.start and filters.end and filters.start <= filters.end
+    ):
         return Status(400, {"detail": "A custom period needs start and end dates, start first."})
     period = period_for(filters.period, start=filters.start, end=filters.end)
     with_revenue = request.user.has_perm("leaderboard.view_revenue")
     rows = leaderboard(period, team_id=filters.team, with_revenue=with_revenue)
-    return Status(200, {
-        "start": period.start, "end": period.end, "period": period.label,
-        "rows": [
-            {"rank": row.rank, "username": row.username, "name": row.name, "team": row.team, "score": row.score,
-             "parts": row.parts,
-             **({"closed_won_revenue": row.revenue, "deals_won": row.deals_won, "win_rate": row.win_rate,
-                 "influenced_revenue": row.influenced} if with_revenue else {})}
-            for row in rows
-        ],
-    })
+    return Status(
+        200,
+        {
+            "start": period.start,
+            "end": period.end,
+            "period": period.label,
+            "rows": [
+                {
+                    "rank": row.rank,
+                    "username": row.username,
+                    "name": row.name,
+                    "team": row.team,
+                    "score": row.score,
+                    "parts": row.parts,
+                    **(
+                        {
+                            "closed_won_revenue": row.revenue,
+                            "deals_won": row.deals_won,
+                            "win_rate": row.win_rate,
+                            "influenced_revenue": row.influenced,
+                        }
+                        if with_revenue
+                        else {}
+                    ),
+                }
+                for row in rows
+            ],
+        },
+    )

@@ -23,9 +23,16 @@ TEAM_NAMES = ["East", "West", "Central"]
 STAGES_OPEN = ["Prospecting", "Discovery", "Proposal", "Negotiation"]
 Verb = ActivityEvent.Verb
 # Kinds of synthetic activity and how often each occurs, per 100 events.
-SYNTHETIC_MIX = [(Verb.COMMENTED, 30), (Verb.SHARED_MICROPOST, 20), (Verb.HELPFUL_RECEIVED, 20),
-                 (Verb.COACHING_GIVEN, 10), (Verb.COACHING_RECEIVED, 10), (Verb.SHARED_TIP, 7),
-                 (Verb.SHARED_VIDEO, 3)]
+SYNTHETIC_MIX = [
+    (Verb.COMMENTED, 30),
+    (Verb.SHARED_MICROPOST, 20),
+    (Verb.HELPFUL_RECEIVED, 20),
+    (Verb.COACHING_GIVEN, 10),
+    (Verb.COACHING_RECEIVED, 10),
+    (Verb.SHARED_TIP, 7),
+    (Verb.SHARED_VIDEO, 3),
+]
+DEAL_KINDS = ["renewal", "expansion", "new logo", "pilot"]
 FORMER_OWNERS = ["Jordan Former", "Casey Left-Company"]
 
 
@@ -46,14 +53,22 @@ def _seed_people(context: SeedContext) -> dict[int, dict]:
     """Teams with their managers, a profile per rep; returns rep id -> habit and tenure."""
     User = get_user_model()
     rng = random.Random(context.seed + 61)
-    managers = dict(User.objects.filter(username__in=[name for name, _, _ in TEAM_MANAGERS])
-                    .values_list("username", "pk"))
+    managers = dict(
+        User.objects.filter(username__in=[name for name, _, _ in TEAM_MANAGERS]).values_list(
+            "username", "pk"
+        )
+    )
     teams = []
     for name, (manager_name, _, _) in zip(TEAM_NAMES, TEAM_MANAGERS, strict=True):
-        team, _ = Team.objects.get_or_create(name=name, defaults={"manager_id": managers.get(manager_name)})
+        team, _ = Team.objects.get_or_create(
+            name=name, defaults={"manager_id": managers.get(manager_name)}
+        )
         teams.append(team)
-    reps = list(User.objects.filter(username__in=demo_reps(context.size)).order_by("username")
-                .values_list("pk", "username", "first_name", "last_name"))
+    reps = list(
+        User.objects.filter(username__in=demo_reps(context.size))
+        .order_by("username")
+        .values_list("pk", "username", "first_name", "last_name")
+    )
     have = set(RepProfile.objects.values_list("user_id", flat=True))
     today = timezone.localdate()
     new = []
@@ -61,14 +76,25 @@ def _seed_people(context: SeedContext) -> dict[int, dict]:
         team = teams[index % len(teams)]
         start = today - datetime.timedelta(days=rng.randint(60, 8 * 365))
         if pk not in have:
-            new.append(RepProfile(user_id=pk, team=team, manager_id=team.manager_id, start_date=start,
-                                  crm_names=[f"{first} {last}".strip()]))
+            new.append(
+                RepProfile(
+                    user_id=pk,
+                    team=team,
+                    manager_id=team.manager_id,
+                    start_date=start,
+                    crm_names=[f"{first} {last}".strip()],
+                )
+            )
     RepProfile.objects.bulk_create(new, batch_size=1000)
     context.summary["rep profiles"] = len(new)
     habits = _habits(context, [pk for pk, *_ in reps])
-    starts = dict(RepProfile.objects.filter(user_id__in=habits).values_list("user_id", "start_date"))
-    return {pk: {"habit": habit, "tenure": ((today - starts[pk]).days / 365 if starts.get(pk) else 1.0)}
-            for pk, habit in habits.items()}
+    starts = dict(
+        RepProfile.objects.filter(user_id__in=habits).values_list("user_id", "start_date")
+    )
+    return {
+        pk: {"habit": habit, "tenure": ((today - starts[pk]).days / 365 if starts.get(pk) else 1.0)}
+        for pk, habit in habits.items()
+    }
 
 
 def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
@@ -80,10 +106,14 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
     today = timezone.localdate()
     created = 0
     total = context.size.deals
-    for start in context.progress(range(0, total, BATCH), "Deals", total=(total + BATCH - 1) // BATCH):
+    for start in context.progress(
+        range(0, total, BATCH), "Deals", total=(total + BATCH - 1) // BATCH
+    ):
         deals = []
         for number in range(start, min(start + BATCH, total)):
-            account_id, account_name = rng.choice(accounts) if accounts else (None, "Unknown account")
+            account_id, account_name = (
+                rng.choice(accounts) if accounts else (None, "Unknown account")
+            )
             close = today - datetime.timedelta(days=rng.randint(-60, 365))
             owner_id = rng.choice(rep_ids)
             traits = reps[owner_id]
@@ -95,23 +125,41 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
             else:
                 status, stage = Deal.Status.LOST, "Closed Lost"
             owner_name = ""
-            if number % 97 == 0:  # a few deals of people who left: the unmapped-owners page has work
+            if (
+                number % 97 == 0
+            ):  # a few deals of people who left: the unmapped-owners page has work
                 owner_id, owner_name = None, FORMER_OWNERS[number % len(FORMER_OWNERS)]
             amount = Decimal(rng.randrange(20, 1200) * 100)
-            deals.append(Deal(crm_id=f"DEMO-{number + 1:06d}", name=f"{account_name} — {rng.choice(['renewal', 'expansion', 'new logo', 'pilot'])}",
-                              account_id=account_id, account_name=account_name, owner_id=owner_id,
-                              owner_name=owner_name, amount=amount, currency="USD", stage=stage, status=status,
-                              close_date=close, last_imported_at=timezone.now()))
+            deals.append(
+                Deal(
+                    crm_id=f"DEMO-{number + 1:06d}",
+                    name=f"{account_name} — {rng.choice(DEAL_KINDS)}",
+                    account_id=account_id,
+                    account_name=account_name,
+                    owner_id=owner_id,
+                    owner_name=owner_name,
+                    amount=amount,
+                    currency="USD",
+                    stage=stage,
+                    status=status,
+                    close_date=close,
+                    last_imported_at=timezone.now(),
+                )
+            )
         Deal.objects.bulk_create(deals)
         created += len(deals)
     return created
 
 
 def _content_types():
-    """Content kinds that exist in this tree: (content type, model) for tips, microposts, videos, pitches."""
+    """(content type, model) for tips, microposts, videos and pitches, by label."""
     found = {}
-    for label in ("knowledge.TipPage", "knowledge.Micropost", "coaching.CoachingVideoPage",
-                  "coaching.PitchSubmission"):
+    for label in (
+        "knowledge.TipPage",
+        "knowledge.Micropost",
+        "coaching.CoachingVideoPage",
+        "coaching.PitchSubmission",
+    ):
         try:
             model = apps.get_model(label)
         except LookupError:
@@ -139,24 +187,39 @@ def _events_from_content(context: SeedContext, kinds) -> int:
     """Turn the demo content other apps seeded in bulk (so without signals) into events."""
     written = 0
     now = timezone.now()
-    share_sources = [("knowledge.TipPage", Verb.SHARED_TIP, "author_id", "first_published_at"),
-                     ("knowledge.Micropost", Verb.SHARED_MICROPOST, "author_id", "created_at"),
-                     ("coaching.CoachingVideoPage", Verb.SHARED_VIDEO, "author_id", "first_published_at"),
-                     ("coaching.PitchSubmission", Verb.SHARED_PITCH, "submitter_id", "created_at")]
+    share_sources = [
+        ("knowledge.TipPage", Verb.SHARED_TIP, "author_id", "first_published_at"),
+        ("knowledge.Micropost", Verb.SHARED_MICROPOST, "author_id", "created_at"),
+        ("coaching.CoachingVideoPage", Verb.SHARED_VIDEO, "author_id", "first_published_at"),
+        ("coaching.PitchSubmission", Verb.SHARED_PITCH, "submitter_id", "created_at"),
+    ]
     for label, verb, author_field, time_field in share_sources:
         if label not in kinds:
             continue
         content_type, model = kinds[label]
-        account_field = "account_id" if any(f.attname == "account_id" for f in model._meta.concrete_fields) else None
+        account_field = (
+            "account_id"
+            if any(f.attname == "account_id" for f in model._meta.concrete_fields)
+            else None
+        )
         fields = ["pk", author_field, time_field] + ([account_field] if account_field else [])
         batch = []
         for values in model._default_manager.values_list(*fields).iterator(chunk_size=BATCH):
             pk, author, when = values[:3]
             if author is None:
                 continue
-            batch.append(ActivityEvent(actor_id=author, rep_id=author, owner_id=author, verb=verb,
-                                       content_type=content_type, object_id=pk, created_at=when or now,
-                                       account_id=values[3] if account_field else None))
+            batch.append(
+                ActivityEvent(
+                    actor_id=author,
+                    rep_id=author,
+                    owner_id=author,
+                    verb=verb,
+                    content_type=content_type,
+                    object_id=pk,
+                    created_at=when or now,
+                    account_id=values[3] if account_field else None,
+                )
+            )
             if len(batch) >= BATCH:
                 written += _bulk(batch)
                 batch = []
@@ -176,7 +239,8 @@ def _reactions_as_events(context: SeedContext, kinds) -> int:
         if label in ("knowledge.TipPage", "knowledge.Micropost", "coaching.CoachingVideoPage"):
             has_account = any(f.attname == "account_id" for f in model._meta.concrete_fields)
             for pk, author, account in model._default_manager.values_list(
-                    "pk", "author_id", "account_id" if has_account else "author_id").iterator(chunk_size=BATCH):
+                "pk", "author_id", "account_id" if has_account else "author_id"
+            ).iterator(chunk_size=BATCH):
                 owners[(content_type.pk, pk)] = (author, account if has_account else None)
     written = 0
     for model, verb in ((HelpfulMark, Verb.HELPFUL_RECEIVED), (ContentView, Verb.CONTENT_VIEWED)):
@@ -189,9 +253,18 @@ def _reactions_as_events(context: SeedContext, kinds) -> int:
                 continue
             if isinstance(when, datetime.date) and not isinstance(when, datetime.datetime):
                 when = datetime.datetime.combine(when, datetime.time(10), datetime.UTC)
-            batch.append(ActivityEvent(actor_id=user, rep_id=author, owner_id=author, verb=verb,
-                                       content_type_id=type_id, object_id=object_id, account_id=account,
-                                       created_at=when))
+            batch.append(
+                ActivityEvent(
+                    actor_id=user,
+                    rep_id=author,
+                    owner_id=author,
+                    verb=verb,
+                    content_type_id=type_id,
+                    object_id=object_id,
+                    account_id=account,
+                    created_at=when,
+                )
+            )
             if len(batch) >= BATCH:
                 written += _bulk(batch)
                 batch = []
@@ -205,14 +278,20 @@ def _views_before_won_deals(context: SeedContext, reps: dict[int, dict], kinds) 
         return 0
     tip_type, TipPage = kinds["knowledge.TipPage"]
     tips_by_account: dict[int, list[tuple[int, int]]] = {}
-    for pk, author, account in TipPage.objects.filter(account__isnull=False).values_list(
-            "pk", "author_id", "account_id").iterator(chunk_size=BATCH):
+    for pk, author, account in (
+        TipPage.objects.filter(account__isnull=False)
+        .values_list("pk", "author_id", "account_id")
+        .iterator(chunk_size=BATCH)
+    ):
         if author:
             tips_by_account.setdefault(account, []).append((pk, author))
     rng = random.Random(context.seed + 63)
     written, batch = 0, []
-    won = Deal.objects.won().filter(owner__isnull=False, account__isnull=False).values_list(
-        "owner_id", "account_id", "close_date")
+    won = (
+        Deal.objects.won()
+        .filter(owner__isnull=False, account__isnull=False)
+        .values_list("owner_id", "account_id", "close_date")
+    )
     for owner, account, close in won.iterator(chunk_size=BATCH):
         tips = tips_by_account.get(account)
         if not tips or rng.random() > 0.3 + 0.4 * reps.get(owner, {"habit": 0.5})["habit"]:
@@ -220,11 +299,23 @@ def _views_before_won_deals(context: SeedContext, reps: dict[int, dict], kinds) 
         for tip_id, author in rng.sample(tips, min(len(tips), rng.randint(1, 2))):
             if author == owner:
                 continue
-            when = datetime.datetime.combine(close - datetime.timedelta(days=rng.randint(1, 80)),
-                                             datetime.time(rng.randint(8, 18)), datetime.UTC)
-            batch.append(ActivityEvent(actor_id=owner, rep_id=author, owner_id=author, verb=Verb.CONTENT_VIEWED,
-                                       content_type=tip_type, object_id=tip_id, account_id=account,
-                                       created_at=when))
+            when = datetime.datetime.combine(
+                close - datetime.timedelta(days=rng.randint(1, 80)),
+                datetime.time(rng.randint(8, 18)),
+                datetime.UTC,
+            )
+            batch.append(
+                ActivityEvent(
+                    actor_id=owner,
+                    rep_id=author,
+                    owner_id=author,
+                    verb=Verb.CONTENT_VIEWED,
+                    content_type=tip_type,
+                    object_id=tip_id,
+                    account_id=account,
+                    created_at=when,
+                )
+            )
         if len(batch) >= BATCH:
             written += _bulk(batch)
             batch = []
@@ -244,14 +335,20 @@ def _synthetic_events(context: SeedContext, reps: dict[int, dict], kinds) -> int
     tip_targets = []
     if "knowledge.TipPage" in kinds:
         tip_type, TipPage = kinds["knowledge.TipPage"]
-        tip_targets = [(tip_type.pk, pk, author, account) for pk, author, account in
-                       TipPage.objects.filter(author__isnull=False).values_list("pk", "author_id", "account_id")]
+        tip_targets = [
+            (tip_type.pk, pk, author, account)
+            for pk, author, account in TipPage.objects.filter(author__isnull=False).values_list(
+                "pk", "author_id", "account_id"
+            )
+        ]
     written = 0
     total = wanted + views_wanted
     # Written in time order, as a live site would: index inserts append rather than land at
     # random places, which keeps a million-row SQLite insert fast.
     first, step = timezone.now() - datetime.timedelta(days=365), 365 * 86400 / total
-    for start in context.progress(range(0, total, BATCH), "Activity events", total=(total + BATCH - 1) // BATCH):
+    for start in context.progress(
+        range(0, total, BATCH), "Activity events", total=(total + BATCH - 1) // BATCH
+    ):
         batch = []
         actors = rng.choices(rep_ids, weights=weights, k=min(BATCH, total - start))
         for offset, actor in enumerate(actors):
@@ -259,19 +356,40 @@ def _synthetic_events(context: SeedContext, reps: dict[int, dict], kinds) -> int
             if rng.random() < views_wanted / total and tip_targets:
                 type_id, object_id, author, account = tip_targets[rng.randrange(len(tip_targets))]
                 if author != actor:
-                    batch.append(ActivityEvent(actor_id=actor, rep_id=author, owner_id=author,
-                                               verb=Verb.CONTENT_VIEWED, content_type_id=type_id,
-                                               object_id=object_id, account_id=account, created_at=when))
+                    batch.append(
+                        ActivityEvent(
+                            actor_id=actor,
+                            rep_id=author,
+                            owner_id=author,
+                            verb=Verb.CONTENT_VIEWED,
+                            content_type_id=type_id,
+                            object_id=object_id,
+                            account_id=account,
+                            created_at=when,
+                        )
+                    )
                 continue
             verb = rng.choice(verbs)
             other = rep_ids[rng.randrange(len(rep_ids))]
             while other == actor:
                 other = rep_ids[rng.randrange(len(rep_ids))]
             if verb in (Verb.HELPFUL_RECEIVED, Verb.COACHING_RECEIVED):
-                batch.append(ActivityEvent(actor_id=other, rep_id=actor, owner_id=actor, verb=verb, created_at=when))
+                batch.append(
+                    ActivityEvent(
+                        actor_id=other, rep_id=actor, owner_id=actor, verb=verb, created_at=when
+                    )
+                )
             elif verb.startswith("shared_"):
-                batch.append(ActivityEvent(actor_id=actor, rep_id=actor, owner_id=actor, verb=verb, created_at=when))
+                batch.append(
+                    ActivityEvent(
+                        actor_id=actor, rep_id=actor, owner_id=actor, verb=verb, created_at=when
+                    )
+                )
             else:
-                batch.append(ActivityEvent(actor_id=actor, rep_id=actor, owner_id=other, verb=verb, created_at=when))
+                batch.append(
+                    ActivityEvent(
+                        actor_id=actor, rep_id=actor, owner_id=other, verb=verb, created_at=when
+                    )
+                )
         written += _bulk(batch)
     return written

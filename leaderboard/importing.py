@@ -644,7 +644,7 @@ def _read_text(handle) -> Iterator[dict[str, str]]:
 
 
 def count_rows(path: Path | str) -> int:
-    """Lines in a file minus its header: the progress bar's total (quoted newlines may overcount)."""
+    """Lines minus the header: the progress bar's total (quoted newlines may overcount)."""
     with open(path, "rb") as handle:
         return max(
             sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0

@@ -53,7 +53,7 @@ class RepProfile(models.Model):
         "CRM owner names",
         default=list,
         blank=True,
-        help_text="Owner names the CRM uses for this rep; deals with these owner names are linked to them.",
+        help_text="Owner names the CRM uses for this rep; deals with these names link to them.",
     )
     crm_emails = models.JSONField("CRM e-mails", default=list, blank=True)
 
@@ -128,7 +128,7 @@ class Deal(models.Model):
 
 
 class ActivityEvent(models.Model):
-    """One thing a person did that the leaderboard may score; weights apply when the board is read."""
+    """One thing a person did that may score; weights apply when the board is read."""
 
     class Verb(models.TextChoices):
         SHARED_TIP = "shared_tip", "Shared a tip"
@@ -161,7 +161,7 @@ class ActivityEvent(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The account the content is about, copied here so attribution is one join, not a walk over pages.
+    # The account the content is about, copied here so attribution is one join.
     account = models.ForeignKey(
         "knowledge.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -236,7 +236,7 @@ class ApiToken(models.Model):
 
 @register_setting(icon="order")
 class ScoringSettings(BaseSiteSetting):
-    """Points per kind of activity; the board applies them when it is read, so a change re-scores history."""
+    """Points per kind of activity, applied when the board is read: a change re-scores history."""
 
     shared_tip = models.PositiveSmallIntegerField("Tip shared", default=5)
     shared_video = models.PositiveSmallIntegerField("Video shared", default=5)
@@ -252,7 +252,7 @@ class ScoringSettings(BaseSiteSetting):
     influence_window_days = models.PositiveSmallIntegerField(
         "Influence window (days)",
         default=90,
-        help_text="A won deal credits tips its owner viewed in this many days before the close date.",
+        help_text="A won deal credits tips its owner viewed this many days before closing.",
     )
 
     panels = [

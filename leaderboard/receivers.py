@@ -71,7 +71,7 @@ def review_submitted(sender, instance, reviewer, submitter, **kwargs):
 
 
 def connect_coaching() -> None:
-    """Coaching's signal module may not exist yet in a tree that is being built: connect when it does."""
+    """Connects coaching's review signal when coaching has one (it came later than the rest)."""
     try:
         coaching_signals = importlib.import_module("coaching.signals")
     except ImportError:

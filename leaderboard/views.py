@@ -124,7 +124,13 @@ def leaderboard_csv(request):
             values = [row.rank, row.username, row.name, row.team, row.score, *row.parts.values()]
             if can_see_revenue:
                 rate = f"{row.win_rate:.3f}" if row.win_rate is not None else ""
-                values += [f"{row.revenue:.2f}", row.deals_won, row.deals_lost, rate, f"{row.influenced:.2f}"]
+                values += [
+                    f"{row.revenue:.2f}",
+                    row.deals_won,
+                    row.deals_lost,
+                    rate,
+                    f"{row.influenced:.2f}",
+                ]
             yield writer.writerow(values)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -135,7 +141,7 @@ def leaderboard_csv(request):
 
 
 def rep_detail(request, username: str):
-    """One rep's drill-down: the events behind the score, the deals behind the revenue, influence."""
+    """One rep's drill-down: events behind the score, deals behind the revenue, influence."""
     person = get_object_or_404(get_user_model(), username=username, is_active=True)
     form = BoardFilterForm(request.GET or None)
     period, _team, _sort = form.selection()

@@ -23,7 +23,10 @@ class RepProfileViewSet(SnippetViewSet):
     list_display = ["user", "team", "manager", "start_date"]
     list_filter = ["team"]
     panels = [
-        FieldPanel("user"), FieldPanel("team"), FieldPanel("manager"), FieldPanel("start_date"),
+        FieldPanel("user"),
+        FieldPanel("team"),
+        FieldPanel("manager"),
+        FieldPanel("start_date"),
         FieldPanel("crm_names", help_text='A JSON list, e.g. ["Riley Rep", "R. Rep"].'),
         FieldPanel("crm_emails", help_text='A JSON list, e.g. ["riley@crm.example"].'),
     ]

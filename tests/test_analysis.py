@@ -56,7 +56,11 @@ def test_tenure_explains_an_association_away():
 
 
 def test_quarter_medians():
-    assert quarter_medians([1, 2, 3, 4, 5, 6, 7, 8], [0, 10, 20, 30, 40, 50, 60, 70]) == (65.0, 5.0, 2)
+    assert quarter_medians([1, 2, 3, 4, 5, 6, 7, 8], [0, 10, 20, 30, 40, 50, 60, 70]) == (
+        65.0,
+        5.0,
+        2,
+    )
 
 
 def _reps(count):
@@ -91,7 +95,9 @@ def test_analysis_page_shows_correlation_interval_and_numbers(manager_client):
     assertContains(response, "Within tenure bands")
     assertContains(response, 'id="sharing-points"')
     assertContains(response, "vendor/chartjs/chart.umd.min.js")
-    assertContains(response, "<td class=\"num\">$11,000</td>", html=False)  # the numbers are in a table too
+    assertContains(
+        response, '<td class="num">$11,000</td>', html=False
+    )  # the numbers are in a table too
 
 
 def test_reps_cannot_see_the_analysis(rep_client):

@@ -25,8 +25,14 @@ def _auth(key):
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-DEAL = {"crm_id": "SF-1", "name": "Acme renewal", "owner": "Riley Rep", "amount": "$12,500.00",
-        "stage": "Closed Won", "close_date": "11/3/2026"}
+DEAL = {
+    "crm_id": "SF-1",
+    "name": "Acme renewal",
+    "owner": "Riley Rep",
+    "amount": "$12,500.00",
+    "stage": "Closed Won",
+    "close_date": "11/3/2026",
+}
 
 
 def test_docs_are_served_without_a_cdn(client):
@@ -62,18 +68,25 @@ def test_push_deal_upserts_by_crm_id(client, manager):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["result"] == "created"
-    assert body["deal"]["owner"] == "rep" and body["deal"]["status"] == "won" and body["deal"]["amount"] == "12500.00"
+    assert (
+        body["deal"]["owner"] == "rep"
+        and body["deal"]["status"] == "won"
+        and body["deal"]["amount"] == "12500.00"
+    )
     again = client.post("/api/deals", DEAL, content_type="application/json", **_auth(key)).json()
     assert again["result"] == "unchanged"
-    changed = client.post("/api/deals", {**DEAL, "amount": 13000}, content_type="application/json", **_auth(key))
+    changed = client.post(
+        "/api/deals", {**DEAL, "amount": 13000}, content_type="application/json", **_auth(key)
+    )
     assert changed.json()["result"] == "updated"
     assert Deal.objects.get().amount == 13000
 
 
 def test_push_deal_rejects_bad_rows_with_the_imports_message(client, manager):
     _token_obj, key = _token(manager)
-    response = client.post("/api/deals", {**DEAL, "amount": "lots"}, content_type="application/json",
-                           **_auth(key))
+    response = client.post(
+        "/api/deals", {**DEAL, "amount": "lots"}, content_type="application/json", **_auth(key)
+    )
     assert response.status_code == 400
     assert "“lots” is not an amount" in response.json()["detail"]
     assert not Deal.objects.exists()
@@ -81,7 +94,10 @@ def test_push_deal_rejects_bad_rows_with_the_imports_message(client, manager):
 
 def test_reps_tokens_cannot_push_deals_and_see_no_revenue(client, rep):
     _token_obj, key = _token(rep)
-    assert client.post("/api/deals", DEAL, content_type="application/json", **_auth(key)).status_code == 403
+    assert (
+        client.post("/api/deals", DEAL, content_type="application/json", **_auth(key)).status_code
+        == 403
+    )
     rows = client.get("/api/leaderboard", **_auth(key)).json()["rows"]
     assert rows[0]["username"] == "rep" and rows[0]["closed_won_revenue"] is None
 
@@ -91,7 +107,9 @@ def test_a_pushed_deal_shows_on_the_leaderboard(client, manager):
     make_rep_profile(rep, team="East")
     _token_obj, key = _token(manager)
     today = timezone.localdate().isoformat()
-    client.post("/api/deals", {**DEAL, "close_date": today}, content_type="application/json", **_auth(key))
+    client.post(
+        "/api/deals", {**DEAL, "close_date": today}, content_type="application/json", **_auth(key)
+    )
     board = client.get("/api/leaderboard", {"period": "last_30"}, **_auth(key)).json()
     row = next(row for row in board["rows"] if row["username"] == "rep")
     assert (row["closed_won_revenue"], row["deals_won"], row["team"]) == ("12500.00", 1, "East")
@@ -99,14 +117,19 @@ def test_a_pushed_deal_shows_on_the_leaderboard(client, manager):
 
 
 def test_admin_shows_a_new_key_once(admin_client, rep):
-    response = admin_client.post(reverse("admin:leaderboard_apitoken_add"),
-                                 {"user": rep.pk, "name": "Script"}, follow=True)
+    response = admin_client.post(
+        reverse("admin:leaderboard_apitoken_add"), {"user": rep.pk, "name": "Script"}, follow=True
+    )
     token = ApiToken.objects.get()
     messages = [str(message) for message in response.context["messages"]]
-    assert any(token.prefix in message and "will not be shown again" in message for message in messages)
+    assert any(
+        token.prefix in message and "will not be shown again" in message for message in messages
+    )
     assert isinstance(admin_site._registry[ApiToken], ApiTokenAdmin)
     RequestFactory()  # the admin's revoke action:
-    admin_client.post(reverse("admin:leaderboard_apitoken_changelist"),
-                      {"action": "revoke", "_selected_action": [token.pk]})
+    admin_client.post(
+        reverse("admin:leaderboard_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
     token.refresh_from_db()
     assert token.revoked_at is not None

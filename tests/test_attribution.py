@@ -1,4 +1,4 @@
-"""Influenced revenue: won deals credit the tips about their account their owner read before closing."""
+"""Influenced revenue: a won deal credits the account's tips its owner read before closing."""
 
 from datetime import timedelta
 
@@ -25,7 +25,9 @@ def story(rep, other_rep):
     acme = make_account("Acme Corp")
     tip = make_tip("Acme buys on security reviews", author=rep, account=acme)
     record_view(other_rep, tip)
-    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=10))
+    ActivityEvent.objects.filter(verb="content_viewed").update(
+        created_at=timezone.now() - timedelta(days=10)
+    )
     deal = make_deal("W-1", owner=other_rep, account=acme, amount="40000.00")
     return tip, deal, acme
 
@@ -38,20 +40,31 @@ def _influence(author):
 def test_a_won_deal_credits_the_tip_author(rep, story):
     credit = _influence(rep)
     assert (credit.amount, credit.deals) == (40000, 1)
-    row = next(row for row in leaderboard(period_for(PeriodKey.LAST_30), with_revenue=True) if row.user_id == rep.pk)
+    row = next(
+        row
+        for row in leaderboard(period_for(PeriodKey.LAST_30), with_revenue=True)
+        if row.user_id == rep.pk
+    )
     assert row.influenced == 40000
 
 
 def test_views_outside_the_window_lost_deals_and_other_accounts_do_not_count(rep, other_rep, story):
     tip, deal, acme = story
-    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=91))
+    ActivityEvent.objects.filter(verb="content_viewed").update(
+        created_at=timezone.now() - timedelta(days=91)
+    )
     assert _influence(rep) is None
     settings = weights_for()
     settings.influence_window_days = 120  # a longer window re-credits history
     settings.save()
     period = period_for(PeriodKey.LAST_30)
-    assert attribution.influenced_by_author(period.start, period.end, window_days=120)[rep.pk].deals == 1
-    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=5))
+    assert (
+        attribution.influenced_by_author(period.start, period.end, window_days=120)[rep.pk].deals
+        == 1
+    )
+    ActivityEvent.objects.filter(verb="content_viewed").update(
+        created_at=timezone.now() - timedelta(days=5)
+    )
     deal.status = "lost"
     deal.save()
     assert _influence(rep) is None
@@ -60,7 +73,9 @@ def test_views_outside_the_window_lost_deals_and_other_accounts_do_not_count(rep
 
 
 def test_a_view_after_the_close_does_not_count(rep, story):
-    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() + timedelta(days=2))
+    ActivityEvent.objects.filter(verb="content_viewed").update(
+        created_at=timezone.now() + timedelta(days=2)
+    )
     assert _influence(rep) is None
 
 
@@ -70,8 +85,13 @@ def test_one_deal_credits_an_author_once_however_many_tips_were_read(rep, other_
     record_view(other_rep, second)
     assert _influence(rep).deals == 1
     period = period_for(PeriodKey.LAST_30)
-    [entry] = attribution.deals_influenced_by_author(rep.pk, period.start, period.end, window_days=90)
-    assert {item.title for item in entry.items} == {"Acme buys on security reviews", "Acme's CFO wants a TCO sheet"}
+    [entry] = attribution.deals_influenced_by_author(
+        rep.pk, period.start, period.end, window_days=90
+    )
+    assert {item.title for item in entry.items} == {
+        "Acme buys on security reviews",
+        "Acme's CFO wants a TCO sheet",
+    }
 
 
 def test_videos_tagged_with_the_account_count(rep, other_rep):
@@ -86,7 +106,8 @@ def _render_tip_section(tip, user):
     request = RequestFactory().get("/")
     request.user = user
     return Template('{% include "leaderboard/includes/influence_on_tip.html" %}').render(
-        Context({"page": tip, "request": request}))
+        Context({"page": tip, "request": request})
+    )
 
 
 def test_tip_page_section_lists_deals_for_managers_and_counts_them_for_others(rep, manager, story):
@@ -115,9 +136,11 @@ def test_profile_include_shows_the_year_total_to_the_author(rep, other_rep, stor
     request = RequestFactory().get("/")
     request.user = rep
     html = Template('{% include "leaderboard/includes/influence_on_profile.html" %}').render(
-        Context({"person": rep, "request": request}))
+        Context({"person": rep, "request": request})
+    )
     assert "Influenced by your tips this year" in html and "$40,000" in html
     request.user = make_rep("third")
     html = Template('{% include "leaderboard/includes/influence_on_profile.html" %}').render(
-        Context({"person": rep, "request": request}))
+        Context({"person": rep, "request": request})
+    )
     assert "1 won deal" in html and "$40,000" not in html

@@ -16,7 +16,8 @@ from leaderboard.models import Deal, RepProfile
 from .factories import make_account, make_rep, make_rep_profile
 
 SALESFORCE = (
-    "\ufeffOpportunity Owner,Account Name,Opportunity Name,Type,Amount,Close Date,Stage,Opportunity ID\n"
+    "\ufeffOpportunity Owner,Account Name,Opportunity Name,Type,Amount,Close Date,Stage,"
+    "Opportunity ID\n"
     'Riley Rep,Acme Corp,Acme renewal,Renewal,"$12,500.00",11/3/2026,Closed Won,006A1\n'
     "Riley Rep,Globex Bank,Globex expansion,New,USD 8000,2026-10-01,Closed Lost,006A2\n"
     'Pat Unknown,Initech Labs,Initech pilot,New,"12.500,00 €",2026-11-03 10:00,Negotiation,006A3\n'

@@ -1,4 +1,4 @@
-"""The leaderboard page: ranks, parts, revenue for managers only, sorting, teams, CSV, drill-down."""
+"""The leaderboard page: ranks, parts, revenue for managers only, sorting, CSV, drill-down."""
 
 import csv
 import io
@@ -39,7 +39,7 @@ def board(rep, other_rep):
 
 def test_rep_sees_their_rank_and_the_sharing_table_without_revenue(rep_client, board):
     response = rep_client.get(reverse("leaderboard"))
-    assertContains(response, "Your rank: <span class=\"my-rank__number\">#2</span> of 2", html=False)
+    assertContains(response, 'Your rank: <span class="my-rank__number">#2</span> of 2', html=False)
     assertContains(response, "Peer")
     assertContains(response, "Helpful received")
     assertNotContains(response, "Closed-won revenue")
@@ -59,8 +59,13 @@ def test_reps_cannot_sort_by_revenue_or_export_it(rep_client, board):
     response = rep_client.get(reverse("leaderboard"), {"sort": "-revenue"})
     assert response.status_code == 200
     assertNotContains(response, "$25,000")
-    rows = list(csv.reader(io.StringIO(b"".join(rep_client.get(reverse("leaderboard_csv")).streaming_content)
-                                       .decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(rep_client.get(reverse("leaderboard_csv")).streaming_content).decode()
+            )
+        )
+    )
     assert "closed_won_revenue" not in rows[0]
     assert rows[1][:5] == ["1", "peer", "Peer", "West", str(3 * weights_for().shared_tip)]
 
@@ -69,7 +74,11 @@ def test_manager_csv_has_revenue_columns(manager_client, board):
     content = b"".join(manager_client.get(reverse("leaderboard_csv")).streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(content)))
     peer = next(row for row in rows if row["username"] == "peer")
-    assert (peer["closed_won_revenue"], peer["deals_won"], peer["win_rate"]) == ("25000.00", "1", "0.500")
+    assert (peer["closed_won_revenue"], peer["deals_won"], peer["win_rate"]) == (
+        "25000.00",
+        "1",
+        "0.500",
+    )
 
 
 def test_sorting_and_team_filter(manager_client, board):
@@ -87,8 +96,12 @@ def test_custom_period_needs_both_dates(rep_client, board):
     response = rep_client.get(reverse("leaderboard"), {"period": "custom", "start": "2026-01-01"})
     assertContains(response, "Custom dates need both a start and an end.")
     old = timezone.localdate() - timedelta(days=400)
-    response = rep_client.get(reverse("leaderboard"), {"period": "custom", "start": old, "end": old})
-    assertContains(response, "Your rank: <span class=\"my-rank__number\">#1</span>", html=False)  # all tied at 0
+    response = rep_client.get(
+        reverse("leaderboard"), {"period": "custom", "start": old, "end": old}
+    )
+    assertContains(
+        response, 'Your rank: <span class="my-rank__number">#1</span>', html=False
+    )  # all tied at 0
 
 
 def test_drill_down_shows_events_and_deals(manager_client, board):
@@ -118,8 +131,9 @@ def _many_reps(count):
 
 
 @pytest.mark.parametrize("rep_count", [1, 12])
-def test_board_queries_do_not_grow_with_reps(rep_client, manager_client, board, rep_count,
-                                             django_assert_num_queries):
+def test_board_queries_do_not_grow_with_reps(
+    rep_client, manager_client, board, rep_count, django_assert_num_queries
+):
     """The board costs the same number of queries for 3 reps as for 14 (no N+1 per row)."""
     _many_reps(rep_count)
     with django_assert_num_queries(REP_QUERIES):

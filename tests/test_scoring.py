@@ -14,7 +14,14 @@ from leaderboard import activity
 from leaderboard.models import ActivityEvent
 from leaderboard.scoring import PeriodKey, leaderboard, period_for, weights_for
 
-from .factories import make_account, make_challenge, make_micropost, make_rep, make_submission, make_tip
+from .factories import (
+    make_account,
+    make_challenge,
+    make_micropost,
+    make_rep,
+    make_submission,
+    make_tip,
+)
 
 Verb = ActivityEvent.Verb
 pytestmark = pytest.mark.django_db
@@ -35,10 +42,15 @@ def test_sharing_viewing_and_helpful_marks_become_events(rep, other_rep):
     record_view(other_rep, tip)
     mark_helpful(other_rep, tip)
     make_micropost(author=rep, text="Lead with the customer's words")
-    events = {(event.verb, event.actor.username, event.rep.username) for event in ActivityEvent.objects.all()}
+    events = {
+        (event.verb, event.actor.username, event.rep.username)
+        for event in ActivityEvent.objects.all()
+    }
     assert events == {
-        (Verb.SHARED_TIP, "rep", "rep"), (Verb.CONTENT_VIEWED, "peer", "rep"),
-        (Verb.HELPFUL_RECEIVED, "peer", "rep"), (Verb.SHARED_MICROPOST, "rep", "rep"),
+        (Verb.SHARED_TIP, "rep", "rep"),
+        (Verb.CONTENT_VIEWED, "peer", "rep"),
+        (Verb.HELPFUL_RECEIVED, "peer", "rep"),
+        (Verb.SHARED_MICROPOST, "rep", "rep"),
     }
     view = ActivityEvent.objects.get(verb=Verb.CONTENT_VIEWED)
     assert (view.target, view.account, view.owner) == (tip, acme, rep)
@@ -72,8 +84,12 @@ def test_comments_count_for_the_commenter_but_not_on_own_content(rep, other_rep)
 def test_coaching_review_scores_for_reviewer_and_submitter(rep, other_rep, manager):
     challenge = make_challenge(created_by=manager)
     submission = make_submission(challenge, submitter=rep)
-    review_pitch(submission, reviewer=other_rep, scores={c.pk: 4 for c in challenge.criteria.all()},
-                 comment="Clear opening.")
+    review_pitch(
+        submission,
+        reviewer=other_rep,
+        scores={c.pk: 4 for c in challenge.criteria.all()},
+        comment="Clear opening.",
+    )
     rows = _board()
     assert _row(rows, other_rep).parts["coaching"] == 1
     assert _row(rows, rep).counts[Verb.COACHING_RECEIVED] == 1
@@ -120,8 +136,9 @@ def test_ties_share_a_rank_and_events_outside_the_period_do_not_count(rep, other
     third = make_rep("third")
     for user in (rep, other_rep):
         activity.record(Verb.SHARED_MICROPOST, actor=user, owner=user)
-    activity.record(Verb.SHARED_MICROPOST, actor=third, owner=third,
-                    when=timezone.now() - timedelta(days=100))
+    activity.record(
+        Verb.SHARED_MICROPOST, actor=third, owner=third, when=timezone.now() - timedelta(days=100)
+    )
     rows = _board()
     assert [(_row(rows, u).rank) for u in (rep, other_rep, third)] == [1, 1, 3]
 
@@ -145,7 +162,7 @@ def test_managers_edit_weights_in_the_admin_and_reps_cannot(manager_client, rep_
     url = f"/admin/settings/leaderboard/scoringsettings/{site.pk}/"
     page = manager_client.get(url)
     assert page.status_code == 200
-    form = {name: value for name, value in weights_for().weights().items()}
+    form = dict(weights_for().weights())
     form.update(helpful_received=12, influence_window_days=60)
     response = manager_client.post(url, form)
     assert response.status_code == 302

@@ -51,9 +51,11 @@ def tip_influence(context, item):
     }
 
 
-@register.inclusion_tag("leaderboard/includes/influence_on_profile_section.html", takes_context=True)
+@register.inclusion_tag(
+    "leaderboard/includes/influence_on_profile_section.html", takes_context=True
+)
 def profile_influence(context, person):
-    """"Influenced by your tips" this year, on a person's profile: the deals' count and total."""
+    """ "Influenced by your tips" this year, on a person's profile: the deals' count and total."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if person is None or user is None or not user.is_authenticated:
@@ -64,7 +66,10 @@ def profile_influence(context, person):
         person.pk, period.start, period.end, window_days=weights.influence_window_days
     )
     return {
-        "show": True, "person": person, "is_self": person.pk == user.pk, "count": len(influenced),
+        "show": True,
+        "person": person,
+        "is_self": person.pk == user.pk,
+        "count": len(influenced),
         # Others' influenced revenue is revenue: amounts only for the author and for managers.
         "show_amount": person.pk == user.pk or user.has_perm("leaderboard.view_revenue"),
         "total": sum((entry.deal.amount for entry in influenced), start=Decimal(0)),

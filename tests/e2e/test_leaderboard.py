@@ -21,17 +21,19 @@ def _salesforce_csv() -> bytes:
     today = timezone.localdate()
     us = f"{today.month}/{today.day}/{today.year}"
     return (
-        "\ufeffOpportunity Owner,Account Name,Opportunity Name,Amount,Close Date,Stage,Opportunity ID\n"
-        f"Riley Rep,Acme Corp,Acme renewal,\"$40,000.00\",{us},Closed Won,006A1\n"
+        "\ufeffOpportunity Owner,Account Name,Opportunity Name,Amount,Close Date,Stage,"
+        "Opportunity ID\n"
+        f'Riley Rep,Acme Corp,Acme renewal,"$40,000.00",{us},Closed Won,006A1\n'
         f"Pat Former,Globex Bank,Globex expansion,USD 8000,{today.isoformat()},Closed Won,006A2\n"
         f"Riley Rep,Acme Corp,Acme add-on,lots,{us},Closed Won,006A3\n"
         f"Riley Rep,Acme Corp,,100,{us},Prospecting,006A4\n"
-        f"Sam Seller,Initech Labs,Initech pilot,\"12.500,00 €\",{today.isoformat()} 10:00,Negotiation,006A5\n"
-    ).encode("utf-8")
+        f'Sam Seller,Initech Labs,Initech pilot,"12.500,00 €",{today.isoformat()} 10:00,'
+        "Negotiation,006A5\n"
+    ).encode()
 
 
 def _team():
-    """Twelve reps sharing and winning in step, and a tip of Sam's that Riley read before winning Acme."""
+    """Twelve reps sharing and winning in step; Riley read Sam's Acme tip before winning Acme."""
     acme = make_account("Acme Corp")
     make_account("Globex Bank")
     riley = make_rep("rep", first_name="Riley", last_name="Rep")
@@ -40,10 +42,14 @@ def _team():
         make_rep_profile(user, team="East", start_date=timezone.localdate() - timedelta(days=900))
     tip = make_tip("Acme signs after a security review", author=sam, account=acme)
     record_view(riley, tip)
-    ActivityEvent.objects.filter(verb=Verb.CONTENT_VIEWED).update(created_at=timezone.now() - timedelta(days=3))
+    ActivityEvent.objects.filter(verb=Verb.CONTENT_VIEWED).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
     for number in range(10):
         user = make_rep(f"r{number:02d}", first_name=f"Rep{number:02d}", last_name="Bench")
-        make_rep_profile(user, team="West", start_date=timezone.localdate() - timedelta(days=150 * number))
+        make_rep_profile(
+            user, team="West", start_date=timezone.localdate() - timedelta(days=150 * number)
+        )
         for _ in range(number):
             activity.record(Verb.SHARED_MICROPOST, actor=user, owner=user)
         make_deal(f"T-{number}", owner=user, amount=f"{(number + 1) * 1000}.00")
@@ -57,7 +63,8 @@ def test_manager_imports_maps_an_owner_and_reads_revenue_influence_and_analysis(
 
     page.goto("/leaderboard/import/")
     page.get_by_label("CRM export (CSV)").set_input_files(
-        {"name": "opportunities.csv", "mimeType": "text/csv", "buffer": _salesforce_csv()})
+        {"name": "opportunities.csv", "mimeType": "text/csv", "buffer": _salesforce_csv()}
+    )
     page.get_by_role("button", name="Import").click()
     page.get_by_role("heading", name="Rows that failed").wait_for()
     screenshot(page, "leaderboard-import-report")
@@ -70,7 +77,8 @@ def test_manager_imports_maps_an_owner_and_reads_revenue_influence_and_analysis(
 
     page.goto("/leaderboard/import/")
     page.get_by_label("CRM export (CSV)").set_input_files(
-        {"name": "opportunities.csv", "mimeType": "text/csv", "buffer": _salesforce_csv()})
+        {"name": "opportunities.csv", "mimeType": "text/csv", "buffer": _salesforce_csv()}
+    )
     page.get_by_role("button", name="Import").click()
     page.locator(".import-counts").wait_for()
     counts = page.locator(".import-counts").inner_text()
@@ -89,7 +97,9 @@ def test_manager_imports_maps_an_owner_and_reads_revenue_influence_and_analysis(
     riley_row = page.get_by_role("row", name="Riley Rep")
     assert "$40,000" in riley_row.inner_text()
     sam_row = page.get_by_role("row", name="Sam Seller")
-    assert "$8,000" in sam_row.inner_text() and "$40,000" in sam_row.inner_text()  # won + influenced
+    assert (
+        "$8,000" in sam_row.inner_text() and "$40,000" in sam_row.inner_text()
+    )  # won + influenced
     screenshot(page, "leaderboard-manager")
     sam_row.get_by_role("link", name="$40,000").click()
     page.get_by_role("heading", name="Influenced by Sam's tips").wait_for()

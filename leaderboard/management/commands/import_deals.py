@@ -10,7 +10,10 @@ from leaderboard.importing import HUDDLE_COLUMNS, count_rows, import_deals, read
 
 
 class Command(BaseCommand):
-    help = "Imports deals from a CRM export (Salesforce, HubSpot or Huddle CSV); re-importing changes nothing."
+    help = (
+        "Imports deals from a CRM export (Salesforce, HubSpot or Huddle CSV); "
+        "re-importing changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="FILE", help="CSV file exported from the CRM.")
@@ -23,7 +26,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FIELD=COLUMN",
-            help=f"Read a deal field from a column of another name; fields: {', '.join(HUDDLE_COLUMNS)}.",
+            help=f"Read a deal field from another column; fields: {', '.join(HUDDLE_COLUMNS)}.",
         )
 
     def handle(self, *args, path, dry_run, column_map, verbosity, **options):
@@ -35,7 +38,7 @@ class Command(BaseCommand):
             field, _, column = item.partition("=")
             if field not in HUDDLE_COLUMNS or not column:
                 raise CommandError(
-                    f"--map {item!r}: use FIELD=COLUMN with FIELD one of {', '.join(HUDDLE_COLUMNS)}"
+                    f"--map {item!r}: use FIELD=COLUMN, FIELD one of {', '.join(HUDDLE_COLUMNS)}"
                 )
             mapping[field] = column
         try:
@@ -63,6 +66,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"… and {report.failed - len(report.errors):,} more failed rows.")
             if report.unmapped_owners:
                 self.stdout.write(
-                    f"{len(report.unmapped_owners)} owner name(s) match no rep; map them on /leaderboard/owners/."
+                    f"{len(report.unmapped_owners)} owner name(s) match no rep; "
+                    "map them on /leaderboard/owners/."
                 )
         self.stdout.write(("Dry run, nothing written. " if dry_run else "") + report.summary())
