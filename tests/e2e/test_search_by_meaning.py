@@ -1,0 +1,53 @@
+"""Search by meaning in the browser: other words find the tip, related tips, "already shared?" while typing."""
+
+import pytest
+from playwright.sync_api import expect
+
+from knowledge.semantic import evaluation
+
+from ..factories import make_rep, make_tip
+from .conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+TARGET = "Winning against a rival with a lower price"
+
+
+@pytest.fixture
+def tips():
+    """The paraphrase set's 20 targets and 10 other tips."""
+    author = make_rep("casey", first_name="Casey")
+    return {title: make_tip(title, author=author, summary=summary, body="")
+            for title, summary in evaluation.all_tips()[:30]}
+
+
+def test_words_the_tip_never_uses_find_it_marked_related_by_meaning(page, sign_in, tips):
+    sign_in(make_rep("riley"))
+    page.goto("/search/?q=competitor+is+cheaper")
+    card = page.locator("article.search-hit", has=page.get_by_role("link", name=TARGET))
+    expect(card).to_be_visible()
+    expect(card.get_by_text("Related by meaning")).to_be_visible()
+    screenshot(page, "meaning-search-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(card).to_be_visible()
+    screenshot(page, "meaning-search-phone")
+
+    card.get_by_role("link", name=TARGET).click()
+    related = page.get_by_role("region", name="Related tips")
+    expect(related).to_be_visible()
+    expect(related.get_by_role("link")).to_have_count(5)
+    expect(related.get_by_role("link", name=TARGET)).to_have_count(0)  # never the tip itself
+    screenshot(page, "meaning-related-tips-phone")
+
+
+def test_a_near_duplicate_title_shows_already_shared_while_typing(page, sign_in, tips):
+    sign_in(make_rep("riley"))
+    page.goto("/tips/new/")
+    page.get_by_label("Title").press_sequentially("Winning against a cheaper rival", delay=20)
+    suggestions = page.locator("#already-shared")
+    expect(suggestions.get_by_role("heading", name="Already shared?")).to_be_visible()
+    expect(suggestions.get_by_role("link", name=TARGET)).to_be_visible()
+    assert suggestions.get_by_role("link").count() <= 3
+    screenshot(page, "meaning-already-shared-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "meaning-already-shared-phone")
