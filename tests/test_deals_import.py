@@ -240,3 +240,18 @@ def test_unmapped_owners_page_maps_a_name(manager_client, riley):
         reverse("leaderboard_owners"), {"owner_name": "X", "rep": "nobody"}, follow=True
     )
     assertContains(bad, "No active user is called “nobody”")
+
+
+def test_with_a_worker_configured_the_upload_runs_in_the_background(manager_client, riley, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    upload = SimpleUploadedFile("sf.csv", SALESFORCE.encode("utf-8"), content_type="text/csv")
+    response = manager_client.post(reverse("leaderboard_import"), {"file": upload})
+    assert response.status_code == 302
+    waiting = manager_client.get(response["Location"])
+    assertContains(waiting, "The import is running in the background")
+    assert not Deal.objects.exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    done = manager_client.get(response["Location"])
+    assertContains(done, "Salesforce opportunity report")
+    assertContains(done, "is not an amount")
+    assert Deal.objects.count() == 3
