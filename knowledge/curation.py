@@ -2,13 +2,16 @@
 
 from collections.abc import Iterable
 
+from .listings import invalidate
 from .models import TipPage, default_verified_until
 
 
 def verify_tips(tips: Iterable[TipPage]) -> int:
     """Marks tips checked today: each is fresh again for TIP_VERIFICATION_DAYS."""
     ids = [tip.pk for tip in tips]
-    return TipPage.objects.filter(pk__in=ids).update(verified_until=default_verified_until())
+    count = TipPage.objects.filter(pk__in=ids).update(verified_until=default_verified_until())
+    invalidate("featured", "trending")
+    return count
 
 
 def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) -> int:
@@ -18,6 +21,7 @@ def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) 
     if replaced_by is not None:
         updates["replaced_by"] = replaced_by
     count = TipPage.objects.filter(pk__in=ids).update(**updates)
+    invalidate("featured", "trending")
     _reindex(ids)
     return count
 

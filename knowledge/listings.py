@@ -10,19 +10,29 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_comments_xtd.models import XtdComment
 from taggit.models import Tag
 
-from .models import FeaturedCollection, FeaturedCollectionItem, HelpfulMark, Micropost, TipPage
+from .models import (
+    FeaturedCollection,
+    FeaturedCollectionItem,
+    HelpfulMark,
+    Micropost,
+    TipPage,
+    TipPageTag,
+)
 from .reactions import helpful_ids
 
 STREAM_PAGE_SIZE = 20
 TIPS_PER_PAGE = 20
 TRENDING_DAYS = 7
 TRENDING_COUNT = 5
+# Trending and featured change slowly; marks, saves and curation invalidate them early.
+CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -108,24 +118,50 @@ def stream(
     filters: StreamFilter = StreamFilter(),
     before: datetime.datetime | None = None,
     limit: int = STREAM_PAGE_SIZE,
+    request=None,
 ) -> StreamPage:
     """One page of everything, newest first: ``limit + 1`` from each source, merged, cut."""
     items = [item for source in _sources for item in source(filters, before, limit + 1)]
     items.sort(key=lambda item: item.feed_time, reverse=True)
     page, more = items[:limit], len(items) > limit
-    annotate_for(user, page)
+    annotate_for(user, page, request)
     return StreamPage(page, page[-1].feed_time.isoformat() if more and page else None)
 
 
-def annotate_for(user, objects: Sequence) -> None:
-    """Sets ``marked_helpful`` and ``comment_count`` on each object: two queries for any number."""
+@dataclass(frozen=True)
+class TagLink:
+    name: str
+    slug: str
+
+
+def annotate_for(user, objects: Sequence, request=None) -> None:
+    """Sets what cards show on each object in three queries for any number of objects.
+
+    ``marked_helpful``, ``comment_count``, ``card_tags`` (tips) and ``card_url``, computed once
+    with the request so that Wagtail finds the site root paths on it rather than in the cache.
+    """
     marked = helpful_ids(user, objects)
     counts = comment_counts(objects)
+    tips = [obj for obj in objects if isinstance(obj, TipPage)]
+    tags: dict[int, list[TagLink]] = {}
+    if tips:
+        rows = (
+            TipPageTag.objects.filter(content_object_id__in=[tip.pk for tip in tips])
+            .order_by("tag__name")
+            .values_list("content_object_id", "tag__name", "tag__slug")
+        )
+        for tip_id, name, slug in rows:
+            tags.setdefault(tip_id, []).append(TagLink(name, slug))
     for obj in objects:
         key = (ContentType.objects.get_for_model(obj).pk, obj.pk)
         obj.marked_helpful = key in marked
         obj.comment_count = counts.get(key, 0)
         obj.content_type_id_for_reactions = key[0]
+        if isinstance(obj, TipPage):
+            obj.card_tags = tags.get(obj.pk, [])
+            obj.card_url = obj.get_url(request)
+        elif not hasattr(obj, "card_url"):
+            obj.card_url = obj.get_absolute_url()
 
 
 def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
@@ -148,7 +184,44 @@ def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
     return {(content_type_id, int(object_pk)): total for content_type_id, object_pk, total in rows}
 
 
-def trending(user, *, days: int = TRENDING_DAYS, count: int = TRENDING_COUNT) -> list:
+def cached(name: str, build: Callable[[], object], *, timeout: int = CACHE_SECONDS):
+    """``build()``'s result, kept for ``timeout`` seconds or until ``invalidate(name)``."""
+    version = cache.get_or_set(f"knowledge:{name}:version", 1, timeout=None)
+    key = f"knowledge:{name}:{version}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    return value
+
+
+def invalidate(*names: str) -> None:
+    for name in names:
+        try:
+            cache.incr(f"knowledge:{name}:version")
+        except ValueError:  # not cached yet, or evicted: nothing stale to hide
+            pass
+
+
+def trending_cached(request=None) -> list:
+    """Trending for the home page: the grouped query runs at most once a minute."""
+    items = cached("trending", trending)
+    for item in items:
+        item.card_url = item.get_url(request) if isinstance(item, TipPage) else item.get_absolute_url()
+    return items
+
+
+def featured_cached(request=None) -> tuple[list[TipPage], list[FeaturedCollection]]:
+    tips, collections = cached("featured", featured)
+    for tip in tips:
+        tip.card_url = tip.get_url(request)
+    for collection in collections:
+        for entry in collection.items.all():
+            entry.tip.card_url = entry.tip.get_url(request)
+    return tips, collections
+
+
+def trending(user=None, *, days: int = TRENDING_DAYS, count: int = TRENDING_COUNT) -> list:
     """The most helpful items of the last ``days`` days: one grouped query, one per kind."""
     since = timezone.now() - datetime.timedelta(days=days)
     rows = list(
@@ -213,8 +286,9 @@ class TipFilters:
 
 TIP_SORTS = {
     "newest": ("Newest", ("-first_published_at", "-pk")),
-    "helpful": ("Most helpful", ("-helpful_count", "-first_published_at")),
-    "viewed": ("Most viewed", ("-view_count", "-first_published_at")),
+    # Ties break on the newest id: one index holds the whole order (tip_helpful_order).
+    "helpful": ("Most helpful", ("-helpful_count", "-page_ptr_id")),
+    "viewed": ("Most viewed", ("-view_count", "-page_ptr_id")),
 }
 
 

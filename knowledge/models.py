@@ -49,15 +49,15 @@ class HomePage(HuddlePage):
 
     def get_context(self, request, *args, **kwargs):
         from .forms import MicropostForm
-        from .listings import featured, parse_cursor, stream, trending
+        from .listings import featured_cached, parse_cursor, stream, trending_cached
 
         context = super().get_context(request, *args, **kwargs)
         before = parse_cursor(request.GET.get("before"))
-        context["stream"] = stream(request.user, before=before)
+        context["stream"] = stream(request.user, before=before, request=request)
         context["more_url"] = "?before="
         if before is None:
-            context["featured_tips"], context["collections"] = featured()
-            context["trending"] = trending(request.user)
+            context["featured_tips"], context["collections"] = featured_cached(request)
+            context["trending"] = trending_cached(request)
             context["micropost_form"] = MicropostForm()
         return context
 
@@ -86,7 +86,7 @@ class TipIndexPage(HuddlePage):
         )
         page = Paginator(filtered_tips(filters), TIPS_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
-        annotate_for(request.user, page.object_list)
+        annotate_for(request.user, page.object_list, request)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -185,10 +185,8 @@ class TipPageQuerySet(PageQuerySet):
         )
 
     def for_cards(self) -> "TipPageQuerySet":
-        """Everything a tip card shows, in a fixed number of queries."""
-        return (
-            self.select_related("author", "account").prefetch_related("tags").defer_streamfields()
-        )
+        """A tip card's tip, author and account in one query (``listings.annotate_for`` adds tags)."""
+        return self.select_related("author", "account").defer_streamfields()
 
 
 TipPageManager = PageManager.from_queryset(TipPageQuerySet)
@@ -295,7 +293,13 @@ class TipPage(HuddlePage):
 
     class Meta:
         verbose_name = "tip"
-        indexes = [models.Index(fields=["retired", "verified_until"])]
+        indexes = [
+            models.Index(fields=["retired", "verified_until"]),
+            # "Most helpful" and "most viewed" walk these in order instead of sorting every tip.
+            models.Index(fields=["helpful_count", "page_ptr"], name="tip_helpful_order"),
+            models.Index(fields=["view_count", "page_ptr"], name="tip_viewed_order"),
+            models.Index(fields=["featured"], name="tip_featured", condition=models.Q(featured=True)),
+        ]
 
     def save(self, *args, **kwargs):
         if self.live and self.verified_until is None:
@@ -308,6 +312,26 @@ class TipPage(HuddlePage):
         for name in self.page_fields_kept_across_revisions:
             setattr(page, name, getattr(self, name))
         return page
+
+    @property
+    def card_url(self) -> str:
+        """The URL cards link to; ``listings.annotate_for`` sets it once per request."""
+        return getattr(self, "_card_url", None) or self.url
+
+    @card_url.setter
+    def card_url(self, value: str) -> None:
+        self._card_url = value
+
+    @property
+    def card_tags(self) -> list:
+        """Tags as cards show them; ``listings.annotate_for`` sets them for a whole list at once."""
+        if getattr(self, "_card_tags", None) is None:
+            self._card_tags = list(self.tags.all())
+        return self._card_tags
+
+    @card_tags.setter
+    def card_tags(self, value: list) -> None:
+        self._card_tags = value
 
     @property
     def is_stale(self) -> bool:
@@ -337,7 +361,8 @@ class TipPage(HuddlePage):
 
 class MicropostQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def for_cards(self) -> "MicropostQuerySet":
-        return self.select_related("author", "account").prefetch_related("tags")
+        """A post card links its #hashtags inline, so it needs no tag rows."""
+        return self.select_related("author", "account")
 
 
 class MicropostTag(TaggedItemBase):

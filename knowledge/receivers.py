@@ -22,6 +22,8 @@ def tip_first_published_is_shared(sender, instance, revision=None, **kwargs):
     """A tip counts as shared once, when it is first published (at once or after approval)."""
     from .models import TipPage
 
+    if isinstance(instance, TipPage):
+        featured_changed(sender)
     if isinstance(instance, TipPage) and instance.first_published_at == instance.last_published_at:
         signals.shared.send(
             sender=TipPage, instance=instance, user=instance.author or instance.owner
@@ -36,3 +38,32 @@ def notify_about_comment(sender, comment, request=None, **kwargs):
     xtd_comment = getattr(comment, "xtd_comment", None)
     if xtd_comment is not None:
         notify(xtd_comment)
+
+
+@receiver(signals.helpful_marked, dispatch_uid="knowledge_trending_changed")
+def trending_changed(sender, **kwargs):
+    from .listings import invalidate
+
+    invalidate("trending")
+
+
+def featured_changed(sender, **kwargs):
+    """Any tip or collection change may alter what the home page features."""
+    from .listings import invalidate
+
+    invalidate("featured", "trending")
+
+
+def _connect_featured_receivers():
+    from django.db.models.signals import post_delete
+    from wagtail.signals import page_unpublished
+
+    from .models import FeaturedCollection, FeaturedCollectionItem, TipPage
+
+    for model in (TipPage, FeaturedCollection, FeaturedCollectionItem):
+        post_save.connect(featured_changed, sender=model, dispatch_uid=f"featured_save_{model.__name__}")
+        post_delete.connect(featured_changed, sender=model, dispatch_uid=f"featured_del_{model.__name__}")
+    page_unpublished.connect(featured_changed, dispatch_uid="featured_unpublished")
+
+
+_connect_featured_receivers()

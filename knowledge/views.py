@@ -35,7 +35,10 @@ def _safe_next(request, fallback: str) -> str:
 def _stream_context(request, filters: StreamFilter) -> dict:
     return {
         "stream": stream(
-            request.user, filters=filters, before=parse_cursor(request.GET.get("before"))
+            request.user,
+            filters=filters,
+            before=parse_cursor(request.GET.get("before")),
+            request=request,
         ),
         "more_url": "?before=",
     }

@@ -78,3 +78,12 @@ def _fresh_vector_indexes():
     VectorIndex.forget_all()
     yield
     VectorIndex.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The locmem cache outlives a test: clear it so cached lists and rate limits start fresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
