@@ -17,7 +17,7 @@ if not apps.ready:  # a spawned writer process imports this module before Django
 from django.core.management import call_command
 from modelsearch import index
 from modelsearch.backends import get_search_backend
-from modelsearch.query import Phrase, PlainText
+from modelsearch.query import Fuzzy, Phrase, PlainText
 from wagtail.models import Page
 
 from knowledge.search import whoosh as whoosh_backend
@@ -95,6 +95,12 @@ def test_phrase_matches_words_in_order(backend):
     make_page("Pricing a renewal late")
 
     assert titles(Page.objects.search(Phrase("renewal pricing"))) == ["Renewal pricing playbook"]
+
+
+def test_fuzzy_query_matches_near_words(backend):
+    make_page("Budget owner map")
+
+    assert titles(Page.objects.search(Fuzzy("budgut"))) == ["Budget owner map"]
 
 
 def test_title_outranks_summary_outranks_body(backend, boosted_page_fields):

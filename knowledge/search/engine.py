@@ -22,8 +22,10 @@ from whoosh.util.numeric import byte_to_length
 
 K1 = 1.2
 B = 0.75
-# Decoded postings kept per process, counted in postings (8 bytes each).
-CACHE_POSTINGS = 8_000_000
+# Decoded postings kept per process (8 bytes each: about 32 MB), and decoded
+# phrase positions (a Python list per posting: about 40 MB).
+CACHE_POSTINGS = 4_000_000
+CACHE_POSITIONS = 300_000
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
@@ -58,7 +60,7 @@ class _PostingsCache:
 
 _postings = _PostingsCache(CACHE_POSTINGS)
 _lengths = _PostingsCache(CACHE_POSTINGS)
-_positions = _PostingsCache(CACHE_POSTINGS // 4)
+_positions = _PostingsCache(CACHE_POSITIONS)
 
 
 def _segment_id(reader):
