@@ -153,6 +153,14 @@ def test_autocomplete_matches_prefixes(backend):
     assert titles(Page.objects.autocomplete("procu")) == ["Procurement checklist"]
 
 
+def test_admin_page_search_facets_by_content_type(backend):
+    """Wagtail's admin page search autocompletes and then facets on content_type_id."""
+    page = make_page("Procurement checklist")
+
+    facets = Page.objects.all().autocomplete("procu").facet("content_type_id")
+    assert dict(facets) == {page.content_type_id: 1}
+
+
 def test_second_query_reuses_the_searcher(backend):
     """Opening a searcher is costly: later queries reuse it, refreshing after writes."""
     make_page("Pipeline review")
