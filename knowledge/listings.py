@@ -11,17 +11,19 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_comments_xtd.models import XtdComment
 from taggit.models import Tag
+from wagtail.models import Page
 
 from .models import (
     FeaturedCollection,
     FeaturedCollectionItem,
     HelpfulMark,
     Micropost,
+    MicropostTag,
     TipPage,
     TipPageTag,
 )
@@ -58,13 +60,25 @@ def register_stream_source(source: StreamSource) -> StreamSource:
     return source
 
 
+# Above this many items, a tag page walks content newest first and checks the tag per item
+# (one index seek each, stopping after a page); below it, fetching the tag's few rows is faster.
+POPULAR_TAG_ITEMS = 500
+
+
+def _with_tag(queryset, through, tag: Tag):
+    tagged = through.objects.filter(tag=tag)
+    if tagged.count() > POPULAR_TAG_ITEMS:
+        return queryset.filter(Exists(tagged.filter(content_object_id=OuterRef("pk"))))
+    return queryset.filter(pk__in=tagged.values("content_object_id"))
+
+
 @register_stream_source
 def tip_source(
     filters: StreamFilter, before: datetime.datetime | None, limit: int
 ) -> list[TipPage]:
     tips = TipPage.objects.listed().for_cards()
     if filters.tag is not None:
-        tips = tips.filter(tags=filters.tag)
+        tips = _with_tag(tips, TipPageTag, filters.tag)
     if filters.account is not None:
         tips = tips.filter(account=filters.account)
     if filters.author is not None:
@@ -80,7 +94,7 @@ def micropost_source(
 ) -> list[Micropost]:
     posts = Micropost.objects.for_cards()
     if filters.tag is not None:
-        posts = posts.filter(tags=filters.tag)
+        posts = _with_tag(posts, MicropostTag, filters.tag)
     if filters.account is not None:
         posts = posts.filter(account=filters.account)
     if filters.author is not None:
@@ -159,6 +173,7 @@ def annotate_for(user, objects: Sequence, request=None) -> None:
         obj.content_type_id_for_reactions = key[0]
         if isinstance(obj, TipPage):
             obj.card_tags = tags.get(obj.pk, [])
+        if isinstance(obj, Page):
             obj.card_url = obj.get_url(request)
         elif not hasattr(obj, "card_url"):
             obj.card_url = obj.get_absolute_url()
@@ -207,7 +222,9 @@ def trending_cached(request=None) -> list:
     """Trending for the home page: the grouped query runs at most once a minute."""
     items = cached("trending", trending)
     for item in items:
-        item.card_url = item.get_url(request) if isinstance(item, TipPage) else item.get_absolute_url()
+        item.card_url = (
+            item.get_url(request) if isinstance(item, TipPage) else item.get_absolute_url()
+        )
     return items
 
 

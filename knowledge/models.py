@@ -170,6 +170,10 @@ class TipPageTag(TaggedItemBase):
         "knowledge.TipPage", on_delete=models.CASCADE, related_name="tagged_items"
     )
 
+    class Meta:
+        # Lets a tag page walk tips newest first and check each tip's tag with one index seek.
+        indexes = [models.Index(fields=["content_object", "tag"], name="tip_tag_lookup")]
+
 
 class TipPageQuerySet(PageQuerySet):
     def listed(self) -> "TipPageQuerySet":
@@ -298,7 +302,9 @@ class TipPage(HuddlePage):
             # "Most helpful" and "most viewed" walk these in order instead of sorting every tip.
             models.Index(fields=["helpful_count", "page_ptr"], name="tip_helpful_order"),
             models.Index(fields=["view_count", "page_ptr"], name="tip_viewed_order"),
-            models.Index(fields=["featured"], name="tip_featured", condition=models.Q(featured=True)),
+            models.Index(
+                fields=["featured"], name="tip_featured", condition=models.Q(featured=True)
+            ),
         ]
 
     def save(self, *args, **kwargs):
@@ -369,6 +375,9 @@ class MicropostTag(TaggedItemBase):
     content_object = models.ForeignKey(
         "knowledge.Micropost", on_delete=models.CASCADE, related_name="tagged_items"
     )
+
+    class Meta:
+        indexes = [models.Index(fields=["content_object", "tag"], name="micropost_tag_lookup")]
 
 
 class Micropost(index.Indexed, models.Model):
