@@ -238,13 +238,15 @@ class IndexStore:
             writer = self._acquire_writer(index)
             try:
                 apply_operations(writer, operations)
+                # Journal before committing: a crash in between must not leave the
+                # rebuild's generation without an update the live one has.
+                building = self.building_generation()
+                if building:
+                    self._journal(building, operations)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
-            building = self.building_generation()
-            if building:
-                self._journal(building, operations)
 
     def _journal(self, generation, operations):
         data = pickle.dumps(operations, protocol=pickle.HIGHEST_PROTOCOL)
