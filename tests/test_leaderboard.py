@@ -142,3 +142,11 @@ def test_board_queries_do_not_grow_with_reps(
     with django_assert_num_queries(MANAGER_QUERIES):
         response = manager_client.get(reverse("leaderboard"))
     assertContains(response, "$1,000", count=rep_count)
+
+
+def test_managers_keep_teams_and_profiles_in_the_admin(manager_client, rep_client, board):
+    for url in ("/admin/snippets/leaderboard/team/", "/admin/snippets/leaderboard/repprofile/"):
+        assert manager_client.get(url).status_code == 200
+    response = manager_client.post("/admin/snippets/leaderboard/team/add/", {"name": "North"})
+    assert response.status_code == 302
+    assert rep_client.get("/admin/snippets/leaderboard/team/").status_code in (302, 403)
