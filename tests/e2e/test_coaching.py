@@ -1,0 +1,145 @@
+"""Coaching in the browser: share a video with captions and find a moment in it; peer pitch practice."""
+
+import re
+
+import pytest
+
+from coaching.models import CoachingVideoPage, PitchChallenge, PitchReview, PitchSubmission
+
+from ..factories import TINY_WEBM, make_manager, make_rep
+from .conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+TRANSCRIPT = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+Start every discovery call with one open question.
+
+00:01:23.000 --> 00:01:29.000
+Ask what the cost of doing nothing is, then stay quiet.
+"""
+
+
+def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(page, sign_in, live_server):
+    rep = make_rep("riley", first_name="Riley")
+    sign_in(rep)
+    page.goto("/coaching/new/")
+    page.get_by_role("textbox", name="Title", exact=True).fill("The cost of doing nothing")
+    page.get_by_label("Video file").set_input_files(
+        {"name": "talk.webm", "mimeType": "video/webm", "buffer": TINY_WEBM})
+    page.get_by_label("Transcript file (optional)").set_input_files(
+        {"name": "talk.vtt", "mimeType": "text/vtt", "buffer": TRANSCRIPT.encode()})
+    page.get_by_label("Skills").fill("discovery")
+    screenshot(page, "coaching-share-form")
+    page.get_by_role("button", name="Share video").click()
+
+    video = None
+    page.wait_for_url(re.compile(r"/coaching/the-cost-of-doing-nothing/$"))
+    video = CoachingVideoPage.objects.get()
+    assert page.get_by_role("heading", level=1).inner_text() == "The cost of doing nothing"
+    player = page.locator("video#player")
+    assert player.locator("source").get_attribute("src") == video.video.url
+    track = player.locator("track[kind=captions]")
+    assert track.get_attribute("src") == f"/coaching/videos/{video.pk}/captions.vtt"
+    assert track.get_attribute("default") is not None
+    captions = page.request.get(track.get_attribute("src"))
+    assert captions.ok and "00:01:23.000 --> 00:01:29.000" in captions.text()
+    screenshot(page, "coaching-video-page")
+
+    # Search a phrase said at 1:23: the hit links to #t=83 and the player starts there.
+    page.goto("/search/?q=cost+of+doing+nothing")
+    moment = page.get_by_role("link", name=re.compile(r"The cost of doing nothing — at 1:23"))
+    assert moment.get_attribute("href").endswith("/coaching/the-cost-of-doing-nothing/#t=83")
+    moment.click()
+    page.wait_for_url(re.compile(r"#t=83$"))
+    assert page.locator("#player-start").inner_text() == "Starting at 1:23"
+    assert page.locator("video#player").get_attribute("data-start-at") == "83"
+    assert page.evaluate("document.querySelector('video#player').currentTime") == 83
+    screenshot(page, "coaching-video-at-moment")
+
+    # Clicking a transcript line seeks too.
+    page.get_by_role("link", name="0:01").click()
+    assert page.locator("#player-start").inner_text() == "Starting at 0:01"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(video.url)
+    screenshot(page, "coaching-video-page-phone")
+
+
+def test_a_rep_is_told_a_renamed_text_file_is_not_a_video(page, sign_in):
+    sign_in(make_rep("riley"))
+    page.goto("/coaching/new/")
+    page.get_by_role("textbox", name="Title", exact=True).fill("Notes")
+    page.get_by_label("Video file").set_input_files(
+        {"name": "notes.mp4", "mimeType": "video/mp4", "buffer": b"these are meeting notes\n" * 40})
+    page.get_by_role("button", name="Share video").click()
+    error = page.get_by_role("alert").filter(has_text="is not an MP4 or WebM video")
+    error.wait_for()
+    assert "“notes.mp4” is not an MP4 or WebM video (its content is text)" in error.inner_text()
+    assert not CoachingVideoPage.objects.exists()
+
+
+def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(browser, live_server, page, sign_in):
+    manager = make_manager("mona", first_name="Mona")
+    rep = make_rep("riley", first_name="Riley")
+    peer = make_rep("sam", first_name="Sam")
+
+    sign_in(manager)
+    page.goto("/coaching/challenges/new/")
+    page.get_by_role("textbox", name="Title", exact=True).fill("Pitch Analytics to a CFO")
+    page.get_by_label("Prompt").fill("Give the 90-second pitch for Analytics to a CFO.")
+    page.get_by_label("Due date").fill("2099-12-31")
+    criteria = page.get_by_role("textbox", name="Criterion", exact=True)
+    criteria.nth(0).fill("Clarity")
+    criteria.nth(1).fill("Business value")
+    screenshot(page, "coaching-challenge-form")
+    page.get_by_role("button", name="Post challenge").click()
+    page.wait_for_url(re.compile(r"/coaching/challenges/\d+/$"))
+    challenge = PitchChallenge.objects.get()
+    assert [c.name for c in challenge.criteria.all()] == ["Clarity", "Business value"]
+
+    rep_context = browser.new_context(base_url=live_server.url)
+    rep_page = rep_context.new_page()
+    _sign_in_context(rep_context, live_server, rep)
+    rep_page.goto(challenge.get_absolute_url())
+    rep_page.get_by_label("Your pitch video").set_input_files(
+        {"name": "pitch.webm", "mimeType": "video/webm", "buffer": TINY_WEBM})
+    rep_page.get_by_role("button", name="Submit pitch").click()
+    rep_page.wait_for_url(re.compile(r"/coaching/pitches/\d+/$"))
+    submission = PitchSubmission.objects.get()
+    assert rep_page.get_by_role("heading", level=1).inner_text() == "Your pitch"
+
+    peer_context = browser.new_context(base_url=live_server.url)
+    peer_page = peer_context.new_page()
+    _sign_in_context(peer_context, live_server, peer)
+    peer_page.goto(challenge.get_absolute_url())
+    peer_page.get_by_role("link", name="Watch and review Riley's pitch").click()
+    peer_page.locator("fieldset", has_text="Clarity").get_by_role("radio", name="4 — Strong").check()
+    peer_page.locator("fieldset", has_text="Business value").get_by_role("radio", name="3 — Adequate").check()
+    peer_page.get_by_label("What worked, and one thing to try next time").fill("Great open; name the ROI sooner.")
+    screenshot(peer_page, "coaching-review-form")
+    peer_page.get_by_role("button", name="Send review").click()
+    peer_page.get_by_text("Thanks for coaching a teammate").wait_for()
+    review = PitchReview.objects.get()
+    assert (review.reviewer, review.submission) == (peer, submission)
+
+    rep_page.reload()
+    assert rep_page.get_by_text("Great open; name the ROI sooner.").is_visible()
+    assert rep_page.get_by_role("row", name=re.compile(r"Clarity 4\.0")).is_visible()
+    screenshot(rep_page, "coaching-pitch-feedback")
+    page.goto(challenge.get_absolute_url())
+    assert page.get_by_role("heading", name="Average scores per rep").is_visible()
+    screenshot(page, "coaching-challenge-manager")
+    rep_context.close()
+    peer_context.close()
+
+
+def _sign_in_context(context, live_server, user):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
