@@ -19,6 +19,7 @@ from .models import Account, Micropost, TipPage
 from .ratelimit import RateLimited, check_post_rate
 from .reactions import ReactionRefused, author_id_of, toggle_helpful
 from .roles import is_marketing
+from .templatetags.knowledge_tags import helpful_url
 
 
 def _is_htmx(request) -> bool:
@@ -182,6 +183,7 @@ def helpful_toggle(request, content_type_id, object_id):
             "includes/helpful_button.html",
             {
                 "obj": obj,
+                "url": helpful_url(obj),
                 "helpful_error": error_message,
                 "own": author_id_of(obj) == request.user.pk,
             },

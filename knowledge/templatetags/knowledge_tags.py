@@ -2,6 +2,7 @@
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from ..comments import comment_thread
@@ -18,15 +19,23 @@ def micropost_text(text: str) -> SafeString:
     return render_text(text or "")
 
 
+def helpful_url(obj) -> str:
+    """Where the helpful toggle posts; cards have it precomputed by ``annotate_for``."""
+    return getattr(obj, "helpful_url", None) or reverse(
+        "helpful_toggle", args=[obj.content_type_id_for_reactions, obj.pk]
+    )
+
+
 @register.inclusion_tag("includes/helpful_button.html", takes_context=True)
 def helpful_button(context, obj):
     """A toggle for any content with an author; works as a plain form without JavaScript."""
     request = context.get("request")
     user = request.user if request else context.get("user")
     if not hasattr(obj, "marked_helpful"):
-        annotate_for(user, [obj])
+        annotate_for(user, [obj], request)
     return {
         "obj": obj,
+        "url": helpful_url(obj),
         "request": request,
         "user": user,
         "csrf_token": context.get("csrf_token"),
