@@ -290,22 +290,18 @@ class IndexStore:
         os.makedirs(self.path, exist_ok=True)
         self.open_current()  # make sure there is a live generation to keep serving
         name = self._next_generation()
-        self._remove_leftovers(keep={self.current_generation(), name})
+        self._remove_leftovers(keep={self.current_generation()})
         index = self._create_generation(name)
         self._write_name(BUILDING, name)
         return GenerationBuild(self, name, index)
 
     def _remove_leftovers(self, keep):
-        """Deletes generations that are neither live, nor the one just before it, nor in `keep`."""
-        current = self.current_generation()
-        generations = self.generations()
-        previous = [
-            n
-            for n in generations
-            if current and _generation_number(n) < _generation_number(current)
-        ]
-        keep = set(keep) | set(previous[-1:])
-        for name in generations:
+        """Deletes generations and journals other than those in ``keep``.
+
+        The generation that was live before a swap is kept until the next rebuild:
+        other processes may still be reading it.
+        """
+        for name in self.generations():
             if name not in keep:
                 shutil.rmtree(os.path.join(self.path, name), ignore_errors=True)
         for filename in os.listdir(self.path):
@@ -317,6 +313,7 @@ class IndexStore:
 
     def finish_build(self, build: "GenerationBuild"):
         with self._swap_lock(exclusive=True):
+            previous = self.current_generation()
             if self.building_generation() != build.name:
                 raise RuntimeError(
                     f"The search index rebuild into {build.name} was superseded by another rebuild"
@@ -328,7 +325,7 @@ class IndexStore:
                 writer.commit()
             self._write_name(CURRENT, build.name)
             os.remove(os.path.join(self.path, BUILDING))
-        self._remove_leftovers(keep={build.name})
+        self._remove_leftovers(keep={build.name, previous})
 
 
 class GenerationBuild:
