@@ -10,7 +10,7 @@ def verify_tips(tips: Iterable[TipPage]) -> int:
     """Marks tips checked today: each is fresh again for TIP_VERIFICATION_DAYS."""
     ids = [tip.pk for tip in tips]
     count = TipPage.objects.filter(pk__in=ids).update(verified_until=default_verified_until())
-    invalidate("featured", "trending")
+    invalidate("featured", "trending", "tips")
     return count
 
 
@@ -21,7 +21,7 @@ def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) 
     if replaced_by is not None:
         updates["replaced_by"] = replaced_by
     count = TipPage.objects.filter(pk__in=ids).update(**updates)
-    invalidate("featured", "trending")
+    invalidate("featured", "trending", "tips")
     _reindex(ids)
     return count
 

@@ -6,16 +6,19 @@ or author. Other apps (coaching videos) add theirs with ``register_stream_source
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django_comments_xtd.models import XtdComment
 from taggit.models import Tag
 from wagtail.models import Page
@@ -234,14 +237,14 @@ def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
     return {(content_type_id, int(object_pk)): total for content_type_id, object_pk, total in rows}
 
 
-def cached(name: str, build: Callable[[], object], *, timeout: int = CACHE_SECONDS):
+def cached(name: str, build: Callable[[], object], *, key: str = "", timeout: int = CACHE_SECONDS):
     """``build()``'s result, kept for ``timeout`` seconds or until ``invalidate(name)``."""
     version = cache.get_or_set(f"knowledge:{name}:version", 1, timeout=None)
-    key = f"knowledge:{name}:{version}"
-    value = cache.get(key)
+    cache_key = f"knowledge:{name}:{key}:{version}"
+    value = cache.get(cache_key)
     if value is None:
         value = build()
-        cache.set(key, value, timeout)
+        cache.set(cache_key, value, timeout)
     return value
 
 
@@ -342,6 +345,22 @@ TIP_SORTS = {
     "helpful": ("Most helpful", ("-helpful_count", "-page_ptr_id")),
     "viewed": ("Most viewed", ("-view_count", "-page_ptr_id")),
 }
+
+
+class CountCachedPaginator(Paginator):
+    """Counting every live tip scans them all; the count is cached like trending and featured."""
+
+    def __init__(self, *args, key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+
+    @cached_property
+    def count(self) -> int:
+        digest = hashlib.sha1(self.key.encode()).hexdigest()
+        return cached("tips", self._count, key=f"count:{digest}")
+
+    def _count(self) -> int:
+        return self.object_list.count()
 
 
 def filtered_tips(filters: TipFilters):

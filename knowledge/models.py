@@ -73,9 +73,14 @@ class TipIndexPage(HuddlePage):
         verbose_name = "tips index"
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
-        from .listings import TIP_SORTS, TIPS_PER_PAGE, TipFilters, annotate_for, filtered_tips
+        from .listings import (
+            TIP_SORTS,
+            TIPS_PER_PAGE,
+            CountCachedPaginator,
+            TipFilters,
+            annotate_for,
+            filtered_tips,
+        )
 
         context = super().get_context(request, *args, **kwargs)
         filters = TipFilters(
@@ -84,7 +89,9 @@ class TipIndexPage(HuddlePage):
                 for name in ("tag", "account", "industry", "stage", "author", "sort")
             }
         )
-        page = Paginator(filtered_tips(filters), TIPS_PER_PAGE).get_page(request.GET.get("page"))
+        page = CountCachedPaginator(
+            filtered_tips(filters), TIPS_PER_PAGE, key=repr(filters)
+        ).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         annotate_for(request.user, page.object_list, request)
         query = request.GET.copy()
@@ -189,7 +196,7 @@ class TipPageQuerySet(PageQuerySet):
         )
 
     def for_cards(self) -> "TipPageQuerySet":
-        """A tip card's tip, author and account in one query (``listings.annotate_for`` adds tags)."""
+        """A card's tip, author and account in one query (``listings.annotate_for`` adds tags)."""
         return self.select_related("author", "account").defer_streamfields()
 
 

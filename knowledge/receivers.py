@@ -51,7 +51,7 @@ def featured_changed(sender, **kwargs):
     """Any tip or collection change may alter what the home page features."""
     from .listings import invalidate
 
-    invalidate("featured", "trending")
+    invalidate("featured", "trending", "tips")
 
 
 def _connect_featured_receivers():
@@ -61,8 +61,12 @@ def _connect_featured_receivers():
     from .models import FeaturedCollection, FeaturedCollectionItem, TipPage
 
     for model in (TipPage, FeaturedCollection, FeaturedCollectionItem):
-        post_save.connect(featured_changed, sender=model, dispatch_uid=f"featured_save_{model.__name__}")
-        post_delete.connect(featured_changed, sender=model, dispatch_uid=f"featured_del_{model.__name__}")
+        post_save.connect(
+            featured_changed, sender=model, dispatch_uid=f"featured_save_{model.__name__}"
+        )
+        post_delete.connect(
+            featured_changed, sender=model, dispatch_uid=f"featured_del_{model.__name__}"
+        )
     page_unpublished.connect(featured_changed, dispatch_uid="featured_unpublished")
 
 
