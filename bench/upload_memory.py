@@ -27,6 +27,11 @@ WEBM_HEADER = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84
 CHUNK = 1024 * 1024
 
 
+def report(text: str, *, file=None) -> None:
+    """One line of the bench's report (stdout) or of its progress and errors (stderr)."""
+    (file or sys.stdout).write(text + "\n")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -49,11 +54,19 @@ def worker_pid(master_pid: int) -> int:
 
 def multipart(fields: dict[str, str], file_name: str, file_size: int, boundary: str):
     """(content length, a generator of body chunks) for a form with one streamed file."""
-    head = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ) + (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
-         f"Content-Type: video/webm\r\n\r\n").encode()
+    head = (
+        b"".join(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            ).encode()
+            for name, value in fields.items()
+        )
+        + (
+            f"--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="file"; filename="{file_name}"\r\n'
+            f"Content-Type: video/webm\r\n\r\n"
+        ).encode()
+    )
     tail = f"\r\n--{boundary}--\r\n".encode()
 
     def chunks():
@@ -72,13 +85,22 @@ def multipart(fields: dict[str, str], file_name: str, file_size: int, boundary: 
 
 def share(port: int, session: str, csrf: str, *, title: str, size: int) -> tuple[int, str, float]:
     boundary = "huddle" + secrets.token_hex(8)
-    length, body = multipart({"csrfmiddlewaretoken": csrf, "title": title}, "talk.webm", size, boundary)
+    length, body = multipart(
+        {"csrfmiddlewaretoken": csrf, "title": title}, "talk.webm", size, boundary
+    )
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.monotonic()
-    conn.request("POST", "/coaching/new/", body=body, headers={
-        "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length),
-        "Cookie": f"sessionid={session}; csrftoken={csrf}", "Host": "127.0.0.1",
-    })
+    conn.request(
+        "POST",
+        "/coaching/new/",
+        body=body,
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(length),
+            "Cookie": f"sessionid={session}; csrftoken={csrf}",
+            "Host": "127.0.0.1",
+        },
+    )
     response = conn.getresponse()
     response.read()
     elapsed = time.monotonic() - started
@@ -93,14 +115,22 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="huddle-upload-bench-"))
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="false",
-               DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}", MEDIA_ROOT=str(workdir / "media"),
-               HUDDLE_DATA_DIR=str(workdir / "data"), SEMANTIC_SEARCH=os.environ.get("SEMANTIC_SEARCH", "true"),
-               VIDEO_MAX_UPLOAD_MB=str(max(500, args.size_mb + 10)))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        DEBUG="false",
+        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        MEDIA_ROOT=str(workdir / "media"),
+        HUDDLE_DATA_DIR=str(workdir / "data"),
+        SEMANTIC_SEARCH=os.environ.get("SEMANTIC_SEARCH", "true"),
+        VIDEO_MAX_UPLOAD_MB=str(max(500, args.size_mb + 10)),
+    )
     os.environ.update(env)
     python = sys.executable
-    print(f"Preparing a database in {workdir} …", file=sys.stderr)
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    report(f"Preparing a database in {workdir} …", file=sys.stderr)
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
 
     import django
 
@@ -117,9 +147,20 @@ def main() -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(python).with_name("gunicorn")), "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "600", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(python).with_name("gunicorn")),
+            "config.wsgi",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "600",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -130,12 +171,16 @@ def main() -> int:
                 time.sleep(0.2)
         status, location, _ = share(port, session, csrf, title="Warm-up", size=64 * 1024)
         if status != 302:
-            print(f"Warm-up upload failed with HTTP {status}", file=sys.stderr)
+            report(f"Warm-up upload failed with HTTP {status}", file=sys.stderr)
             return 2
         worker = worker_pid(server.pid)
-        Path(f"/proc/{worker}/clear_refs").write_text("5")  # resets VmHWM (peak RSS) to the current RSS
+        Path(f"/proc/{worker}/clear_refs").write_text(
+            "5"
+        )  # resets VmHWM (peak RSS) to the current RSS
         baseline = proc_status_kb(worker, "VmRSS")
-        status, location, elapsed = share(port, session, csrf, title="Big talk", size=args.size_mb * CHUNK)
+        status, location, elapsed = share(
+            port, session, csrf, title="Big talk", size=args.size_mb * CHUNK
+        )
         peak = proc_status_kb(worker, "VmHWM")
         stored = sorted((workdir / "media").rglob("*.webm"), key=lambda p: p.stat().st_size)[-1]
     finally:
@@ -143,13 +188,18 @@ def main() -> int:
         server.wait(timeout=30)
 
     above_mb = (peak - baseline) / 1024
-    print(f"Upload of {args.size_mb} MB: HTTP {status} -> {location} in {elapsed:.1f}s "
-          f"({args.size_mb / max(elapsed, 1e-6):.0f} MB/s); stored {stored.stat().st_size / CHUNK:.0f} MB")
-    print(f"Worker RSS baseline {baseline / 1024:.0f} MB, peak {peak / 1024:.0f} MB: "
-          f"{above_mb:.1f} MB above baseline (limit {args.limit_mb} MB)")
+    report(
+        f"Upload of {args.size_mb} MB: HTTP {status} -> {location} in {elapsed:.1f}s "
+        f"({args.size_mb / max(elapsed, 1e-6):.0f} MB/s); "
+        f"stored {stored.stat().st_size / CHUNK:.0f} MB"
+    )
+    report(
+        f"Worker RSS baseline {baseline / 1024:.0f} MB, peak {peak / 1024:.0f} MB: "
+        f"{above_mb:.1f} MB above baseline (limit {args.limit_mb} MB)"
+    )
     shutil.rmtree(workdir, ignore_errors=True)
     if status != 302:
-        print("The upload did not succeed.", file=sys.stderr)
+        report("The upload did not succeed.", file=sys.stderr)
         return 1
     return 0 if above_mb < args.limit_mb else 1
 

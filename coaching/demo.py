@@ -1,4 +1,4 @@
-"""Demo coaching content for ``manage.py seed_demo``: series, videos with transcripts, pitch practice.
+"""Demo coaching for ``manage.py seed_demo``: series, videos with transcripts, pitch practice.
 
 Runs after knowledge's part (users and accounts exist). Idempotent: videos are found again by
 slug, series by title, challenges by title.
@@ -31,70 +31,129 @@ from .signals import review_submitted
 from .transcripts import format_vtt_time
 
 SERIES = [
-    ("Discovery that sticks", "Questions that get buyers talking about cost, urgency and who decides."),
+    (
+        "Discovery that sticks",
+        "Questions that get buyers talking about cost, urgency and who decides.",
+    ),
     ("Objections, handled", "Short answers to the pushback reps hear every week."),
     ("Negotiation without discounts", "Trading value instead of margin."),
 ]
 
 # (title, skills, stage, series index or None, the lines said, in order)
 TALKS = [
-    ("Open discovery with one question", ["discovery", "questioning"], "discovery", 0, [
-        "Start every discovery call with one open question and then stop talking.",
-        "Ask what happens if nothing changes this quarter.",
-        "Write down the exact words the buyer uses for their problem.",
-        "Play those words back in the proposal, not your product names.",
-        "The cost of doing nothing is the number that gets budget moved.",
-    ]),
-    ("Find the economic buyer early", ["discovery", "stakeholders"], "discovery", 0, [
-        "Ask who signs, and who can say no after they sign.",
-        "A champion who cannot name the economic buyer is a coach, not a champion.",
-        "Offer a short executive summary the champion can forward.",
-        "Book the second meeting before you leave the first.",
-    ]),
-    ("It is too expensive", ["objection handling", "pricing"], "negotiation", 1, [
-        "When a buyer says it is too expensive, ask: compared to what?",
-        "Too expensive usually means the value is not clear yet.",
-        "Go back to the cost of doing nothing you found in discovery.",
-        "Never answer a price objection with a discount in the same breath.",
-    ]),
-    ("We already use a competitor", ["objection handling", "competition"], "prospecting", 1, [
-        "Congratulate them: it means they already believe in the category.",
-        "Ask what they would change about the current tool if they could.",
-        "Pick one gap and show it, not ten features.",
-        "Offer a side-by-side on their own data, not a generic demo.",
-    ]),
-    ("Trade, never give", ["negotiation", "pricing"], "negotiation", 2, [
-        "Every concession needs something in return: term, volume or a case study.",
-        "Say if we can do that, can you sign by the end of the month?",
-        "Keep a list of low-cost, high-value things you can trade.",
-        "Silence after your offer is a tool; let the buyer fill it.",
-    ]),
-    ("Multi-threading a stalled deal", ["stakeholders", "closing"], "closing", None, [
-        "A deal with one contact is a deal at risk.",
-        "Ask your champion who else will be affected by the change.",
-        "Send each stakeholder one line about what is in it for them.",
-        "Summarise the mutual plan with dates and owners after every call.",
-    ]),
-    ("The two-minute demo", ["demo", "storytelling"], "demo", None, [
-        "Show the outcome first, then how you got there.",
-        "One customer story beats five features.",
-        "Stop after two minutes and ask what they would use first.",
-    ]),
-    ("Renewals start on day one", ["renewal", "customer success"], "renewal", None, [
-        "Agree the success measure at kickoff, in writing.",
-        "Share a short value report every quarter.",
-        "Renewal conversations go better when the buyer has the numbers already.",
-    ]),
+    (
+        "Open discovery with one question",
+        ["discovery", "questioning"],
+        "discovery",
+        0,
+        [
+            "Start every discovery call with one open question and then stop talking.",
+            "Ask what happens if nothing changes this quarter.",
+            "Write down the exact words the buyer uses for their problem.",
+            "Play those words back in the proposal, not your product names.",
+            "The cost of doing nothing is the number that gets budget moved.",
+        ],
+    ),
+    (
+        "Find the economic buyer early",
+        ["discovery", "stakeholders"],
+        "discovery",
+        0,
+        [
+            "Ask who signs, and who can say no after they sign.",
+            "A champion who cannot name the economic buyer is a coach, not a champion.",
+            "Offer a short executive summary the champion can forward.",
+            "Book the second meeting before you leave the first.",
+        ],
+    ),
+    (
+        "It is too expensive",
+        ["objection handling", "pricing"],
+        "negotiation",
+        1,
+        [
+            "When a buyer says it is too expensive, ask: compared to what?",
+            "Too expensive usually means the value is not clear yet.",
+            "Go back to the cost of doing nothing you found in discovery.",
+            "Never answer a price objection with a discount in the same breath.",
+        ],
+    ),
+    (
+        "We already use a competitor",
+        ["objection handling", "competition"],
+        "prospecting",
+        1,
+        [
+            "Congratulate them: it means they already believe in the category.",
+            "Ask what they would change about the current tool if they could.",
+            "Pick one gap and show it, not ten features.",
+            "Offer a side-by-side on their own data, not a generic demo.",
+        ],
+    ),
+    (
+        "Trade, never give",
+        ["negotiation", "pricing"],
+        "negotiation",
+        2,
+        [
+            "Every concession needs something in return: term, volume or a case study.",
+            "Say if we can do that, can you sign by the end of the month?",
+            "Keep a list of low-cost, high-value things you can trade.",
+            "Silence after your offer is a tool; let the buyer fill it.",
+        ],
+    ),
+    (
+        "Multi-threading a stalled deal",
+        ["stakeholders", "closing"],
+        "closing",
+        None,
+        [
+            "A deal with one contact is a deal at risk.",
+            "Ask your champion who else will be affected by the change.",
+            "Send each stakeholder one line about what is in it for them.",
+            "Summarise the mutual plan with dates and owners after every call.",
+        ],
+    ),
+    (
+        "The two-minute demo",
+        ["demo", "storytelling"],
+        "demo",
+        None,
+        [
+            "Show the outcome first, then how you got there.",
+            "One customer story beats five features.",
+            "Stop after two minutes and ask what they would use first.",
+        ],
+    ),
+    (
+        "Renewals start on day one",
+        ["renewal", "customer success"],
+        "renewal",
+        None,
+        [
+            "Agree the success measure at kickoff, in writing.",
+            "Share a short value report every quarter.",
+            "Renewal conversations go better when the buyer has the numbers already.",
+        ],
+    ),
 ]
 EXPERTS = [("Dana Whitfield", "VP Sales, guest speaker"), ("Oren Malik", "Negotiation coach")]
 VIDEO_PORTAL = "https://videos.huddle.example/watch/"
 CUE_SECONDS = 7
 
 CHALLENGES = [
-    ("Pitch Huddle Analytics to a CFO", "Give the 90-second pitch for Huddle Analytics to a CFO who cares about cash.",
-     14, ["Clarity", "Business value", "Call to action"]),
-    ("Handle the price objection", "Respond in one minute to: “You are 30% more expensive than the other vendor.”",
-     -7, ["Empathy", "Reframing value", "Confidence"]),
+    (
+        "Pitch Huddle Analytics to a CFO",
+        "Give the 90-second pitch for Huddle Analytics to a CFO who cares about cash.",
+        14,
+        ["Clarity", "Business value", "Call to action"],
+    ),
+    (
+        "Handle the price objection",
+        "Respond in one minute to: “You are 30% more expensive than the other vendor.”",
+        -7,
+        ["Empathy", "Reframing value", "Confidence"],
+    ),
 ]
 REVIEW_COMMENTS = [
     "Strong open. Land the number earlier: the CFO wants the payback in the first 20 seconds.",
@@ -103,14 +162,20 @@ REVIEW_COMMENTS = [
     "Confident delivery. Name the cost of doing nothing before the price comes up.",
 ]
 # A few bytes that pass the upload checks (an EBML header saying "webm"): a stand-in pitch file.
-DEMO_PITCH_BYTES = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 64
+DEMO_PITCH_BYTES = (
+    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 64
+)
 
 
 def transcript_for(lines: list[str]) -> str:
     out = ["WEBVTT", ""]
     for number, line in enumerate(lines):
         start = 1 + number * CUE_SECONDS
-        out += [f"{format_vtt_time(start)} --> {format_vtt_time(start + CUE_SECONDS - 0.5)}", line, ""]
+        out += [
+            f"{format_vtt_time(start)} --> {format_vtt_time(start + CUE_SECONDS - 0.5)}",
+            line,
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -124,15 +189,24 @@ def seed(context: SeedContext) -> None:
 
 
 def _seed_series() -> list[Series]:
-    return [Series.objects.get_or_create(title=title, defaults={"description": description})[0]
-            for title, description in SERIES]
+    return [
+        Series.objects.get_or_create(title=title, defaults={"description": description})[0]
+        for title, description in SERIES
+    ]
 
 
 def _video_specs(count: int):
     for number in range(count):
         title, skills, stage, series_index, lines = TALKS[number % len(TALKS)]
         take = number // len(TALKS)
-        yield number, (f"{title} ({take + 1})" if take else title), skills, stage, series_index, lines
+        yield (
+            number,
+            (f"{title} ({take + 1})" if take else title),
+            skills,
+            stage,
+            series_index,
+            lines,
+        )
 
 
 def _seed_videos(context: SeedContext, series: list[Series]) -> int:
@@ -145,7 +219,9 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
     rng = context.random
     created = 0
     specs = list(_video_specs(context.size.videos))
-    for number, title, skills, stage, series_index, lines in context.progress(specs, "Coaching videos"):
+    for number, title, skills, stage, series_index, lines in context.progress(
+        specs, "Coaching videos"
+    ):
         slug = slugify(title)[:60]
         if slug in taken:
             continue
@@ -153,13 +229,23 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
         expert = EXPERTS[number % len(EXPERTS)] if number % 3 == 2 else None
         account = rng.choice(accounts) if accounts and number % 2 else None
         video = CoachingVideoPage(
-            title=title, slug=slug, summary=lines[0], external_url=f"{VIDEO_PORTAL}{slug}",
-            transcript_source=transcript_for(lines), author=author, owner=author,
-            presenter=None if expert else author, presenter_name=expert[0] if expert else "",
-            presenter_title=expert[1] if expert else "", stage=stage,
+            title=title,
+            slug=slug,
+            summary=lines[0],
+            external_url=f"{VIDEO_PORTAL}{slug}",
+            transcript_source=transcript_for(lines),
+            author=author,
+            owner=author,
+            presenter=None if expert else author,
+            presenter_name=expert[0] if expert else "",
+            presenter_title=expert[1] if expert else "",
+            stage=stage,
             series=series[series_index] if series_index is not None else None,
-            series_position=number, account=account, industry=account.industry if account else "",
-            duration_seconds=len(lines) * CUE_SECONDS + 2, live=False,
+            series_position=number,
+            account=account,
+            industry=account.industry if account else "",
+            duration_seconds=len(lines) * CUE_SECONDS + 2,
+            live=False,
         )
         video.tags.add(*skills)
         index.add_child(instance=video)
@@ -178,39 +264,67 @@ def _seed_pitch_practice(context: SeedContext) -> tuple[int, int, int]:
     made = submitted = reviewed = 0
     for number, (title, prompt, days, criteria) in enumerate(CHALLENGES):
         challenge, new = PitchChallenge.objects.get_or_create(
-            title=title, defaults={"prompt": prompt, "due_date": today + datetime.timedelta(days=days),
-                                   "created_by": manager if number == 0 else marketer})
+            title=title,
+            defaults={
+                "prompt": prompt,
+                "due_date": today + datetime.timedelta(days=days),
+                "created_by": manager if number == 0 else marketer,
+            },
+        )
         if not new:
             continue
         made += 1
         for position, name in enumerate(criteria):
             RubricCriterion.objects.create(
-                challenge=challenge, position=position, name=name, level_1="Missing", level_2="Weak",
-                level_3="Adequate", level_4="Strong", level_5="Outstanding")
+                challenge=challenge,
+                position=position,
+                name=name,
+                level_1="Missing",
+                level_2="Weak",
+                level_3="Adequate",
+                level_4="Strong",
+                level_5="Outstanding",
+            )
         if not challenge.is_open:
             continue
         for rep_number, rep in enumerate(reps[1:5]):  # "rep" itself is left to try it
-            upload = SimpleUploadedFile(f"pitch-{rep.username}.webm", DEMO_PITCH_BYTES, content_type="video/webm")
-            submission = submit_pitch(challenge, submitter=rep, upload=upload, kind="webm",
-                                      note="First take, feedback welcome!")
+            upload = SimpleUploadedFile(
+                f"pitch-{rep.username}.webm", DEMO_PITCH_BYTES, content_type="video/webm"
+            )
+            submission = submit_pitch(
+                challenge,
+                submitter=rep,
+                upload=upload,
+                kind="webm",
+                note="First take, feedback welcome!",
+            )
             submitted += 1
-            reviewers = [reviewer for reviewer in (reps[0], manager, reps[(rep_number + 2) % len(reps)])
-                         if reviewer and reviewer.pk != rep.pk][:2 + rep_number % 2]
+            reviewers = [
+                reviewer
+                for reviewer in (reps[0], manager, reps[(rep_number + 2) % len(reps)])
+                if reviewer and reviewer.pk != rep.pk
+            ][: 2 + rep_number % 2]
             for reviewer_number, reviewer in enumerate(reviewers):
                 reviewed += _demo_review(context, submission, reviewer, reviewer_number)
     return made, submitted, reviewed
 
 
 def _demo_review(context: SeedContext, submission: PitchSubmission, reviewer, number: int) -> int:
-    """A review without the e-mail (demo data should not mail anyone), but announced to the leaderboard."""
+    """A review without the e-mail (demo data mails no one), still announced to the leaderboard."""
     review, created = PitchReview.objects.get_or_create(
-        submission=submission, reviewer=reviewer,
-        defaults={"comment": REVIEW_COMMENTS[(submission.pk + number) % len(REVIEW_COMMENTS)]})
+        submission=submission,
+        reviewer=reviewer,
+        defaults={"comment": REVIEW_COMMENTS[(submission.pk + number) % len(REVIEW_COMMENTS)]},
+    )
     if not created:
         return 0
-    PitchScore.objects.bulk_create([
-        PitchScore(review=review, criterion=criterion, score=context.random.randint(2, 5))
-        for criterion in submission.challenge.criteria.all()
-    ])
-    review_submitted.send(sender=PitchReview, instance=review, reviewer=reviewer, submitter=submission.submitter)
+    PitchScore.objects.bulk_create(
+        [
+            PitchScore(review=review, criterion=criterion, score=context.random.randint(2, 5))
+            for criterion in submission.challenge.criteria.all()
+        ]
+    )
+    review_submitted.send(
+        sender=PitchReview, instance=review, reviewer=reviewer, submitter=submission.submitter
+    )
     return 1

@@ -20,8 +20,11 @@ CAPTION_ACCEPT = ".vtt,.srt,text/vtt,application/x-subrip,text/plain"
 
 def _video_field(**kwargs) -> forms.FileField:
     return forms.FileField(
-        widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT, "data-max-bytes": video_limit()}),
-        help_text=f"MP4 or WebM, up to {filesizeformat(video_limit())}.", **kwargs,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": VIDEO_ACCEPT, "data-max-bytes": video_limit()}
+        ),
+        help_text=f"MP4 or WebM, up to {filesizeformat(video_limit())}.",
+        **kwargs,
     )
 
 
@@ -31,24 +34,40 @@ class VideoShareForm(forms.Form):
     title = forms.CharField(max_length=255, error_messages={"required": "Give the video a title."})
     summary = forms.CharField(max_length=300, required=False, label="One-line summary")
     file = _video_field(required=False, label="Video file")
-    external_url = forms.URLField(required=False, label="…or a link to the video",
-                                  help_text="For videos hosted elsewhere (e.g. the company video portal).")
+    external_url = forms.URLField(
+        required=False,
+        label="…or a link to the video",
+        help_text="For videos hosted elsewhere (e.g. the company video portal).",
+    )
     transcript_file = forms.FileField(
-        required=False, label="Transcript file (optional)",
+        required=False,
+        label="Transcript file (optional)",
         widget=forms.ClearableFileInput(attrs={"accept": CAPTION_ACCEPT}),
-        help_text="WebVTT (.vtt) or SRT (.srt): it becomes the captions and makes every line searchable.",
+        help_text="WebVTT (.vtt) or SRT (.srt): the captions, and every line searchable.",
     )
     transcript_text = forms.CharField(
-        required=False, label="…or paste the transcript", max_length=500_000,
-        widget=forms.Textarea(attrs={"rows": 4}), help_text="WebVTT, SRT, or plain text.",
+        required=False,
+        label="…or paste the transcript",
+        max_length=500_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="WebVTT, SRT, or plain text.",
     )
-    skills = forms.CharField(required=False, max_length=500,
-                             help_text="Comma-separated, e.g. discovery, objection handling.")
+    skills = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Comma-separated, e.g. discovery, objection handling.",
+    )
     account_name = AccountNameField()
     industry = forms.CharField(max_length=100, required=False)
-    stage = forms.ChoiceField(choices=[("", "—")] + Stage.choices, required=False, label="Sales stage")
-    presenter_name = forms.CharField(max_length=150, required=False, label="Presenter (if not you)",
-                                     help_text="An outside expert's name; leave empty if you present.")
+    stage = forms.ChoiceField(
+        choices=[("", "—")] + Stage.choices, required=False, label="Sales stage"
+    )
+    presenter_name = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Presenter (if not you)",
+        help_text="An outside expert's name; leave empty if you present.",
+    )
     presenter_title = forms.CharField(max_length=150, required=False, label="Presenter's job title")
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
@@ -66,13 +85,18 @@ class VideoShareForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if self.too_large:
-            raise ValidationError(f"The file is larger than the {filesizeformat(video_limit())} limit for videos.")
+            raise ValidationError(
+                f"The file is larger than the {filesizeformat(video_limit())} limit for videos."
+            )
         if upload:
             self.file_kind = check_video_file(upload)
         return upload
 
     def clean_skills(self) -> list[str]:
-        skills = [" ".join(skill.split()).lower().lstrip("#") for skill in self.cleaned_data["skills"].split(",")]
+        skills = [
+            " ".join(skill.split()).lower().lstrip("#")
+            for skill in self.cleaned_data["skills"].split(",")
+        ]
         skills = list(dict.fromkeys(skill for skill in skills if skill))
         if any(len(skill) > 100 for skill in skills):
             raise ValidationError("Keep each skill under 100 characters.")
@@ -86,7 +110,9 @@ class VideoShareForm(forms.Form):
         if "file" in self.errors:
             return data
         if not data.get("file") and not data.get("external_url"):
-            raise ValidationError("Choose a video file to upload or give a link to the video.", code="empty")
+            raise ValidationError(
+                "Choose a video file to upload or give a link to the video.", code="empty"
+            )
         if data.get("file") and data.get("external_url"):
             self.add_error("external_url", "Give either a file or a link, not both.")
         upload = data.get("transcript_file")
@@ -114,7 +140,10 @@ class ChallengeForm(forms.ModelForm):
     class Meta:
         model = PitchChallenge
         fields = ["title", "prompt", "due_date"]
-        widgets = {"prompt": forms.Textarea(attrs={"rows": 3}), "due_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "prompt": forms.Textarea(attrs={"rows": 3}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+        }
         help_texts = {"prompt": "e.g. Give the 90-second pitch for product X to a CFO."}
 
     def clean_due_date(self):
@@ -134,7 +163,10 @@ class CriterionForm(forms.ModelForm):
         model = RubricCriterion
         fields = ["name", "level_1", "level_2", "level_3", "level_4", "level_5"]
         labels = {"name": "Criterion"}
-        widgets = {f"level_{n}": forms.TextInput(attrs={"placeholder": DEFAULT_LEVELS[n]}) for n in range(1, 6)}
+        widgets = {
+            f"level_{n}": forms.TextInput(attrs={"placeholder": DEFAULT_LEVELS[n]})
+            for n in range(1, 6)
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,20 +190,33 @@ class BaseCriterionFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        names = [form.cleaned_data.get("name", "").strip().lower() for form in self.forms
-                 if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        names = [
+            form.cleaned_data.get("name", "").strip().lower()
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
         if len(names) != len(set(names)):
             raise ValidationError("Each rubric criterion needs a different name.")
 
 
 CriterionFormSet = inlineformset_factory(
-    PitchChallenge, RubricCriterion, form=CriterionForm, formset=BaseCriterionFormSet,
-    extra=4, min_num=2, max_num=6, validate_min=True, validate_max=True, can_delete=False,
+    PitchChallenge,
+    RubricCriterion,
+    form=CriterionForm,
+    formset=BaseCriterionFormSet,
+    extra=4,
+    min_num=2,
+    max_num=6,
+    validate_min=True,
+    validate_max=True,
+    can_delete=False,
 )
 
 
 class SubmissionForm(forms.Form):
-    file = _video_field(label="Your pitch video", error_messages={"required": "Choose your pitch video to upload."})
+    file = _video_field(
+        label="Your pitch video", error_messages={"required": "Choose your pitch video to upload."}
+    )
     note = forms.CharField(max_length=300, required=False, label="Note for reviewers (optional)")
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
@@ -181,7 +226,9 @@ class SubmissionForm(forms.Form):
 
     def clean_file(self):
         if self.too_large:
-            raise ValidationError(f"The file is larger than the {filesizeformat(video_limit())} limit for videos.")
+            raise ValidationError(
+                f"The file is larger than the {filesizeformat(video_limit())} limit for videos."
+            )
         upload = self.cleaned_data["file"]
         self.file_kind = check_video_file(upload)
         return upload
@@ -190,25 +237,37 @@ class SubmissionForm(forms.Form):
 class ReviewForm(forms.Form):
     """One 1-to-5 score per rubric criterion plus a written comment."""
 
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
-                              label="What worked, and one thing to try next time",
-                              error_messages={"required": "Write a comment: reviews need words, not only scores."})
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        label="What worked, and one thing to try next time",
+        error_messages={"required": "Write a comment: reviews need words, not only scores."},
+    )
 
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[self.score_field(criterion)] = forms.TypedChoiceField(
-                label=criterion.name, coerce=int, widget=forms.RadioSelect,
+                label=criterion.name,
+                coerce=int,
+                widget=forms.RadioSelect,
                 choices=[(level, f"{level} — {text}") for level, text in criterion.levels],
-                error_messages={"required": f"Score “{criterion.name}” from 1 to 5.",
-                                "invalid_choice": f"Scores go from 1 to 5 (“{criterion.name}”)."},
+                error_messages={
+                    "required": f"Score “{criterion.name}” from 1 to 5.",
+                    "invalid_choice": f"Scores go from 1 to 5 (“{criterion.name}”).",
+                },
             )
-        self.order_fields([self.score_field(criterion) for criterion in self.criteria] + ["comment"])
+        self.order_fields(
+            [self.score_field(criterion) for criterion in self.criteria] + ["comment"]
+        )
 
     @staticmethod
     def score_field(criterion) -> str:
         return f"score_{criterion.pk}"
 
     def scores(self) -> dict[int, int]:
-        return {criterion.pk: self.cleaned_data[self.score_field(criterion)] for criterion in self.criteria}
+        return {
+            criterion.pk: self.cleaned_data[self.score_field(criterion)]
+            for criterion in self.criteria
+        }

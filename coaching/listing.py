@@ -31,7 +31,8 @@ def skill_tags() -> QuerySet[Tag]:
 def series_with_videos() -> QuerySet[Series]:
     listed = listed_videos().order_by("series_position", "title")
     return (
-        Series.objects.filter(videos__live=True, videos__retired=False).distinct()
+        Series.objects.filter(videos__live=True, videos__retired=False)
+        .distinct()
         .prefetch_related(Prefetch("videos", queryset=listed, to_attr="listed_videos"))
     )
 
@@ -56,8 +57,9 @@ def coaching_index_context(page, request) -> dict:
     if request.user.is_authenticated:
         context["progress_by_video"] = {
             row.video_id: row.percent
-            for row in WatchProgress.objects.filter(user=request.user)
-            .only("video_id", "furthest_seconds", "duration_seconds")
+            for row in WatchProgress.objects.filter(user=request.user).only(
+                "video_id", "furthest_seconds", "duration_seconds"
+            )
         }
     return context
 

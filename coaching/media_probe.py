@@ -27,8 +27,20 @@ def probe_duration(path: str | Path) -> float | None:
         return None
     try:
         result = subprocess.run(
-            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", str(path)],
-            capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS, check=True,
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "json",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_SECONDS,
+            check=True,
         )
         return float(json.loads(result.stdout)["format"]["duration"])
     except (subprocess.SubprocessError, OSError, KeyError, ValueError) as error:
@@ -44,9 +56,24 @@ def extract_poster(path: str | Path, *, at_seconds: float = 1.0) -> bytes | None
         target = Path(folder) / "poster.jpg"
         try:
             subprocess.run(
-                ["ffmpeg", "-v", "error", "-y", "-ss", str(at_seconds), "-i", str(path), "-frames:v", "1",
-                 "-vf", "scale=960:-2", str(target)],
-                capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=True,
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-ss",
+                    str(at_seconds),
+                    "-i",
+                    str(path),
+                    "-frames:v",
+                    "1",
+                    "-vf",
+                    "scale=960:-2",
+                    str(target),
+                ],
+                capture_output=True,
+                timeout=PROBE_TIMEOUT_SECONDS,
+                check=True,
             )
         except (subprocess.SubprocessError, OSError) as error:
             logger.info("ffmpeg could not take a poster from %s: %s", path, error)

@@ -71,8 +71,9 @@ class Series(models.Model):
 class CoachingVideoTag(TaggedItemBase):
     """Skills a video teaches (taggit's shared Tag, so tag pages list tips and videos together)."""
 
-    content_object = ParentalKey("coaching.CoachingVideoPage", on_delete=models.CASCADE,
-                                 related_name="tagged_items")
+    content_object = ParentalKey(
+        "coaching.CoachingVideoPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
 
 
 class CoachingVideoQuerySet(PageQuerySet):
@@ -82,40 +83,70 @@ class CoachingVideoQuerySet(PageQuerySet):
 
     def for_cards(self) -> CoachingVideoQuerySet:
         """Everything a video card shows, in a fixed number of queries."""
-        return (self.select_related("series", "presenter", "author", "poster", "video", "account")
-                .prefetch_related("tags"))
+        return self.select_related(
+            "series", "presenter", "author", "poster", "video", "account"
+        ).prefetch_related("tags")
 
 
 CoachingVideoManager = PageManager.from_queryset(CoachingVideoQuerySet)
 
 
 class CoachingVideoPage(HuddlePage):
-    """A short coaching video: an uploaded file or an external link, with a searchable transcript."""
+    """A short coaching video (an uploaded file or a link) with a searchable transcript."""
 
     summary = models.CharField(max_length=300, blank=True)
-    video = models.ForeignKey("wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    external_url = models.URLField("external video link", blank=True,
-                                   help_text="For videos hosted elsewhere (used when no file is uploaded).")
-    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="coaching_videos_presented")
-    presenter_name = models.CharField(max_length=150, blank=True, help_text="An outside expert's name.")
-    presenter_title = models.CharField(max_length=150, blank=True, help_text="The outside expert's job title.")
-    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos")
-    series_position = models.PositiveIntegerField(default=0, help_text="Order within the series (lowest first).")
+    video = models.ForeignKey(
+        "wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    external_url = models.URLField(
+        "external video link",
+        blank=True,
+        help_text="For videos hosted elsewhere (used when no file is uploaded).",
+    )
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coaching_videos_presented",
+    )
+    presenter_name = models.CharField(
+        max_length=150, blank=True, help_text="An outside expert's name."
+    )
+    presenter_title = models.CharField(
+        max_length=150, blank=True, help_text="The outside expert's job title."
+    )
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
+    )
+    series_position = models.PositiveIntegerField(
+        default=0, help_text="Order within the series (lowest first)."
+    )
     tags = ClusterTaggableManager(through=CoachingVideoTag, blank=True, verbose_name="skills")
-    account = models.ForeignKey("knowledge.Account", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="coaching_videos")
+    account = models.ForeignKey(
+        "knowledge.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coaching_videos",
+    )
     industry = models.CharField(max_length=100, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     duration_seconds = models.PositiveIntegerField(default=0)
-    poster = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    poster = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Raw WebVTT/SRT (or plain) text; the cues below are rebuilt from it whenever it changes.
-    transcript_source = models.TextField("transcript", blank=True,
-                                         help_text="WebVTT or SRT captions, or plain text.")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="coaching_videos_shared")
+    transcript_source = models.TextField(
+        "transcript", blank=True, help_text="WebVTT or SRT captions, or plain text."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coaching_videos_shared",
+    )
     retired = models.BooleanField(default=False, help_text="Retired videos leave lists and search.")
     # Denormalised counters (kept by knowledge.reactions) make "most helpful/viewed" one column.
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
@@ -128,12 +159,23 @@ class CoachingVideoPage(HuddlePage):
 
     content_panels = HuddlePage.content_panels + [
         FieldPanel("summary"),
-        MultiFieldPanel([FieldPanel("video"), FieldPanel("external_url"), FieldPanel("poster"),
-                         FieldPanel("duration_seconds")], heading="Video"),
+        MultiFieldPanel(
+            [
+                FieldPanel("video"),
+                FieldPanel("external_url"),
+                FieldPanel("poster"),
+                FieldPanel("duration_seconds"),
+            ],
+            heading="Video",
+        ),
         FieldPanel("transcript_source"),
-        MultiFieldPanel([FieldPanel("presenter"),
-                         FieldRowPanel([FieldPanel("presenter_name"), FieldPanel("presenter_title")])],
-                        heading="Presenter"),
+        MultiFieldPanel(
+            [
+                FieldPanel("presenter"),
+                FieldRowPanel([FieldPanel("presenter_name"), FieldPanel("presenter_title")]),
+            ],
+            heading="Presenter",
+        ),
         FieldRowPanel([FieldPanel("series"), FieldPanel("series_position")], heading="Series"),
         FieldPanel("tags"),
         FieldRowPanel([FieldPanel("account"), FieldPanel("industry"), FieldPanel("stage")]),
@@ -278,13 +320,17 @@ class WatchProgress(models.Model):
     """How far one user got in one video: a single row each, keeping the furthest point."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    video = models.ForeignKey(CoachingVideoPage, on_delete=models.CASCADE, related_name="watch_progress")
+    video = models.ForeignKey(
+        CoachingVideoPage, on_delete=models.CASCADE, related_name="watch_progress"
+    )
     furthest_seconds = models.FloatField(default=0)
     duration_seconds = models.FloatField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "video"], name="watch_progress_once_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "video"], name="watch_progress_once_per_user")
+        ]
 
     def __str__(self):
         return f"{self.user_id} watched {self.video_id} to {self.furthest_seconds:.0f}s"
@@ -309,8 +355,12 @@ class PitchChallenge(ClusterableModel):
     title = models.CharField(max_length=200)
     prompt = models.TextField()
     due_date = models.DateField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="pitch_challenges")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="pitch_challenges",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PitchChallengeQuerySet.as_manager()
@@ -351,7 +401,13 @@ class RubricCriterion(models.Model):
 
     @property
     def levels(self) -> list[tuple[int, str]]:
-        return [(1, self.level_1), (2, self.level_2), (3, self.level_3), (4, self.level_4), (5, self.level_5)]
+        return [
+            (1, self.level_1),
+            (2, self.level_2),
+            (3, self.level_3),
+            (4, self.level_4),
+            (5, self.level_5),
+        ]
 
 
 class PitchSubmissionQuerySet(models.QuerySet):
@@ -363,13 +419,17 @@ class PitchSubmissionQuerySet(models.QuerySet):
 
 
 class PitchSubmission(models.Model):
-    """A rep's pitch video for a challenge; resubmitting deactivates the old one but keeps its reviews."""
+    """A rep's pitch for a challenge; resubmitting deactivates the old one, keeping its reviews."""
 
-    challenge = models.ForeignKey(PitchChallenge, on_delete=models.CASCADE, related_name="submissions")
-    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="pitch_submissions")
-    media = models.ForeignKey("wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    challenge = models.ForeignKey(
+        PitchChallenge, on_delete=models.CASCADE, related_name="submissions"
+    )
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_submissions"
+    )
+    media = models.ForeignKey(
+        "wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
@@ -379,8 +439,11 @@ class PitchSubmission(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "submitter"], condition=Q(is_active=True),
-                                    name="one_active_pitch_per_rep"),
+            models.UniqueConstraint(
+                fields=["challenge", "submitter"],
+                condition=Q(is_active=True),
+                name="one_active_pitch_per_rep",
+            ),
         ]
 
     def __str__(self):
@@ -404,9 +467,12 @@ class PitchReviewQuerySet(models.QuerySet):
 class PitchReview(models.Model):
     """One reviewer's scores and comment on one submission (editable, never duplicated)."""
 
-    submission = models.ForeignKey(PitchSubmission, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                 related_name="pitch_reviews_given")
+    submission = models.ForeignKey(
+        PitchSubmission, on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_reviews_given"
+    )
     comment = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -416,7 +482,9 @@ class PitchReview(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reviewer"),
+            models.UniqueConstraint(
+                fields=["submission", "reviewer"], name="one_review_per_reviewer"
+            ),
         ]
 
     def __str__(self):
@@ -431,13 +499,17 @@ class PitchScore(models.Model):
 
     review = models.ForeignKey(PitchReview, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="scores")
-    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
 
     class Meta:
         ordering = ["criterion__position", "criterion_id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
-            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="score_between_1_and_5"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="score_between_1_and_5"
+            ),
         ]
 
     def __str__(self):
@@ -446,6 +518,9 @@ class PitchScore(models.Model):
 
 def average_scores(submissions) -> dict[int, float]:
     """Average score per criterion id over the reviews of ``submissions``."""
-    rows = (PitchScore.objects.filter(review__submission__in=submissions)
-            .values("criterion_id").annotate(average=Avg("score")))
+    rows = (
+        PitchScore.objects.filter(review__submission__in=submissions)
+        .values("criterion_id")
+        .annotate(average=Avg("score"))
+    )
     return {row["criterion_id"]: row["average"] for row in rows}

@@ -31,13 +31,19 @@ class VideoDraft:
 
 
 def store_video_file(upload: UploadedFile, *, kind: str, title: str, user):
-    """A wagtailmedia item holding the upload, named by its real type (a renamed file gets fixed)."""
+    """A wagtailmedia item holding the upload, named by its real type (fixing a renamed file)."""
     Media = get_media_model()
     base = slugify(upload.name.rsplit(".", 1)[0])[:80] or "video"
     upload.name = f"{base}.{kind}"
-    media = Media(title=title[:255], type="video", uploaded_by_user=user,
-                  collection=Collection.get_first_root_node())
-    media.file.save(upload.name, upload, save=False)  # a temp-file upload is moved, not read into memory
+    media = Media(
+        title=title[:255],
+        type="video",
+        uploaded_by_user=user,
+        collection=Collection.get_first_root_node(),
+    )
+    media.file.save(
+        upload.name, upload, save=False
+    )  # a temp-file upload is moved, not read into memory
     media.save()
     return media
 
@@ -60,20 +66,32 @@ def share_video(draft: VideoDraft, *, author) -> CoachingVideoPage:
     """Creates and publishes a video page under Coaching, authored and presented by ``author``."""
     parent = CoachingIndexPage.objects.get()
     with transaction.atomic():
-        media = store_video_file(draft.file, kind=draft.file_kind, title=draft.title, user=author) \
-            if draft.file else None
+        media = (
+            store_video_file(draft.file, kind=draft.file_kind, title=draft.title, user=author)
+            if draft.file
+            else None
+        )
         page = CoachingVideoPage(
-            title=draft.title, slug=unique_slug(parent, draft.title), summary=draft.summary, video=media,
-            external_url=draft.external_url, transcript_source=draft.transcript, author=author,
-            presenter=None if draft.presenter_name else author, presenter_name=draft.presenter_name,
-            presenter_title=draft.presenter_title, account=draft.account, industry=draft.industry,
-            stage=draft.stage, owner=author,
+            title=draft.title,
+            slug=unique_slug(parent, draft.title),
+            summary=draft.summary,
+            video=media,
+            external_url=draft.external_url,
+            transcript_source=draft.transcript,
+            author=author,
+            presenter=None if draft.presenter_name else author,
+            presenter_name=draft.presenter_name,
+            presenter_title=draft.presenter_title,
+            account=draft.account,
+            industry=draft.industry,
+            stage=draft.stage,
+            owner=author,
         )
         if media:
             apply_probe(page, media)
         if draft.skills:
             page.tags.add(*draft.skills)
         parent.add_child(instance=page)
-        # Reps publish their own videos from the site; the admin's page permissions are for curation.
+        # Reps publish their own videos from the site; admin page permissions are for curation.
         page.save_revision(user=author).publish(user=author, skip_permission_checks=True)
     return page

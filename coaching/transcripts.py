@@ -43,24 +43,32 @@ def parse_timestamp(value: str, line: int) -> float:
     minutes = int(rest[-1])
     seconds = float(seconds_part)
     if minutes > 59 or seconds >= 60:
-        raise TranscriptError(line, f"“{value}” is not a valid time (minutes and seconds go up to 59).")
+        raise TranscriptError(
+            line, f"“{value}” is not a valid time (minutes and seconds go up to 59)."
+        )
     return hours * 3600 + minutes * 60 + seconds
 
 
 def _timing(text: str, line: int) -> tuple[float, float]:
     match = TIMING.match(text)
     if not match:
-        raise TranscriptError(line, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{text.strip()[:80]}”.")
+        raise TranscriptError(
+            line, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{text.strip()[:80]}”."
+        )
     start = parse_timestamp(match["start"], line)
     end = parse_timestamp(match["end"], line)
     if end < start:
-        raise TranscriptError(line, f"the cue ends ({match['end']}) before it starts ({match['start']}).")
+        raise TranscriptError(
+            line, f"the cue ends ({match['end']}) before it starts ({match['start']})."
+        )
     return start, end
 
 
 def _clean(lines: list[str]) -> str:
     """Caption markup (<v Name>, <b>, &amp;) removed: the words as spoken."""
-    return " ".join(html.unescape(TAG.sub("", line)).strip() for line in lines if line.strip()).strip()
+    return " ".join(
+        html.unescape(TAG.sub("", line)).strip() for line in lines if line.strip()
+    ).strip()
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
@@ -93,9 +101,11 @@ def parse_webvtt(text: str) -> list[Cue]:
         # An optional cue identifier may come first.
         offset = 0 if "-->" in head or LOOKS_LIKE_TIME.match(head) else 1
         if offset and len(lines) < 2:
-            raise TranscriptError(first, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{head[:80]}”.")
+            raise TranscriptError(
+                first, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{head[:80]}”."
+            )
         start, end = _timing(lines[offset], first + offset)
-        body = _clean(lines[offset + 1:])
+        body = _clean(lines[offset + 1 :])
         if body:
             cues.append(Cue(start, end, body))
     return sorted(cues, key=lambda cue: cue.start)
@@ -107,12 +117,14 @@ def parse_srt(text: str) -> list[Cue]:
         offset = 0
         if "-->" not in lines[0]:
             if not lines[0].strip().isdigit():
-                raise TranscriptError(first, f"expected a cue number, found “{lines[0].strip()[:80]}”.")
+                raise TranscriptError(
+                    first, f"expected a cue number, found “{lines[0].strip()[:80]}”."
+                )
             offset = 1
             if len(lines) < 2:
                 raise TranscriptError(first + 1, "expected a cue timing after the cue number.")
         start, end = _timing(lines[offset], first + offset)
-        body = _clean(lines[offset + 1:])
+        body = _clean(lines[offset + 1 :])
         if body:
             cues.append(Cue(start, end, body))
     return sorted(cues, key=lambda cue: cue.start)
@@ -124,7 +136,7 @@ def parse_plain(text: str) -> list[Cue]:
 
 
 def parse_transcript(text: str) -> list[Cue]:
-    """Reads WebVTT, SRT or plain text, judged by content; raises TranscriptError with the bad line."""
+    """Reads WebVTT, SRT or plain text (judged by content); TranscriptError names the bad line."""
     stripped = text.lstrip("\ufeff").lstrip()
     if stripped.startswith("WEBVTT"):
         return parse_webvtt(text.lstrip("\ufeff").lstrip("\r\n"))
@@ -164,8 +176,16 @@ def replace_cues(video) -> int:
         old = list(TranscriptCue.objects.filter(video=video))
         TranscriptCue.objects.filter(video=video).delete()
         rows = TranscriptCue.objects.bulk_create(
-            [TranscriptCue(video=video, start_seconds=cue.start, end_seconds=cue.end, text=cue.text,
-                           listed=listed) for cue in cues]
+            [
+                TranscriptCue(
+                    video=video,
+                    start_seconds=cue.start,
+                    end_seconds=cue.end,
+                    text=cue.text,
+                    listed=listed,
+                )
+                for cue in cues
+            ]
         )
     for backend in backends:
         for cue in old:

@@ -46,7 +46,8 @@ def check_video_file(upload) -> str:
         raise ValidationError("The video file is empty.", code="empty")
     if upload.size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(upload.size)}; videos can be at most {filesizeformat(limit)}.",
+            f"The file is {filesizeformat(upload.size)}; "
+            f"videos can be at most {filesizeformat(limit)}.",
             code="too_large",
         )
     upload.seek(0)
@@ -55,7 +56,8 @@ def check_video_file(upload) -> str:
     kind = sniff_video(head)
     if kind is None:
         raise ValidationError(
-            f"“{upload.name}” is not an MP4 or WebM video (its content is {describe_content(head)}). "
+            f"“{upload.name}” is not an MP4 or WebM video "
+            f"(its content is {describe_content(head)}). "
             "Export the video as .mp4 or .webm and try again.",
             code="not_video",
         )
@@ -67,16 +69,19 @@ def read_transcript_upload(upload) -> str:
     if upload.size > TRANSCRIPT_MAX_BYTES:
         raise ValidationError(
             f"The transcript is {filesizeformat(upload.size)}; caption files can be at most "
-            f"{filesizeformat(TRANSCRIPT_MAX_BYTES)}.")
+            f"{filesizeformat(TRANSCRIPT_MAX_BYTES)}."
+        )
     data = upload.read()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValidationError("The transcript is not a text file (save it as UTF-8 .vtt or .srt).") from error
+        raise ValidationError(
+            "The transcript is not a text file (save it as UTF-8 .vtt or .srt)."
+        ) from error
 
 
 class VideoSizeLimitHandler(FileUploadHandler):
-    """Stops reading an upload as soon as it passes the video size limit, so nothing big lands on disk."""
+    """Stops reading an upload once it passes the video size limit: nothing big lands on disk."""
 
     def __init__(self, request=None):
         super().__init__(request)

@@ -44,10 +44,17 @@ def _video_create(request, handler):
         if form.is_valid():
             data = form.cleaned_data
             draft = VideoDraft(
-                title=data["title"], summary=data["summary"], file=data["file"], file_kind=form.file_kind,
-                external_url=data["external_url"], transcript=form.transcript, skills=data["skills"],
-                account=account_from_name(data["account_name"]), industry=data["industry"],
-                stage=data["stage"], presenter_name=data["presenter_name"],
+                title=data["title"],
+                summary=data["summary"],
+                file=data["file"],
+                file_kind=form.file_kind,
+                external_url=data["external_url"],
+                transcript=form.transcript,
+                skills=data["skills"],
+                account=account_from_name(data["account_name"]),
+                industry=data["industry"],
+                stage=data["stage"],
+                presenter_name=data["presenter_name"],
                 presenter_title=data["presenter_title"],
             )
             page = share_video(draft, author=request.user)
@@ -56,7 +63,9 @@ def _video_create(request, handler):
                 return JsonResponse({"redirect": page.url})
             return redirect(page.url)
         if _wants_json(request):
-            html = render_to_string("coaching/includes/video_form.html", {"form": form}, request=request)
+            html = render_to_string(
+                "coaching/includes/video_form.html", {"form": form}, request=request
+            )
             return JsonResponse({"html": html}, status=400)
         status = 400
     else:
@@ -90,11 +99,16 @@ def watch_progress(request, pk):
 
 
 def challenge_list(request):
-    challenges = (PitchChallenge.objects.select_related("created_by")
-                  .annotate(submission_count=Count("submissions", filter=Q(submissions__is_active=True)))
-                  .order_by("-due_date", "-pk"))
-    return render(request, "coaching/challenge_list.html", {
-        "challenges": challenges, "can_create": can_create_challenge(request.user)})
+    challenges = (
+        PitchChallenge.objects.select_related("created_by")
+        .annotate(submission_count=Count("submissions", filter=Q(submissions__is_active=True)))
+        .order_by("-due_date", "-pk")
+    )
+    return render(
+        request,
+        "coaching/challenge_list.html",
+        {"challenges": challenges, "can_create": can_create_challenge(request.user)},
+    )
 
 
 def challenge_create(request):
@@ -106,8 +120,11 @@ def challenge_create(request):
         form = ChallengeForm(request.POST, instance=challenge)
         formset = CriterionFormSet(request.POST, instance=challenge, prefix="criteria")
         if form.is_valid() and formset.is_valid():
-            criteria = [criterion_form.save(commit=False) for criterion_form in formset.forms
-                        if criterion_form.has_changed()]
+            criteria = [
+                criterion_form.save(commit=False)
+                for criterion_form in formset.forms
+                if criterion_form.has_changed()
+            ]
             create_challenge(form.save(commit=False), criteria, user=request.user)
             messages.success(request, "Challenge posted. Reps can submit their pitch now.")
             return redirect(challenge.get_absolute_url())
@@ -115,17 +132,29 @@ def challenge_create(request):
     else:
         form, status = ChallengeForm(), 200
         formset = CriterionFormSet(instance=challenge, prefix="criteria")
-    return render(request, "coaching/challenge_form.html", {"form": form, "formset": formset}, status=status)
+    return render(
+        request, "coaching/challenge_form.html", {"form": form, "formset": formset}, status=status
+    )
 
 
 def _challenge_context(request, challenge, form) -> dict:
-    submissions = (challenge.submissions.active().with_review_counts().select_related("submitter")
-                   .order_by("-created_at"))
-    mine = list(PitchSubmission.objects.filter(challenge=challenge, submitter=request.user)
-                .order_by("-created_at"))
+    submissions = (
+        challenge.submissions.active()
+        .with_review_counts()
+        .select_related("submitter")
+        .order_by("-created_at")
+    )
+    mine = list(
+        PitchSubmission.objects.filter(challenge=challenge, submitter=request.user).order_by(
+            "-created_at"
+        )
+    )
     context = {
-        "challenge": challenge, "submissions": submissions, "my_submissions": mine,
-        "is_manager": can_see_all_reviews(request.user), "form": form,
+        "challenge": challenge,
+        "submissions": submissions,
+        "my_submissions": mine,
+        "is_manager": can_see_all_reviews(request.user),
+        "form": form,
     }
     if mine:
         context["my_averages"] = criterion_averages(challenge, mine)
@@ -136,13 +165,17 @@ def _challenge_context(request, challenge, form) -> dict:
 
 def _get_challenge(pk):
     return get_object_or_404(
-        PitchChallenge.objects.select_related("created_by").prefetch_related("criteria"), pk=pk)
+        PitchChallenge.objects.select_related("created_by").prefetch_related("criteria"), pk=pk
+    )
 
 
 def challenge_detail(request, pk):
     challenge = _get_challenge(pk)
-    return render(request, "coaching/challenge_detail.html",
-                  _challenge_context(request, challenge, SubmissionForm()))
+    return render(
+        request,
+        "coaching/challenge_detail.html",
+        _challenge_context(request, challenge, SubmissionForm()),
+    )
 
 
 @csrf_exempt  # the size check must sit in front of the body parser; CSRF is checked just below
@@ -157,8 +190,13 @@ def _pitch_submit(request, pk, handler):
     form = SubmissionForm(request.POST, request.FILES, too_large=handler.too_large)
     if form.is_valid():
         try:
-            submission = submit_pitch(challenge, submitter=request.user, upload=form.cleaned_data["file"],
-                                      kind=form.file_kind, note=form.cleaned_data["note"])
+            submission = submit_pitch(
+                challenge,
+                submitter=request.user,
+                upload=form.cleaned_data["file"],
+                kind=form.file_kind,
+                note=form.cleaned_data["note"],
+            )
         except PitchRefused as refusal:
             messages.error(request, str(refusal))
             return redirect(challenge.get_absolute_url())
@@ -167,11 +205,18 @@ def _pitch_submit(request, pk, handler):
             return JsonResponse({"redirect": submission.get_absolute_url()})
         return redirect(submission.get_absolute_url())
     if _wants_json(request):
-        html = render_to_string("coaching/includes/submission_form.html", {"form": form, "challenge": challenge},
-                                request=request)
+        html = render_to_string(
+            "coaching/includes/submission_form.html",
+            {"form": form, "challenge": challenge},
+            request=request,
+        )
         return JsonResponse({"html": html}, status=400)
-    return render(request, "coaching/challenge_detail.html", _challenge_context(request, challenge, form),
-                  status=400)
+    return render(
+        request,
+        "coaching/challenge_detail.html",
+        _challenge_context(request, challenge, form),
+        status=400,
+    )
 
 
 def _submission_context(request, submission, review_form=None) -> dict:
@@ -179,14 +224,23 @@ def _submission_context(request, submission, review_form=None) -> dict:
     user = request.user
     is_submitter = submission.submitter_id == user.pk
     see_all = is_submitter or can_see_all_reviews(user)
-    own_review = next((review for review in submission.reviews.all() if review.reviewer_id == user.pk), None)
-    context = {"submission": submission, "challenge": challenge, "is_submitter": is_submitter,
-               "own_review": own_review, "see_all": see_all}
+    own_review = next(
+        (review for review in submission.reviews.all() if review.reviewer_id == user.pk), None
+    )
+    context = {
+        "submission": submission,
+        "challenge": challenge,
+        "is_submitter": is_submitter,
+        "own_review": own_review,
+        "see_all": see_all,
+    }
     if is_submitter:
         # Every pitch this rep sent for the challenge, newest first, with all their reviews.
-        history = (PitchSubmission.objects.filter(challenge=challenge, submitter=user)
-                   .prefetch_related(Prefetch("reviews", queryset=PitchReview.objects.with_scores()))
-                   .order_by("-created_at"))
+        history = (
+            PitchSubmission.objects.filter(challenge=challenge, submitter=user)
+            .prefetch_related(Prefetch("reviews", queryset=PitchReview.objects.with_scores()))
+            .order_by("-created_at")
+        )
         context["history"] = history
         context["averages"] = criterion_averages(challenge, history)
     elif see_all:
@@ -196,7 +250,12 @@ def _submission_context(request, submission, review_form=None) -> dict:
             initial = {}
             if own_review:
                 initial = {"comment": own_review.comment}
-                initial.update({f"score_{score.criterion_id}": score.score for score in own_review.scores.all()})
+                initial.update(
+                    {
+                        f"score_{score.criterion_id}": score.score
+                        for score in own_review.scores.all()
+                    }
+                )
             review_form = ReviewForm(initial=initial, criteria=challenge.criteria.all())
         context["review_form"] = review_form
     return context
@@ -205,13 +264,17 @@ def _submission_context(request, submission, review_form=None) -> dict:
 def _get_submission(pk):
     return get_object_or_404(
         PitchSubmission.objects.select_related("challenge", "submitter", "media").prefetch_related(
-            "challenge__criteria", Prefetch("reviews", queryset=PitchReview.objects.with_scores())),
-        pk=pk)
+            "challenge__criteria", Prefetch("reviews", queryset=PitchReview.objects.with_scores())
+        ),
+        pk=pk,
+    )
 
 
 def submission_detail(request, pk):
     submission = _get_submission(pk)
-    return render(request, "coaching/submission_detail.html", _submission_context(request, submission))
+    return render(
+        request, "coaching/submission_detail.html", _submission_context(request, submission)
+    )
 
 
 @require_POST
@@ -222,16 +285,26 @@ def pitch_review(request, pk):
         messages.error(request, "You can't review your own pitch.")
         return redirect(submission.get_absolute_url())
     if not form.is_valid():
-        return render(request, "coaching/submission_detail.html",
-                      _submission_context(request, submission, review_form=form), status=400)
+        return render(
+            request,
+            "coaching/submission_detail.html",
+            _submission_context(request, submission, review_form=form),
+            status=400,
+        )
     try:
-        _, created = review_pitch(submission, reviewer=request.user, scores=form.scores(),
-                                  comment=form.cleaned_data["comment"])
+        _, created = review_pitch(
+            submission,
+            reviewer=request.user,
+            scores=form.scores(),
+            comment=form.cleaned_data["comment"],
+        )
     except PitchRefused as refusal:
         messages.error(request, str(refusal))
         return redirect(submission.get_absolute_url())
     if created:
         messages.success(request, "Thanks for coaching a teammate: your review is saved.")
     else:
-        messages.info(request, "You had already reviewed this pitch, so your earlier review was updated.")
+        messages.info(
+            request, "You had already reviewed this pitch, so your earlier review was updated."
+        )
     return redirect(submission.get_absolute_url())

@@ -11,29 +11,40 @@ from knowledge.reactions import record_view
 from .models import CoachingVideoPage, WatchProgress
 
 
-def record_progress(user, video: CoachingVideoPage, *, position: float, duration: float = 0) -> WatchProgress:
+def record_progress(
+    user, video: CoachingVideoPage, *, position: float, duration: float = 0
+) -> WatchProgress:
     """Keeps one row per user and video holding the furthest point reached."""
     position, duration = max(0.0, position), max(0.0, duration)
     rows = WatchProgress.objects.filter(user=user, video=video)
-    if not rows.update(furthest_seconds=Greatest(F("furthest_seconds"), position),
-                       duration_seconds=Greatest(F("duration_seconds"), duration)):
+    if not rows.update(
+        furthest_seconds=Greatest(F("furthest_seconds"), position),
+        duration_seconds=Greatest(F("duration_seconds"), duration),
+    ):
         try:
             with transaction.atomic():
-                WatchProgress.objects.create(user=user, video=video, furthest_seconds=position,
-                                             duration_seconds=duration)
+                WatchProgress.objects.create(
+                    user=user, video=video, furthest_seconds=position, duration_seconds=duration
+                )
         except IntegrityError:  # a parallel beacon created the row first
-            rows.update(furthest_seconds=Greatest(F("furthest_seconds"), position),
-                        duration_seconds=Greatest(F("duration_seconds"), duration))
+            rows.update(
+                furthest_seconds=Greatest(F("furthest_seconds"), position),
+                duration_seconds=Greatest(F("duration_seconds"), duration),
+            )
     return rows.get()
 
 
-def series_neighbours(video: CoachingVideoPage) -> tuple[CoachingVideoPage | None, CoachingVideoPage | None]:
+def series_neighbours(
+    video: CoachingVideoPage,
+) -> tuple[CoachingVideoPage | None, CoachingVideoPage | None]:
     """The previous and next listed videos in the video's series, in marketing's order."""
     if not video.series_id:
         return None, None
     siblings = list(
-        CoachingVideoPage.objects.listed().filter(series_id=video.series_id)
-        .order_by("series_position", "title", "pk").only("pk", "title", "url_path", "series_position")
+        CoachingVideoPage.objects.listed()
+        .filter(series_id=video.series_id)
+        .order_by("series_position", "title", "pk")
+        .only("pk", "title", "url_path", "series_position")
     )
     ids = [sibling.pk for sibling in siblings]
     if video.pk not in ids:
@@ -53,8 +64,11 @@ def video_page_context(video: CoachingVideoPage, request) -> dict:
         # Tips' rules (one per user, video and day; never the author's), sending ``viewed``.
         record_view(user, video)
     cues = list(video.cues.all())
-    duration = video.duration_seconds or (progress.duration_seconds if progress else 0) or (
-        cues[-1].end_seconds if cues else 0)
+    duration = (
+        video.duration_seconds
+        or (progress.duration_seconds if progress else 0)
+        or (cues[-1].end_seconds if cues else 0)
+    )
     percent = 0
     if progress and duration:
         percent = min(100, round(100 * progress.furthest_seconds / duration))

@@ -1,4 +1,4 @@
-"""Coaching videos: sharing from the site, checks on uploads, the player page, watch progress, the index."""
+"""Coaching videos: sharing, upload checks, the player page, watch progress, the index."""
 
 import pytest
 from django.urls import reverse
@@ -17,8 +17,10 @@ from .factories import (
     video_upload,
 )
 
-VTT = ("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nOpen with the customer's words.\n\n"
-       "00:01:23.000 --> 00:01:30.000\nAsk about the cost of doing nothing.\n")
+VTT = (
+    "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nOpen with the customer's words.\n\n"
+    "00:01:23.000 --> 00:01:30.000\nAsk about the cost of doing nothing.\n"
+)
 
 
 def caption_upload(text: str = VTT, name: str = "talk.vtt"):
@@ -28,7 +30,11 @@ def caption_upload(text: str = VTT, name: str = "talk.vtt"):
 
 
 def share(client, **fields):
-    data = {"title": "Cost of doing nothing", "summary": "", "skills": "discovery, Cost of inaction"}
+    data = {
+        "title": "Cost of doing nothing",
+        "summary": "",
+        "skills": "discovery, Cost of inaction",
+    }
     data.update(fields)
     return client.post(reverse("video_create"), data)
 
@@ -47,7 +53,9 @@ def test_rep_shares_a_video_with_a_transcript(rep, rep_client):
 
     knowledge_signals.shared.connect(listener)
     try:
-        response = share(rep_client, file=video_upload("my talk.mp4"), transcript_file=caption_upload())
+        response = share(
+            rep_client, file=video_upload("my talk.mp4"), transcript_file=caption_upload()
+        )
     finally:
         knowledge_signals.shared.disconnect(listener)
     video = CoachingVideoPage.objects.get()
@@ -66,10 +74,15 @@ def test_rep_shares_a_video_with_a_transcript(rep, rep_client):
 
 @pytest.mark.django_db
 def test_upload_progress_requests_get_json(rep_client):
-    response = rep_client.post(reverse("video_create"), {"title": "Quick", "file": video_upload()},
-                               headers={"X-Requested-With": "XMLHttpRequest"})
+    response = rep_client.post(
+        reverse("video_create"),
+        {"title": "Quick", "file": video_upload()},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
     assert response.json() == {"redirect": CoachingVideoPage.objects.get().url}
-    bad = rep_client.post(reverse("video_create"), {"title": "Quick"}, headers={"X-Requested-With": "XMLHttpRequest"})
+    bad = rep_client.post(
+        reverse("video_create"), {"title": "Quick"}, headers={"X-Requested-With": "XMLHttpRequest"}
+    )
     assert bad.status_code == 400 and "Choose a video file" in bad.json()["html"]
 
 
@@ -81,9 +94,13 @@ def test_a_webm_named_mp4_is_stored_as_webm(rep_client):
 
 @pytest.mark.django_db
 def test_a_renamed_text_file_is_refused(rep_client):
-    response = share(rep_client, file=video_upload("notes.mp4", b"Meeting notes, not a video\n" * 20))
+    response = share(
+        rep_client, file=video_upload("notes.mp4", b"Meeting notes, not a video\n" * 20)
+    )
     assert response.status_code == 400
-    assertContains(response, "“notes.mp4” is not an MP4 or WebM video (its content is text)", status_code=400)
+    assertContains(
+        response, "“notes.mp4” is not an MP4 or WebM video (its content is text)", status_code=400
+    )
     assert nothing_created()
 
 
@@ -97,10 +114,17 @@ def test_an_oversize_file_is_refused(rep_client, settings):
 
 @pytest.mark.django_db
 def test_a_malformed_caption_file_is_refused_with_its_line(rep_client):
-    broken = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nfine\n\n00:00:03.000 -> 00:00:04.000\nbroken\n"
-    response = share(rep_client, file=video_upload(), transcript_file=caption_upload(broken, "bad.vtt"))
-    assertContains(response, "The transcript could not be read. bad.vtt: Line 6: expected a cue timing",
-                   status_code=400)
+    broken = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nfine\n\n00:00:03.000 -> 00:00:04.000\nbroken\n"
+    )
+    response = share(
+        rep_client, file=video_upload(), transcript_file=caption_upload(broken, "bad.vtt")
+    )
+    assertContains(
+        response,
+        "The transcript could not be read. bad.vtt: Line 6: expected a cue timing",
+        status_code=400,
+    )
     assert nothing_created()
 
 
@@ -108,13 +132,19 @@ def test_a_malformed_caption_file_is_refused_with_its_line(rep_client):
 def test_an_empty_submission_is_refused(rep_client):
     response = rep_client.post(reverse("video_create"), {})
     assertContains(response, "Give the video a title.", status_code=400)
-    assertContains(response, "Choose a video file to upload or give a link to the video.", status_code=400)
+    assertContains(
+        response, "Choose a video file to upload or give a link to the video.", status_code=400
+    )
     assert nothing_created()
 
 
 @pytest.mark.django_db
 def test_a_video_hosted_elsewhere_links_out(rep_client):
-    share(rep_client, external_url="https://videos.example.com/watch/42", transcript_text="Plain words only.")
+    share(
+        rep_client,
+        external_url="https://videos.example.com/watch/42",
+        transcript_text="Plain words only.",
+    )
     video = CoachingVideoPage.objects.get()
     page = rep_client.get(video.url)
     assertContains(page, 'href="https://videos.example.com/watch/42"')
@@ -129,7 +159,9 @@ def test_uploaded_videos_are_only_served_to_signed_in_users(rep_client, client):
     assert url.startswith("/media/")
     assert client.get(url)["Location"].startswith("/accounts/login/")
     response = rep_client.get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(TINY_MP4[:12])
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(
+        TINY_MP4[:12]
+    )
 
 
 @pytest.mark.django_db
@@ -218,8 +250,14 @@ def _many_videos(count):
     series = make_series("Series A")
     author = make_rep("author")
     for number in range(count):
-        make_video(f"Video {number}", author=author, tags=[f"skill{number % 3}"], series=series,
-                   series_position=number, transcript=VTT)
+        make_video(
+            f"Video {number}",
+            author=author,
+            tags=[f"skill{number % 3}"],
+            series=series,
+            series_position=number,
+            transcript=VTT,
+        )
 
 
 # Session, user, site, page routing, tags, counts, progress, permissions, challenges.
@@ -236,7 +274,7 @@ def test_index_queries_do_not_grow_with_videos(rep_client, count, django_assert_
     rep_client.get("/coaching/")  # warm Wagtail's site cache
     with django_assert_num_queries(INDEX_QUERIES):
         response = rep_client.get("/coaching/")
-    assertContains(response, "<article class=\"card video-card\"", count=count)
+    assertContains(response, '<article class="card video-card"', count=count)
 
 
 @pytest.mark.parametrize("count", [2, 5])

@@ -1,4 +1,4 @@
-"""Transcripts: WebVTT and SRT become cues, bad files name the wrong line, cues are searchable by second."""
+"""Transcripts: WebVTT/SRT become cues, bad files name the wrong line, cues link to their second."""
 
 import pytest
 from django.urls import reverse
@@ -44,22 +44,51 @@ def test_webvtt_becomes_plain_cues_in_order():
 
 def test_srt_becomes_cues():
     cues = parse_transcript(SRT)
-    assert [(cue.start, cue.text) for cue in cues] == [(2.0, "Name the champion early."),
-                                                        (83.4, "Confirm the budget owner.")]
+    assert [(cue.start, cue.text) for cue in cues] == [
+        (2.0, "Name the champion early."),
+        (83.4, "Confirm the budget owner."),
+    ]
 
 
 def test_plain_text_is_searchable_without_times():
     cues = parse_transcript("First paragraph.\n\nSecond paragraph.")
-    assert [(cue.start, cue.text) for cue in cues] == [(0.0, "First paragraph."), (0.0, "Second paragraph.")]
+    assert [(cue.start, cue.text) for cue in cues] == [
+        (0.0, "First paragraph."),
+        (0.0, "Second paragraph."),
+    ]
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nfine\n\n00:00:0x.000 --> 00:00:04.000\nbroken\n", 6, "cue timing"),
-    ("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nbackwards\n", 3, "ends"),
-    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nok\n\n00:61:00.000 --> 00:62:00.000\nbad minutes\n", 6, "59"),
-    ("1\n00:00:01,000 --> 00:00:02,000\nfine\n\nsecond\n00:00:03,000 --> 00:00:04,000\ntext\n", 5, "cue number"),
-    ("1\n00:00:01,000 --> 00:00:02,000\nfine\n\n2\n00:00:03,000 -> 00:00:04,000\ntext --> x\n", 6, "cue timing"),
-])
+# Lines 1-4 of a good file; the next block starts on line 5.
+VTT_FIRST_CUE = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nfine\n\n"
+SRT_FIRST_CUE = "1\n00:00:01,000 --> 00:00:02,000\nfine\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            VTT_FIRST_CUE + "00:00:0x.000 --> 00:00:04.000\nbroken\n",
+            6,
+            "cue timing",
+        ),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nbackwards\n", 3, "ends"),
+        (
+            VTT_FIRST_CUE + "00:61:00.000 --> 00:62:00.000\nbad minutes\n",
+            6,
+            "59",
+        ),
+        (
+            SRT_FIRST_CUE + "second\n00:00:03,000 --> 00:00:04,000\ntext\n",
+            5,
+            "cue number",
+        ),
+        (
+            SRT_FIRST_CUE + "2\n00:00:03,000 -> 00:00:04,000\ntext --> x\n",
+            6,
+            "cue timing",
+        ),
+    ],
+)
 def test_malformed_caption_files_name_the_wrong_line(text, line, words):
     with pytest.raises(TranscriptError) as error:
         parse_transcript(text)

@@ -1,4 +1,4 @@
-"""Coaching in the browser: share a video with captions and find a moment in it; peer pitch practice."""
+"""Coaching in the browser: share a video with captions, find a moment in it; pitch practice."""
 
 import re
 
@@ -21,15 +21,19 @@ Ask what the cost of doing nothing is, then stay quiet.
 """
 
 
-def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(page, sign_in, live_server):
+def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(
+    page, sign_in, live_server
+):
     rep = make_rep("riley", first_name="Riley")
     sign_in(rep)
     page.goto("/coaching/new/")
     page.get_by_role("textbox", name="Title", exact=True).fill("The cost of doing nothing")
     page.get_by_label("Video file").set_input_files(
-        {"name": "talk.webm", "mimeType": "video/webm", "buffer": TINY_WEBM})
+        {"name": "talk.webm", "mimeType": "video/webm", "buffer": TINY_WEBM}
+    )
     page.get_by_label("Transcript file (optional)").set_input_files(
-        {"name": "talk.vtt", "mimeType": "text/vtt", "buffer": TRANSCRIPT.encode()})
+        {"name": "talk.vtt", "mimeType": "text/vtt", "buffer": TRANSCRIPT.encode()}
+    )
     page.get_by_label("Skills").fill("discovery")
     screenshot(page, "coaching-share-form")
     page.get_by_role("button", name="Share video").click()
@@ -72,7 +76,8 @@ def test_a_rep_is_told_a_renamed_text_file_is_not_a_video(page, sign_in):
     page.goto("/coaching/new/")
     page.get_by_role("textbox", name="Title", exact=True).fill("Notes")
     page.get_by_label("Video file").set_input_files(
-        {"name": "notes.mp4", "mimeType": "video/mp4", "buffer": b"these are meeting notes\n" * 40})
+        {"name": "notes.mp4", "mimeType": "video/mp4", "buffer": b"these are meeting notes\n" * 40}
+    )
     page.get_by_role("button", name="Share video").click()
     error = page.get_by_role("alert").filter(has_text="is not an MP4 or WebM video")
     error.wait_for()
@@ -80,7 +85,9 @@ def test_a_rep_is_told_a_renamed_text_file_is_not_a_video(page, sign_in):
     assert not CoachingVideoPage.objects.exists()
 
 
-def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(browser, live_server, page, sign_in):
+def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(
+    browser, live_server, page, sign_in
+):
     manager = make_manager("mona", first_name="Mona")
     rep = make_rep("riley", first_name="Riley")
     peer = make_rep("sam", first_name="Sam")
@@ -104,7 +111,8 @@ def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(browser, l
     _sign_in_context(rep_context, live_server, rep)
     rep_page.goto(challenge.get_absolute_url())
     rep_page.get_by_label("Your pitch video").set_input_files(
-        {"name": "pitch.webm", "mimeType": "video/webm", "buffer": TINY_WEBM})
+        {"name": "pitch.webm", "mimeType": "video/webm", "buffer": TINY_WEBM}
+    )
     rep_page.get_by_role("button", name="Submit pitch").click()
     rep_page.wait_for_url(re.compile(r"/coaching/pitches/\d+/$"))
     submission = PitchSubmission.objects.get()
@@ -115,9 +123,15 @@ def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(browser, l
     _sign_in_context(peer_context, live_server, peer)
     peer_page.goto(challenge.get_absolute_url())
     peer_page.get_by_role("link", name="Watch and review Riley's pitch").click()
-    peer_page.locator("fieldset", has_text="Clarity").get_by_role("radio", name="4 — Strong").check()
-    peer_page.locator("fieldset", has_text="Business value").get_by_role("radio", name="3 — Adequate").check()
-    peer_page.get_by_label("What worked, and one thing to try next time").fill("Great open; name the ROI sooner.")
+    peer_page.locator("fieldset", has_text="Clarity").get_by_role(
+        "radio", name="4 — Strong"
+    ).check()
+    peer_page.locator("fieldset", has_text="Business value").get_by_role(
+        "radio", name="3 — Adequate"
+    ).check()
+    peer_page.get_by_label("What worked, and one thing to try next time").fill(
+        "Great open; name the ROI sooner."
+    )
     screenshot(peer_page, "coaching-review-form")
     peer_page.get_by_role("button", name="Send review").click()
     peer_page.get_by_text("Thanks for coaching a teammate").wait_for()
@@ -142,4 +156,6 @@ def _sign_in_context(context, live_server, user):
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
