@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from wagtailmedia.forms import BaseMediaForm
 
 from knowledge.forms import AccountNameField
 
@@ -271,3 +272,13 @@ class ReviewForm(forms.Form):
             criterion.pk: self.cleaned_data[self.score_field(criterion)]
             for criterion in self.criteria
         }
+
+
+class MediaAdminForm(BaseMediaForm):
+    """wagtailmedia's admin form, also judging a video upload by content (WAGTAILMEDIA setting)."""
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and self.instance.type == "video" and hasattr(upload, "content_type"):
+            check_video_file(upload)  # a new upload, not the stored file
+        return upload

@@ -286,3 +286,34 @@ def test_video_page_queries_do_not_grow(rep_client, count, django_assert_num_que
     with django_assert_num_queries(VIDEO_QUERIES):
         response = rep_client.get(video.url)
     assertContains(response, "Open with the customer")
+
+
+@pytest.mark.django_db
+def test_marketing_curates_videos_in_the_admin(marketer_client):
+    video = make_video("Curate me", transcript=VTT)
+    assert marketer_client.get(f"/admin/pages/{video.pk}/edit/").status_code == 200
+    video.transcript_source = "WEBVTT\n\n00:00:01.000 => 00:00:02.000\nbroken\n"
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        video.full_clean()
+    assert "Line 3: expected a cue timing" in str(error.value.message_dict["transcript_source"])
+
+
+@pytest.mark.django_db
+def test_the_admin_media_upload_checks_content_too(marketer_client):
+    from wagtail.models import Collection
+
+    data = {
+        "title": "Renamed",
+        "collection": Collection.get_first_root_node().pk,
+        "duration": 0,
+        "tags": "",
+    }
+    response = marketer_client.post(
+        "/admin/media/video/add/", {**data, "file": video_upload("notes.mp4", b"plain text\n" * 30)}
+    )
+    assertContains(response, "is not an MP4 or WebM video")
+    assert not Media.objects.exists()
+    marketer_client.post("/admin/media/video/add/", {**data, "file": video_upload()})
+    assert Media.objects.get().type == "video"

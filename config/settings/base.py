@@ -251,7 +251,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", True)
 
 # Coaching videos: wagtailmedia holds the uploads; only mp4 and webm, checked by content too.
-WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "AUDIO_EXTENSIONS": [], "VIDEO_EXTENSIONS": ["mp4", "webm"]}
+WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "AUDIO_EXTENSIONS": [], "VIDEO_EXTENSIONS": ["mp4", "webm"],
+                "MEDIA_FORM_BASE": "coaching.forms.MediaAdminForm"}
 
 # Leaderboard fair play: how often one kind of activity scores per person per day, and how
 # often helpful marks between the same two people score in any seven days.
