@@ -15,6 +15,7 @@ import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +29,7 @@ from .models import Embedding
 
 # object_id and chunk packed into one sortable int64 key.
 CHUNK_BITS = 20
+QUERY_CACHE_SIZE = 512  # recent query texts whose vectors are kept (1.5 KB each)
 BLOCK_ROWS = 512  # int8 rows widened to float32 per step: small enough to stay in cache
 
 ChunkInput = str | tuple[int, str] | tuple[int, str, float | None]
@@ -453,9 +455,17 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return top[np.argsort(-scores[top], kind="stable")]
 
 
+@lru_cache(maxsize=QUERY_CACHE_SIZE)
+def _embedded_query(text: str, model_name: str) -> np.ndarray:
+    """A query's vector, kept for the next page of results or the next person asking the same."""
+    vector = encoder.embed([text])[0]
+    vector.flags.writeable = False
+    return vector
+
+
 def _query_vector(query: str | np.ndarray) -> np.ndarray:
     if isinstance(query, str):
-        return encoder.embed([query])[0]
+        return _embedded_query(" ".join(query.split()), encoder.model_name())
     vector = np.asarray(query, dtype=np.float32).reshape(-1)
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
 

@@ -226,26 +226,28 @@ def _with_meaning(query: str, filters: SearchFilters, hits: list[Hit], *, confid
         return hits
     kind_of_type = {content_type_id_for(model): kind for model, kind in kinds.items()}
     keyword_keys = {hit.key for hit in hits}
-    scores: dict[tuple, float] = {}
-    wanted: dict[str, dict[int, object]] = {}
-    for candidate in candidates:
-        kind = kind_of_type[candidate.content_type_id]
-        key = (kind.key, candidate.object_id)
-        scores[key] = candidate.score
-        if key not in keyword_keys:
-            wanted.setdefault(kind.key, {})[candidate.object_id] = candidate
+    scores = {(kind_of_type[c.content_type_id].key, c.object_id): c.score for c in candidates}
+    unseen: dict[str, list[int]] = {}
+    for kind_key, object_id in scores:
+        if (kind_key, object_id) not in keyword_keys:
+            unseen.setdefault(kind_key, []).append(object_id)
+    # The kind's own queryset and the filters decide what may be shown: live, not retired, permitted.
+    permitted = [(kind_key, pk) for kind_key, ids in unseen.items()
+                 for pk in _filtered(KINDS[kind_key], filters).filter(pk__in=ids).values_list("pk", flat=True)]
+    # Only the best few can be shown, so only they are loaded and described.
+    best = sorted(permitted, key=lambda key: -scores[key])[:MEANING_LIMIT]
     found: dict[tuple, Hit] = {}
-    for kind_key, by_id in wanted.items():
+    chunks = {(kind_of_type[c.content_type_id].key, c.object_id): c.chunk for c in candidates}
+    for kind_key in {kind_key for kind_key, _ in best}:
         kind = KINDS[kind_key]
-        # The kind's own queryset and the filters decide what may be shown: live, not retired, permitted.
-        objects = list(_filtered(kind, filters).filter(pk__in=list(by_id)))
+        objects = list(kind.queryset().filter(pk__in=[pk for key, pk in best if key == kind_key]))
         prefetch_related_objects(objects, *kind.prefetch)
         for obj in objects:
             hit = kind.describe(obj, query)
             hit.kind, hit.kind_label, hit.key = kind.key, kind.label, (kind.key, obj.pk)
             hit.by_meaning, hit.score = True, scores[hit.key]
             found[hit.key] = hit
-    _link_to_moments([hit for hit in found.values() if hit.obj._meta.label_lower == VIDEO], wanted)
+    _link_to_moments([hit for hit in found.values() if hit.obj._meta.label_lower == VIDEO], chunks)
     allowed = {key: score for key, score in scores.items() if key in keyword_keys or key in found}
     by_key = {hit.key: hit for hit in hits}
     fused = fuse([hit.key for hit in hits], allowed, keyword_scores=[hit.score for hit in hits],
@@ -254,19 +256,18 @@ def _with_meaning(query: str, filters: SearchFilters, hits: list[Hit], *, confid
     return [found[item.key] if item.by_meaning else by_key[item.key] for item in fused]
 
 
-def _link_to_moments(video_hits: list[Hit], wanted: dict[str, dict[int, object]]) -> None:
+def _link_to_moments(video_hits: list[Hit], chunks: dict[tuple, int]) -> None:
     """A video found by a transcript chunk links to the second that chunk starts."""
     from knowledge.semantic.models import Embedding
 
-    chunks = {hit.obj.pk: wanted[hit.kind][hit.obj.pk].chunk for hit in video_hits}
-    chunks = {pk: chunk for pk, chunk in chunks.items() if chunk}
-    if not chunks:
+    wanted = {hit.obj.pk: chunks[hit.key] for hit in video_hits if chunks.get(hit.key)}
+    if not wanted:
         return
     starts = {(object_id, chunk): start for object_id, chunk, start in Embedding.objects.filter(
-        content_type_id=content_type_id_for(type(video_hits[0].obj)), object_id__in=list(chunks),
-        chunk__in=set(chunks.values())).values_list("object_id", "chunk", "start_seconds")}
+        content_type_id=content_type_id_for(type(video_hits[0].obj)), object_id__in=list(wanted),
+        chunk__in=set(wanted.values())).values_list("object_id", "chunk", "start_seconds")}
     for hit in video_hits:
-        start = starts.get((hit.obj.pk, chunks.get(hit.obj.pk)))
+        start = starts.get((hit.obj.pk, wanted.get(hit.obj.pk)))
         if start is not None:
             hit.url = f"{hit.url.split('#')[0]}#t={int(start)}"
 
