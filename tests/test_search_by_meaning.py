@@ -94,6 +94,16 @@ def test_update_index_rebuilds_the_vectors_with_a_progress_bar(rep):
     assert "wagtailcore.Page" in out.getvalue()  # Wagtail's own rebuild still ran
 
 
+def test_with_a_worker_configured_vectors_are_computed_in_the_background(rep, settings,
+                                                                        django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        post = make_micropost("Send the agenda the day before the call", author=rep)
+    assert not vectors_of(post)  # queued, not embedded in the request
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    assert len(vectors_of(post)) == 1
+
+
 def vectors_content_type() -> int:
     from django.contrib.contenttypes.models import ContentType
 
@@ -376,6 +386,29 @@ def test_possible_duplicates_are_for_marketing_most_similar_first(marketer_clien
     assertContains(response, "Re-engaging a buyer who stopped answering")
     assert rep_client.get("/admin/reports/possible-duplicates/").status_code in (302, 403)
     assert manager_client.get("/admin/reports/possible-duplicates/").status_code in (302, 403)
+
+
+def test_possible_duplicates_page_queries_do_not_grow_with_pairs(marketer_client, rep):
+    """The same number of SQL queries for one pair of look-alike tips as for three."""
+    summary = "When someone goes silent after a demo, send a short note that offers an easy way out."
+
+    def add_pair(number):
+        make_tip(f"Re-engage a buyer who stopped answering ({number})", author=rep, summary=summary)
+        make_tip(f"Re-engaging a buyer who stopped answering ({number})", author=rep, summary=summary)
+
+    def queries_for_page():
+        marketer_client.get("/admin/reports/possible-duplicates/")  # computes and caches the pairs
+        with CaptureQueriesContext(connection) as queries:
+            response = marketer_client.get("/admin/reports/possible-duplicates/")
+        return len(queries), len(response.context["pairs"])
+
+    add_pair(1)
+    few, pairs = queries_for_page()
+    assert pairs == 1
+    add_pair(2)
+    many, pairs = queries_for_page()
+    assert pairs == 6  # every two of the four say the same
+    assert many == few
 
 
 # Turned off -------------------------------------------------------------------------------
