@@ -317,3 +317,62 @@ def test_the_admin_media_upload_checks_content_too(marketer_client):
     assert not Media.objects.exists()
     marketer_client.post("/admin/media/video/add/", {**data, "file": video_upload()})
     assert Media.objects.get().type == "video"
+
+
+@pytest.mark.django_db
+def test_demo_coaching_is_idempotent():
+    """seed(context) twice: the second run creates nothing new."""
+    import io
+
+    from coaching import demo
+    from knowledge.demo import SeedContext, Size
+
+    size = Size(
+        "tiny", reps=4, accounts=0, tips=0, microposts=0, videos=3, deals=0, activity_events=0
+    )
+    for username in ["rep", "rep001", "rep002", "rep003"]:
+        make_rep(username)
+    from .factories import make_manager, make_marketer
+
+    make_manager("manager")
+    make_marketer("marketing")
+    context = SeedContext(
+        size=size, seed=7, stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0
+    )
+    demo.seed(context)
+    first = dict(context.summary)
+    assert first["videos"] == 3 and first["pitch challenges"] == 2 and first["pitches"] == 3
+    assert first["pitch reviews"] >= 3
+    assert TranscriptCue.objects.listed().count() > 3
+    again = SeedContext(size=size, seed=7, stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    demo.seed(again)
+    assert again.summary == {"videos": 0, "pitch challenges": 0, "pitches": 0, "pitch reviews": 0}
+
+
+@pytest.mark.skipif(
+    not __import__("shutil").which("ffmpeg"), reason="ffmpeg/ffprobe not installed (optional)"
+)
+@pytest.mark.django_db
+def test_ffprobe_reads_duration_and_poster_when_installed(rep_client, tmp_path):
+    import subprocess
+
+    path = tmp_path / "clip.webm"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=3:size=320x240:rate=10",
+            "-c:v",
+            "libvpx",
+            str(path),
+        ],
+        check=True,
+    )
+    share(rep_client, file=video_upload("clip.webm", path.read_bytes(), "video/webm"))
+    video = CoachingVideoPage.objects.get()
+    assert video.duration_seconds == 3
+    assert video.poster is not None

@@ -66,9 +66,15 @@ def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(
     page.get_by_role("link", name="0:01").click()
     assert page.locator("#player-start").inner_text() == "Starting at 0:01"
 
+    page.goto("/coaching/")
+    assert page.get_by_role("link", name="The cost of doing nothing").is_visible()
+    screenshot(page, "coaching-index")
+
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(video.url)
     screenshot(page, "coaching-video-page-phone")
+    page.goto("/coaching/")
+    screenshot(page, "coaching-index-phone")
 
 
 def test_a_rep_is_told_a_renamed_text_file_is_not_a_video(page, sign_in):
