@@ -15,7 +15,6 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 
 from knowledge.models import HuddlePage
 
@@ -51,9 +50,11 @@ class CoachingIndexPage(HuddlePage):
         return context
 
 
-@register_snippet
 class Series(models.Model):
-    """A playlist of coaching videos; each video's ``series_position`` sets the order."""
+    """A playlist of coaching videos; each video's ``series_position`` sets the order.
+
+    A snippet: wagtail_hooks.py registers its admin views.
+    """
 
     title = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)

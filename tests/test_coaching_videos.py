@@ -376,3 +376,19 @@ def test_ffprobe_reads_duration_and_poster_when_installed(rep_client, tmp_path):
     video = CoachingVideoPage.objects.get()
     assert video.duration_seconds == 3
     assert video.poster is not None
+
+
+@pytest.mark.django_db
+def test_marketing_manages_series_in_the_admin(marketer_client, rep_client):
+    series = make_series("Closing")
+    make_video("Ask for the order", series=series)
+    listing = marketer_client.get("/admin/snippets/coaching/series/")
+    assertContains(listing, "Closing")
+    response = marketer_client.post(
+        "/admin/snippets/coaching/series/add/", {"title": "Discovery", "description": "Questions."}
+    )
+    assert response.status_code == 302
+    from coaching.models import Series
+
+    assert Series.objects.filter(title="Discovery").exists()
+    assert rep_client.get("/admin/snippets/coaching/series/").status_code in (302, 403)
