@@ -83,6 +83,15 @@ def test_suggest_corrects_unknown_words_only(backend):
     assert backend.suggest("objection handling") is None
 
 
+def test_suggest_corrects_typos_that_stem_like_the_right_word(backend):
+    """ "procurment" stems like "procurement" (so it finds it) but still gets a correction."""
+    make_page("Getting past procurement")
+
+    assert titles(Page.objects.search("procurment")) == ["Getting past procurement"]
+    assert backend.suggest("procurment") == "procurement"
+    assert backend.suggest("procuring") is None
+
+
 def test_user_text_is_not_query_syntax(backend):
     """Quotes, colons and AND in what a user types are plain words, not errors."""
     make_page("Pricing AND packaging")

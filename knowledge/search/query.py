@@ -276,6 +276,28 @@ def corrections_for(reader, word: str) -> list[Correction]:
     return ranked[:MAX_CORRECTIONS]
 
 
+def _misspelt_title_word(reader, word: str) -> str | None:
+    """A title word one edit from ``word`` with the same stem ("procurment" -> "procurement").
+
+    Such a typo stems to a known stem, so it finds the right documents, yet it is
+    worth correcting. The index keeps only stems, but the autocomplete field holds
+    every word of titles as typed (its longest edge n-gram).
+    """
+    if len(word) < 5 or not word.isalpha() or reader.doc_frequency("autocomplete", word):
+        return None
+    word_stem = stem(word)
+    best, best_frequency = None, 0
+    for candidate in _edits(word):
+        if candidate.startswith(word) or word.startswith(candidate):
+            continue  # an inflection ("renewal" for "renewals"), not a typo
+        if stem(candidate) != word_stem:
+            continue
+        frequency = reader.doc_frequency("autocomplete", candidate)
+        if frequency > best_frequency:
+            best, best_frequency = candidate, frequency
+    return best
+
+
 def suggest_correction(reader, text: str) -> str | None:
     """A "did you mean" rewrite of ``text`` from the index's words, or None if all are known."""
     changed = False
@@ -283,12 +305,16 @@ def suggest_correction(reader, text: str) -> str | None:
     for token in _word_analyzer(text, mode="query"):
         word = token.text
         stems = [t.text for t in _text_analyzer(word, mode="query")]
-        if not stems or all(reader.doc_frequency("text", s) for s in stems):
+        if not stems:  # a stop word
             out.append(word)
             continue
-        corrections = corrections_for(reader, word)
-        if corrections:
-            out.append(corrections[0].word)
+        if all(reader.doc_frequency("text", s) for s in stems):
+            correction = _misspelt_title_word(reader, word)
+        else:
+            corrections = corrections_for(reader, word)
+            correction = corrections[0].word if corrections else None
+        if correction and correction != word:
+            out.append(correction)
             changed = True
         else:
             out.append(word)
