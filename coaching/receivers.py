@@ -13,6 +13,10 @@ from .transcripts import relist_cues, replace_cues
 def video_published(sender, instance, revision=None, **kwargs):
     """Rebuilds the cues from the published transcript; the first publication counts as a share."""
     replace_cues(instance)
+    if not instance.author_id and instance.owner_id:
+        # Curated in the admin without an author: whoever created the page shared it.
+        CoachingVideoPage.objects.filter(pk=instance.pk).update(author=instance.owner_id)
+        instance.author_id = instance.owner_id
     first_time = instance.first_published_at == instance.last_published_at
     if first_time and instance.author_id:
         knowledge_signals.shared.send(

@@ -392,3 +392,20 @@ def test_marketing_manages_series_in_the_admin(marketer_client, rep_client):
 
     assert Series.objects.filter(title="Discovery").exists()
     assert rep_client.get("/admin/snippets/coaching/series/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_a_video_curated_in_the_admin_is_authored_by_its_creator(marketer):
+    from coaching.models import CoachingIndexPage
+
+    index = CoachingIndexPage.objects.get()
+    video = CoachingVideoPage(
+        title="Admin-made",
+        slug="admin-made",
+        owner=marketer,
+        external_url="https://video.example/v/9",
+    )
+    index.add_child(instance=video)
+    video.save_revision(user=marketer).publish(user=marketer)
+    video.refresh_from_db()
+    assert video.author == marketer
