@@ -120,3 +120,22 @@ def test_marketing_can_edit_settings_collections_and_remove_posts(
     )
     assert response.status_code == 302
     assert not Micropost.objects.exists()
+
+
+@pytest.mark.django_db
+def test_marketing_edits_tips_in_the_admin_including_bulk_loaded_ones(marketer_client):
+    import io
+
+    from knowledge.demo import SIZES, SeedContext, seed
+
+    seed(
+        SeedContext(
+            size=SIZES["small"], seed=1, stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0
+        )
+    )
+    tip = TipPage.objects.order_by("pk").first()
+    assert tip.latest_revision_id is None  # seeded in bulk: no revision yet
+    response = marketer_client.get(reverse("wagtailadmin_pages:edit", args=[tip.pk]))
+    assertContains(response, tip.title)
+    assertContains(response, "Verified until")
+    assertContains(marketer_client.get(reverse("wagtailadmin_home")), "Tips to review")
