@@ -47,7 +47,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext, override_settings
     from wagtail.models import Page
 
-    from knowledge.models import HomePage, TipPage
+    from knowledge.models import HomePage, Micropost, TipPage
 
     tips = TipPage.objects.listed().count()
     if tips < 1000:
@@ -95,14 +95,25 @@ def main() -> int:
         transaction.set_rollback(True)
 
     base = statistics.median(timings["baseline (minimal Wagtail page)"])
+    out = sys.stdout
+    out.write(
+        f"{tips:,} live tips, {Micropost.objects.count():,} microposts, "
+        f"{connection.vendor}, {args.repeat} requests per page\n"
+    )
+    out.write(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'ratio':>6}\n")
     worst = 0.0
     for name, values in timings.items():
         values.sort()
         median = statistics.median(values)
-        values[min(len(values) - 1, int(len(values) * 0.95))]
+        p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
         ratio = median / base
         if not name.startswith("baseline"):
             worst = max(worst, ratio)
+        out.write(
+            f"{name:34} {median * 1000:10.1f} {p95 * 1000:8.1f} {queries[name]:8d} {ratio:5.2f}x\n"
+        )
+    verdict = "OK" if worst <= TARGET_RATIO else "OVER"
+    out.write(f"worst ratio {worst:.2f}x (target <= {TARGET_RATIO:.0f}x): {verdict}\n")
     return 0
 
 
