@@ -29,11 +29,13 @@ def _window_sql() -> tuple[str, str]:
 
 def _join_sql(extra_where: str) -> str:
     start, after = _window_sql()
+    # CROSS JOIN makes SQLite loop over the (few) won deals and look their owners' views up
+    # in event_attribution, instead of walking every view; PostgreSQL plans it as any join.
     return f"""
         FROM {Deal._meta.db_table} d
-        JOIN {ActivityEvent._meta.db_table} e
-          ON e.actor_id = d.owner_id AND e.account_id = d.account_id
-        WHERE d.status = %s AND e.verb = %s
+        CROSS JOIN {ActivityEvent._meta.db_table} e
+        WHERE e.actor_id = d.owner_id AND e.account_id = d.account_id
+          AND d.status = %s AND e.verb = %s
           AND e.owner_id IS NOT NULL AND e.owner_id <> d.owner_id
           AND e.created_at >= {start} AND e.created_at < {after}
           {extra_where}
