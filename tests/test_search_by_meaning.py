@@ -94,11 +94,11 @@ def test_update_index_rebuilds_the_vectors_with_a_progress_bar(rep):
     assert "wagtailcore.Page" in out.getvalue()  # Wagtail's own rebuild still ran
 
 
-def test_with_a_worker_configured_vectors_are_computed_in_the_background(rep, settings,
-                                                                        django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_with_a_worker_configured_vectors_are_computed_in_the_background(rep, settings):
+    """Queued after the commit, embedded by the worker (which closes connections: a real transaction)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
-        post = make_micropost("Send the agenda the day before the call", author=rep)
+    post = make_micropost("Send the agenda the day before the call", author=rep)
     assert not vectors_of(post)  # queued, not embedded in the request
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
     assert len(vectors_of(post)) == 1
