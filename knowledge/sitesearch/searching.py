@@ -171,7 +171,7 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
         prefetch_related_objects(objects, *kind.prefetch)
         for obj in objects:
             hit = kind.describe(obj, query)
-            hit.kind, hit.kind_label = kind.key, kind.label
+            hit.kind = kind.key  # describe() gives the singular label shown on the card
             hit.score = float(getattr(obj, "search_score", 0.0) or 0.0)
             hit.key = (kind.key, obj.pk)
             hits.append(hit)
