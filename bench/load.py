@@ -5,8 +5,8 @@
 Starts, on 127.0.0.1 only: a fresh PostgreSQL database (huddle_bench), Redis (a database
 number of its own on the shared server), gunicorn with 4 workers and the django-tasks
 db_worker; loads demo data with `seed_demo`; signs in the simulated reps; then drives
-them with an async HTTP client, each rep sending its next request when the last one
-answered (closed loop, no think time):
+them with an async HTTP client, each rep sending its next request a moment (--think,
+mean 1 s; 0 for back to back) after the last one answered:
 
     60% browsing: the feed, the tips list, a tip, a tag page
     25% searching: /search/?q=...
@@ -227,7 +227,6 @@ def top_up(users: int, tips: int, microposts: int) -> None:
     from django.contrib.auth.models import Group
     from wagtail.models import Site
 
-    from knowledge.microposts import post_micropost
     from knowledge.models import Account, Micropost, TipPage
     from knowledge.sharing import share_tip
 
@@ -285,13 +284,18 @@ def top_up(users: int, tips: int, microposts: int) -> None:
                 "tags": [topic.replace(" ", "-"), "bench"],
             },
         )
-    for n in range(max(0, microposts - Micropost.objects.count())):
-        post_micropost(
-            author=rng.choice(people),
-            account=rng.choice(accounts),
-            text=f"Quick win {n}: {rng.choice(topics)} came up and the case study helped "
-            f"#{rng.choice(topics).replace(' ', '')}",
-        )
+    # Microposts straight into the table (update_index, run next, indexes and embeds them).
+    Micropost.objects.bulk_create(
+        [
+            Micropost(
+                author=rng.choice(people),
+                account=rng.choice(accounts),
+                text=f"Quick win {n}: {rng.choice(topics)} came up and the case study helped",
+            )
+            for n in range(max(0, microposts - Micropost.objects.count()))
+        ],
+        batch_size=1000,
+    )
 
 
 def find_targets(users: int) -> Targets:
@@ -396,8 +400,10 @@ class Rep:
         run: str,
         counter: list[int],
         skip_search: bool,
+        think: float = 0.0,
     ):
         self.number, self.username, self.targets, self.run = number, username, targets, run
+        self.think = think
         self.client = httpx.AsyncClient(base_url=base_url, timeout=60, follow_redirects=False)
         self.random = random.Random(number)
         self.counter = counter
@@ -518,13 +524,20 @@ class Rep:
     async def bare(self, results):
         return await self.get("/bench/bare/")
 
+    async def pause(self) -> None:
+        """A person reads before the next click: exponential, mean ``think`` s, at most 5x that."""
+        if self.think:
+            await asyncio.sleep(min(self.random.expovariate(1 / self.think), 5 * self.think))
+
     async def run_mix(self, deadline: float, results: Results) -> None:
         while time.monotonic() < deadline:
             await self.act(self.random.choices(self.kinds, self.weights)[0], results)
+            await self.pause()
 
     async def run_bare(self, deadline: float, results: Results) -> None:
         while time.monotonic() < deadline:
             await self.act("bare", results)
+            await self.pause()
 
 
 async def drive(reps: list[Rep], seconds: float, mode: str) -> Results:
@@ -691,7 +704,7 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     )
 
     reps = [
-        Rep(n, name, stack.base_url, targets, run, counter, skip_search)
+        Rep(n, name, stack.base_url, targets, run, counter, skip_search, args.think)
         for n, name in enumerate(targets.usernames)
     ]
     started = time.monotonic()
@@ -714,7 +727,7 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     medians.update(await unloaded(reps[1], list(WRITE), 3, quiet))
     log("unloaded medians: " + ", ".join(f"{k} {v * 1000:.0f}ms" for k, v in medians.items()))
 
-    log(f"load: {len(reps)} reps for {args.seconds}s on the Huddle mix")
+    log(f"load: {len(reps)} reps for {args.seconds}s on the Huddle mix, think time {args.think}s")
     mix = await drive(reps, args.seconds, "mix")
     log(f"load: {len(reps)} reps for {args.bare_seconds}s on the bare view")
     bare = await drive(reps, args.bare_seconds, "bare")
@@ -751,6 +764,12 @@ def main() -> int:
     parser.add_argument("--size", default="small", help="seed_demo --size")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean seconds a rep reads between requests (0: back to back, the saturation test)",
+    )
+    parser.add_argument(
         "--min-tips", type=int, default=300, help="bench adds tips up to this count"
     )
     parser.add_argument("--min-microposts", type=int, default=1500)
@@ -784,8 +803,14 @@ def main() -> int:
             f"{time.monotonic() - started:.1f}s"
         )
         stack.manage("update_index", "-v0")
+        from django_tasks_db.models import DBTaskResult
+
+        # The rebuild just embedded everything the top-up's queued jobs would embed again.
+        DBTaskResult.objects.filter(status="READY", task_path__endswith="refresh_vectors").delete()
         targets = find_targets(args.users)
         stack.start_services()
+        pending = wait_for_worker(timeout=600)  # jobs from the top-up, before anything is timed
+        log(f"task queue drained ({pending} left)")
         return asyncio.run(main_async(args, stack, targets))
     finally:
         stack.stop()
