@@ -104,6 +104,7 @@ def test_manager_imports_maps_an_owner_and_reads_revenue_influence_and_analysis(
     sam_row.get_by_role("link", name="$40,000").click()
     page.get_by_role("heading", name="Influenced by Sam's tips").wait_for()
     assert "Acme renewal" in page.locator("#influence").inner_text()
+    screenshot(page, "leaderboard-drill-down")
 
     page.goto("/leaderboard/analysis/")
     assert page.get_by_text("Association, not proof of cause.").is_visible()
