@@ -7,9 +7,9 @@ it keeps holding as apps add models.
 import datetime
 import decimal
 import json
-import uuid
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -30,8 +30,19 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')
 
 
-PLAIN = (str, int, float, bool, bytes, type(None), datetime.date, datetime.time, datetime.timedelta,
-         decimal.Decimal, uuid.UUID)
+PLAIN = (
+    str,
+    int,
+    float,
+    bool,
+    bytes,
+    type(None),
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    decimal.Decimal,
+    uuid.UUID,
+)
 
 
 def _value(field: models.Field, value):
@@ -93,6 +104,24 @@ def site_paths() -> list[str]:
     return paths
 
 
+def _comment_on_first_tip(user) -> None:
+    """The seed has no comments yet; one comment and a reply (a generic relation, a thread)."""
+    from django_comments_xtd.models import XtdComment
+
+    tip = Page.objects.type(apps.get_model("knowledge", "TipPage")).order_by("pk").first()
+    if tip is None:
+        return
+    common = {
+        "content_type": ContentType.objects.get_for_model(tip.specific),
+        "object_pk": str(tip.pk),
+        "site_id": settings.SITE_ID,
+        "user": user,
+        "user_name": user.username,
+    }
+    first = XtdComment.objects.create(comment="Worked for us at Acme too.", **common)
+    XtdComment.objects.create(comment="Same here.", parent_id=first.pk, **common)
+
+
 def wipe(media_root: Path) -> None:
     call_command("flush", interactive=False, verbosity=0)
     shutil.rmtree(media_root, ignore_errors=True)
@@ -111,6 +140,7 @@ def test_backup_wipe_restore_gives_back_the_same_site(tmp_path, settings):
         p.relative_to(media_root): p.read_bytes() for p in media_root.rglob("*") if p.is_file()
     }
     manager = get_user_model().objects.get(username="manager")
+    _comment_on_first_tip(manager)
     pages_as(manager, site_paths())  # first views create settings rows and view records
     pages_before = pages_as(manager, site_paths())
     before = snapshot()
