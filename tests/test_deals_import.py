@@ -242,6 +242,8 @@ def test_unmapped_owners_page_maps_a_name(manager_client, riley):
     assertContains(bad, "No active user is called “nobody”")
 
 
+# The worker recycles database connections between tasks, which a test transaction cannot survive.
+@pytest.mark.django_db(transaction=True)
 def test_with_a_worker_configured_the_upload_runs_in_the_background(manager_client, riley, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     upload = SimpleUploadedFile("sf.csv", SALESFORCE.encode("utf-8"), content_type="text/csv")
