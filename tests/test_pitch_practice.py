@@ -280,6 +280,10 @@ def test_submitter_sees_averages_and_managers_see_averages_per_rep(
 
 # Session, user, challenge, criteria, submissions, mine, roles, averages per rep (two queries).
 CHALLENGE_QUERIES = 11
+# Session, user, roles and the annotated challenges.
+CHALLENGE_LIST_QUERIES = 7
+# Session, user, submission with challenge and reviews, the rep's takes with reviews, averages.
+FEEDBACK_QUERIES = 12
 
 
 @pytest.mark.parametrize("count", [1, 6])
@@ -303,3 +307,34 @@ def test_challenge_page_queries_do_not_grow(
     with django_assert_num_queries(CHALLENGE_QUERIES):
         response = manager_client.get(challenge.get_absolute_url())
     assertContains(response, "Watch and review", count=count)
+
+
+@pytest.mark.parametrize("count", [1, 5])
+@pytest.mark.django_db
+def test_challenge_list_queries_do_not_grow(manager, rep_client, count, django_assert_num_queries):
+    for number in range(count):
+        make_challenge(f"Challenge {number}", created_by=manager)
+    with django_assert_num_queries(CHALLENGE_LIST_QUERIES):
+        response = rep_client.get(reverse("challenge_list"))
+    assertContains(response, "Open until", count=count)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+@pytest.mark.django_db
+def test_pitch_feedback_queries_do_not_grow(
+    manager, rep, rep_client, count, django_assert_num_queries
+):
+    from coaching.pitches import review_pitch
+
+    challenge = make_challenge(created_by=manager)
+    submission = make_submission(challenge, submitter=rep)
+    for number in range(count):
+        review_pitch(
+            submission,
+            reviewer=make_rep(f"peer{number}"),
+            scores={c.pk: 4 for c in challenge.criteria.all()},
+            comment=f"Comment {number}",
+        )
+    with django_assert_num_queries(FEEDBACK_QUERIES):
+        response = rep_client.get(submission.get_absolute_url())
+    assertContains(response, "Comment ", count=count)
