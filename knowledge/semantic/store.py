@@ -13,6 +13,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -461,6 +462,24 @@ def _embedded_query(text: str, model_name: str) -> np.ndarray:
     vector = encoder.embed([text])[0]
     vector.flags.writeable = False
     return vector
+
+
+_query_pool: ThreadPoolExecutor | None = None
+_query_pool_lock = threading.Lock()
+
+
+def query_vector_soon(text: str) -> Future:
+    """Start embedding a query on another thread, to overlap other work such as the keyword search.
+
+    ONNX Runtime and the tokenizer release the GIL, so on two cores the query's vector
+    is often ready by the time the keyword results are. The future gives the vector.
+    """
+    global _query_pool
+    if _query_pool is None:
+        with _query_pool_lock:
+            if _query_pool is None:
+                _query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-query")
+    return _query_pool.submit(_embedded_query, " ".join(text.split()), encoder.model_name())
 
 
 def _query_vector(query: str | np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from modelsearch.backends import get_search_backend
 from knowledge.semantic import encoder as meaning_encoder
 from knowledge.semantic.indexing import VIDEO, is_embedded
 from knowledge.semantic.ranking import fuse
-from knowledge.semantic.store import content_type_id_for, nearest
+from knowledge.semantic.store import content_type_id_for, nearest, query_vector_soon
 
 from .highlight import highlight
 
@@ -155,6 +155,8 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
     query = " ".join(query.split())[:200]
     page = max(1, min(page, MAX_CANDIDATES // per_page))
     wanted = page * per_page
+    # Embedding the query overlaps the keyword search below.
+    query_vector = query_vector_soon(query) if query and meaning_encoder.is_enabled() else None
     hits: list[Hit] = []
     kind_counts: dict[str, int] = {}
     account_counts: Counter = Counter()
@@ -187,7 +189,8 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
         suggestion = backend.suggest(query)
         if suggestion and suggestion.lower() == query.lower():
             suggestion = None
-    hits = _with_meaning(query, filters, hits, confident=keyword_total >= CONFIDENT_COUNT)
+    if query_vector is not None:
+        hits = _with_meaning(query, query_vector.result(), filters, hits, confident=keyword_total >= CONFIDENT_COUNT)
     for hit in hits:
         if hit.by_meaning:  # facets and totals count what the page shows
             kind_counts[hit.kind] = kind_counts.get(hit.kind, 0) + 1
@@ -203,14 +206,12 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
                          per_page=per_page, facets=facets, suggestion=suggestion)
 
 
-def _with_meaning(query: str, filters: SearchFilters, hits: list[Hit], *, confident: bool) -> list[Hit]:
+def _with_meaning(query: str, vector, filters: SearchFilters, hits: list[Hit], *, confident: bool) -> list[Hit]:
     """Keyword hits fused with the nearest items by meaning, which pass the same filters and permissions.
 
     Items found by meaning alone are marked ``by_meaning``; when the keyword side is
     confident its order stands and only close neighbours are appended.
     """
-    if not query or not meaning_encoder.is_enabled():
-        return hits
     kinds = {}
     for kind in KINDS.values():
         if filters.kinds and kind.key not in filters.kinds:
@@ -221,7 +222,7 @@ def _with_meaning(query: str, filters: SearchFilters, hits: list[Hit], *, confid
     if not kinds:
         return hits
     floor = CONFIDENT_FILL_MIN_SCORE if confident else FILL_MIN_SCORE
-    candidates = nearest(query, models=list(kinds), k=MEANING_CANDIDATES, min_score=floor)
+    candidates = nearest(vector, models=list(kinds), k=MEANING_CANDIDATES, min_score=floor)
     if not candidates:
         return hits
     kind_of_type = {content_type_id_for(model): kind for model, kind in kinds.items()}
