@@ -51,3 +51,18 @@ def test_a_near_duplicate_title_shows_already_shared_while_typing(page, sign_in,
     screenshot(page, "meaning-already-shared-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "meaning-already-shared-phone")
+
+
+def test_marketing_sees_possible_duplicates_in_the_admin(page, sign_in, tips):
+    from ..factories import make_marketer
+
+    author = make_rep("drew")
+    make_tip("Re-engaging a buyer who stopped answering", author=author,
+             summary="When someone goes silent after a demo, send a short note that offers an easy way out; "
+                     "most people reply to close the loop.")
+    sign_in(make_marketer("morgan"))
+    page.goto("/admin/reports/possible-duplicates/")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("link", name="Re-engaging a buyer who stopped answering")).to_be_visible()
+    expect(table.get_by_role("link", name="Re-engage a buyer who stopped answering")).to_be_visible()
+    screenshot(page, "meaning-possible-duplicates-admin")
