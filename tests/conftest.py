@@ -1,3 +1,4 @@
+import json
 import os
 
 import pytest
@@ -7,6 +8,51 @@ from . import factories
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Puts content types first in the data that serialized rollbacks restore.
+
+    A Wagtail page being deserialized looks its content type up (and creates it when
+    missing); restored before the content types, that lookup inserted duplicates and
+    every browser test after the first failed on a unique constraint.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            objects = json.loads(contents)
+            objects.sort(key=lambda item: item["model"] != "contenttypes.contenttype")
+            connection._test_serialized_contents = json.dumps(objects)
+            BASELINE[connection.alias] = connection._test_serialized_contents
+
+
+BASELINE: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _baseline_for_transactional_tests(request):
+    """Gives tests that commit (browser tests, workers) the migrated data: roles, page tree.
+
+    Serialized rollback alone left the database empty whenever ordinary tests ran
+    first in the session, so the data is restored here whenever it is missing.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+    from wagtail.models import Page
+
+    if Page.objects.filter(depth=2).exists() or connection.alias not in BASELINE:
+        return
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    ContentType.objects.clear_cache()
+    connection.creation.deserialize_db_from_string(BASELINE[connection.alias])
 
 
 @pytest.fixture(autouse=True)
