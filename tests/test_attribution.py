@@ -144,3 +144,18 @@ def test_profile_include_shows_the_year_total_to_the_author(rep, other_rep, stor
         Context({"person": rep, "request": request})
     )
     assert "1 won deal" in html and "$40,000" not in html
+
+
+def test_the_tip_page_itself_shows_its_influence(manager_client, other_rep_client, story):
+    """The section reaches the real tip page through knowledge's section registry."""
+    tip, _deal, _acme = story
+    assertContains(manager_client.get(tip.url), "Deal W-1")
+    response = other_rep_client.get(tip.url)
+    assertContains(response, "1 won deal")
+    assertNotContains(response, "$40,000")
+
+
+def test_the_authors_profile_page_shows_influenced_revenue(rep_client, story):
+    response = rep_client.get(reverse("profile", args=["rep"]))
+    assertContains(response, "Influenced by your tips this year")
+    assertContains(response, "$40,000")

@@ -64,3 +64,16 @@ def comments_for(context, obj):
 @register.simple_tag
 def content_type_id(obj) -> int:
     return ContentType.objects.get_for_model(obj).pk
+
+
+@register.simple_tag(takes_context=True)
+def extra_sections(context, place: str) -> SafeString:
+    """Renders the sections other apps registered for this place (see knowledge.sections)."""
+    from django.template.loader import get_template
+    from django.utils.safestring import mark_safe
+
+    from ..sections import sections_for
+
+    flat = context.flatten()
+    request = context.get("request")
+    return mark_safe("".join(get_template(name).render(flat, request) for name in sections_for(place)))
