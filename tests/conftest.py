@@ -43,8 +43,10 @@ def _baseline_for_transactional_tests(request):
     if not marker or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connection
     from wagtail.models import Page
 
@@ -53,6 +55,11 @@ def _baseline_for_transactional_tests(request):
     call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
     ContentType.objects.clear_cache()
     connection.creation.deserialize_db_from_string(BASELINE[connection.alias])
+    # Rows came back with their ids: move PostgreSQL's sequences past them.
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)
