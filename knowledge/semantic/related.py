@@ -14,7 +14,7 @@ SPARE = 10
 
 
 def related_tips(obj: Model, *, limit: int = RELATED_TIPS) -> list:
-    """Up to ``limit`` live, unretired tips nearest to obj by meaning, obj itself left out; 2 queries."""
+    """Up to ``limit`` live, unretired tips nearest to obj by meaning, obj itself left out; one query."""
     tip_model = model_for(TIP)
     if not encoder.is_enabled() or tip_model is None or obj.pk is None:
         return []

@@ -389,6 +389,18 @@ class VectorIndex:
 
     # Searching
 
+    def vector_of(self, object_id: int) -> np.ndarray | None:
+        """An object's chunks averaged, read from memory (no query), or None if it has no vector here."""
+        self.refresh()
+        s = self._snapshot
+        if s is None or not len(s.keys):
+            return None
+        first, last = np.searchsorted(s.keys, [object_id << CHUNK_BITS, (object_id + 1) << CHUNK_BITS])
+        if first == last:
+            return None
+        rows = s.matrix[first:last].astype(np.float32) * s.scales[first:last, None]
+        return _query_vector(rows.mean(axis=0))
+
     def scores(self, query: np.ndarray, snapshot: _Snapshot | None = None) -> np.ndarray:
         """Cosine similarity of query to every row."""
         s = snapshot or self._snapshot
@@ -554,7 +566,9 @@ def similar_to(
     """Items nearest to obj's stored vectors (its own model by default), obj itself left out."""
     if not encoder.is_enabled():
         return []
-    vector = vector_of(obj)
+    vector = VectorIndex.for_content_type(type(obj)).vector_of(obj.pk)
+    if vector is None:
+        vector = vector_of(obj)  # saved a moment ago in another process, or of another model name
     if vector is None:
         return []
     return nearest(
