@@ -100,6 +100,7 @@ class Tip(index.Indexed, models.Model):
         index.SearchField("body"),
         index.AutocompleteField("title"),
         index.FilterField("category"),
+        index.FilterField("id"),  # the database backend comparison searches a subset by id
     ]
 
     class Meta:
@@ -125,7 +126,9 @@ def setup_django(work):
                 "BACKEND": "knowledge.search.whoosh",
                 "PATH": str(work / "whoosh_backend"),
                 "AUTO_UPDATE": False,
-            }
+            },
+            # modelsearch's own SQLite FTS5 backend, timed on a subset (see --database-docs).
+            "database": {"BACKEND": "modelsearch.backends.database", "AUTO_UPDATE": False},
         },
         USE_TZ=True,
         DEFAULT_AUTO_FIELD="django.db.models.AutoField",
@@ -242,6 +245,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=120_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per query; the fastest counts")
+    parser.add_argument("--database-docs", type=int, default=5_000,
+                        help="docs for modelsearch's database backend, which takes seconds per "
+                             "query on the whole corpus (its FTS5 MATCH runs once per index row)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
@@ -341,8 +347,45 @@ def run(work, args):
         f"\nindexing: backend {b_rate:,.0f} docs/s, bare whoosh writer {w_rate:,.0f} docs/s, "
         f"ratio {b_rate / w_rate:.2f}x"
     )
+    database_backend_comparison(Tip, queries, args)
     fts.close()
     os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+
+
+def database_backend_comparison(Tip, queries, args):
+    """modelsearch's SQLite backend against Huddle's on the same small subset of the corpus."""
+    from modelsearch.backends import get_search_backend
+
+    subset = Tip.objects.filter(pk__lte=args.database_docs).order_by("pk")
+    database = get_search_backend("database")
+    index = database.get_index_for_model(Tip)
+    rebuilder = database.rebuilder_class(index) if database.rebuilder_class else None
+    index = rebuilder.start() if rebuilder else index
+    for offset in range(0, args.database_docs, 1000):
+        index.add_items(Tip, list(subset[offset : offset + 1000]))
+    if rebuilder:
+        rebuilder.finish()
+    whoosh = get_search_backend("default")
+    times = {"database": [], "whoosh": []}
+    for kind, texts in queries.items():
+        for text in texts[:4]:  # a few per kind: the database backend is slow
+            for name, backend in (("database", database), ("whoosh", whoosh)):
+                def search(backend=backend, kind=kind, text=text):
+                    from modelsearch.query import Phrase, PlainText
+
+                    query = Phrase(text) if kind == "phrase" else PlainText(text, operator="and")
+                    results = backend.search(query, Tip.objects.filter(pk__lte=args.database_docs))
+                    return results.count(), list(results[:10])
+
+                fastest, _first, _result = timed(search, 1)
+                times[name].append(fastest * 1000)
+    d, w = times["database"], times["whoosh"]
+    print(
+        f"\nmodelsearch database backend (SQLite FTS5) on {args.database_docs:,} docs, "
+        f"{len(d)} queries: median {statistics.median(d):.1f}ms, p95 {pct(d, 95):.1f}ms; "
+        f"Huddle's Whoosh backend on the same subset filter: median {statistics.median(w):.1f}ms, "
+        f"p95 {pct(w, 95):.1f}ms (ratio database/whoosh {statistics.median(d) / statistics.median(w):.1f}x)"
+    )
 
 
 if __name__ == "__main__":
