@@ -264,7 +264,7 @@ def _many_videos(count):
 INDEX_QUERIES = 16
 # Routing, series neighbours, progress, the view record, cues, permissions, related rows,
 # helpful mark, comment thread and related tips.
-VIDEO_QUERIES = 26
+VIDEO_QUERIES = 25
 
 
 @pytest.mark.parametrize("count", [2, 5])
