@@ -319,6 +319,8 @@ class TipPage(HuddlePage):
     search_fields = HuddlePage.search_fields + [
         index.SearchField("title", boost=3),
         index.SearchField("summary", boost=2),
+        # Summary words as typed, so "Did you mean" can correct typos of them too.
+        index.AutocompleteField("summary"),
         index.SearchField("body"),
         index.SearchField("industry"),
         index.SearchField("product"),

@@ -166,3 +166,11 @@ def test_a_phrase_said_in_a_video_links_to_that_second(rep_client, rep):
     assertContains(response, "at 1:23")
     videos = rep_client.get("/search/", {"q": "negotiation", "type": "video"}).context["outcome"].hits
     assert [hit.title for hit in videos] == ["Negotiation in the last week"]
+
+
+def test_did_you_mean_corrects_a_word_only_the_summary_has(rep_client, rep):
+    """'procurment' stems like 'procurement'; the summary's words as typed tell them apart."""
+    make_tip("Vendor forms first", author=rep, summary="How we sped up procurement at Acme.")
+    response = rep_client.get("/search/", {"q": "procurment"})
+    assertContains(response, "Vendor forms first")
+    assert response.context["outcome"].suggestion == "procurement"
