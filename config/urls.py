@@ -13,7 +13,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
-    re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), views.protected_media, name="media"),
+    re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", views.protected_media, name="media"),
     path("comments/", include("django_comments_xtd.urls")),
     path("api/", include("leaderboard.api_urls")),
     path("search/", include("knowledge.sitesearch.urls")),

@@ -1,4 +1,4 @@
-# ruff: noqa: E501 - prose, kept one sentence per line
+
 """Realistic sales tips and posts for the demo site (``seed_demo``); words only, no logic."""
 
 # Each tip: title, summary, stage, tags, paragraphs, and optional talk track, objection, checklist.

@@ -222,3 +222,9 @@ def test_production_refuses_to_start_without_a_secret_key():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    """A model change without its migration would break `make run` on a fresh database."""
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -59,7 +59,8 @@ def already_shared(text: str, *, limit: int = ALREADY_SHARED_LIMIT,
             found.append(NearDuplicate("Tip", tip.title, tip.url, hit.score, tip))
         elif hit.content_type_id != tip_type and hit.object_id in posts:
             post = posts[hit.object_id]
-            found.append(NearDuplicate("Micropost", Truncator(post.text).chars(100), post.get_absolute_url(), hit.score, post))
+            found.append(NearDuplicate("Micropost", Truncator(post.text).chars(100), post.get_absolute_url(),
+                                       hit.score, post))
     return found[:limit]
 
 

@@ -18,7 +18,8 @@ def _word_pattern(words: list[str]) -> re.Pattern | None:
                    reverse=True)
     if not stems:
         return None
-    return re.compile(r"\b(?:%s)\w*" % "|".join(re.escape(stem) for stem in stems), re.IGNORECASE)
+    alternatives = "|".join(re.escape(stem) for stem in stems)
+    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
 
 
 def highlight(text: str, query: str, *, width: int = 220) -> SafeString:
