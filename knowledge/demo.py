@@ -58,8 +58,8 @@ SIZES = {
         "small",
         reps=20,
         accounts=24,
-        tips=40,
-        microposts=80,
+        tips=20,  # one of each written tip and micropost: no repeats in the demo's search results
+        microposts=15,
         videos=6,
         deals=200,
         activity_events=0,

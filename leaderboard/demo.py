@@ -169,7 +169,8 @@ def _content_types():
 
 
 def _seed_activity(context: SeedContext, reps: dict[int, dict]) -> int:
-    if ActivityEvent.objects.exists():
+    # Publishing demo videos already recorded events through signals; bulk-seeded tips did not.
+    if ActivityEvent.objects.filter(verb=Verb.SHARED_TIP).exists():
         return 0
     kinds = _content_types()
     written = _events_from_content(context, kinds)
@@ -203,10 +204,13 @@ def _events_from_content(context: SeedContext, kinds) -> int:
             else None
         )
         fields = ["pk", author_field, time_field] + ([account_field] if account_field else [])
+        recorded = set(
+            ActivityEvent.objects.filter(verb=verb, content_type=content_type).values_list("object_id", flat=True)
+        )
         batch = []
         for values in model._default_manager.values_list(*fields).iterator(chunk_size=BATCH):
             pk, author, when = values[:3]
-            if author is None:
+            if author is None or pk in recorded:  # shared through the site: its event exists
                 continue
             batch.append(
                 ActivityEvent(

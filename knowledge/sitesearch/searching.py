@@ -185,7 +185,7 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
     hits.sort(key=lambda hit: -hit.score)
     keyword_total = sum(kind_counts.values())
     suggestion = None
-    if query and keyword_total < 3 and hasattr(backend, "suggest"):
+    if query and hasattr(backend, "suggest"):  # a typo may still find results: offer the fix anyway
         suggestion = backend.suggest(query)
         if suggestion and suggestion.lower() == query.lower():
             suggestion = None
@@ -245,7 +245,7 @@ def _with_meaning(query: str, vector, filters: SearchFilters, hits: list[Hit], *
         prefetch_related_objects(objects, *kind.prefetch)
         for obj in objects:
             hit = kind.describe(obj, query)
-            hit.kind, hit.kind_label, hit.key = kind.key, kind.label, (kind.key, obj.pk)
+            hit.kind, hit.key = kind.key, (kind.key, obj.pk)
             hit.by_meaning, hit.score = True, scores[hit.key]
             found[hit.key] = hit
     _link_to_moments([hit for hit in found.values() if hit.obj._meta.label_lower == VIDEO], chunks)

@@ -8,6 +8,7 @@ import importlib
 import time
 
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
@@ -22,8 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--size", choices=sorted(SIZES), default="small",
                             help="small: the demo site; large: the data set benchmarks use.")
         parser.add_argument("--seed", type=int, default=7, help="Random seed, for repeatable data.")
+        parser.add_argument("--no-index", action="store_true",
+                            help="Do not rebuild the search index and vectors afterwards (run update_index later).")
 
-    def handle(self, *args, size, seed, verbosity, **options):
+    def handle(self, *args, size, seed, verbosity, no_index, **options):
         context = SeedContext(size=SIZES[size], seed=seed, stdout=self.stdout, stderr=self.stderr,
                               verbosity=verbosity)
         started = time.monotonic()
@@ -36,6 +39,10 @@ class Command(BaseCommand):
                     module.seed(context)
             except Exception as error:
                 raise CommandError(f"Demo data for {app_config.verbose_name} failed: {error}") from error
+        if any(context.summary.values()) and not no_index:
+            # Content is loaded in bulk, without the signals that index it one save at a time.
+            self.stderr.write("Indexing the demo content for search…")
+            call_command("update_index", verbosity=verbosity, stdout=self.stderr, stderr=self.stderr)
         self.stdout.write(
             f"Demo data ready in {time.monotonic() - started:.1f}s: "
             + ", ".join(f"{label} {count:,}" for label, count in context.summary.items())
