@@ -112,9 +112,21 @@ def deals_influenced_by_author(
 def deals_influenced_by_item(item, *, window_days: int) -> list[Deal]:
     """Every won deal (any time) that this tip or video influenced, newest first."""
     content_type = ContentType.objects.get_for_model(item)
-    sql = f"SELECT DISTINCT d.id {_join_sql('AND e.content_type_id = %s AND e.object_id = %s')}"
+    start, after = _window_sql()
+    # Starts from this item's own views (event_target index), not from every won deal:
+    # a tip page pays for its readers, however many deals the CRM holds.
+    sql = f"""
+        SELECT DISTINCT d.id
+        FROM {ActivityEvent._meta.db_table} e
+        CROSS JOIN {Deal._meta.db_table} d
+        WHERE e.content_type_id = %s AND e.object_id = %s
+          AND e.actor_id = d.owner_id AND e.account_id = d.account_id
+          AND d.status = %s AND e.verb = %s
+          AND e.owner_id IS NOT NULL AND e.owner_id <> d.owner_id
+          AND e.created_at >= {start} AND e.created_at < {after}
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_base_params(window_days), content_type.pk, item.pk])
+        cursor.execute(sql, [content_type.pk, item.pk, *_base_params(window_days)])
         ids = [row[0] for row in cursor.fetchall()]
     return list(
         Deal.objects.filter(pk__in=ids)
