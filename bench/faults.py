@@ -28,18 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import run_manage, say  # noqa: E402 - needs ROOT on the path
+
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "huddle_faults_bench"
-
-
-def log(message: str) -> None:
-    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
-    sys.stderr.flush()
-
-
-def say(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 class Site:
@@ -76,19 +68,7 @@ class Site:
         self.manage("seed_demo", "-v0")
 
     def manage(self, *arguments: str, timeout: int = 900) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *arguments],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode:
-            raise SystemExit(
-                f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}"
-            )
-        return result.stdout
+        return run_manage(self.env, *arguments, timeout=timeout)
 
     def shell(self, code: str) -> str:
         return self.manage("shell", "-v0", "-c", code).strip()
@@ -104,6 +84,11 @@ class Site:
         )
         self.processes.append(process)
         return process
+
+    def start_worker(self) -> subprocess.Popen:
+        """The django-tasks worker, polling fast so the bench does not wait on it."""
+        return self.start("worker", "db_worker", "--queue-name=*", "--interval=0.2", "--no-reload",
+                          "--no-startup-delay")
 
     def kill(self, process: subprocess.Popen) -> None:
         process.send_signal(signal.SIGKILL)
@@ -185,28 +170,14 @@ for n in range({items}):
 """)
         ready, running, done, failed = jobs(site)
         say(f"   {items} microposts posted; {ready} embedding jobs queued")
-        worker = site.start(
-            "worker",
-            "db_worker",
-            "--queue-name=*",
-            "--interval=0.2",
-            "--no-reload",
-            "--no-startup-delay",
-        )
+        worker = site.start_worker()
         while jobs(site)[2] < items // 3:
             time.sleep(0.2)
         site.kill(worker)
         ready, running, done, failed = jobs(site)
         say(f"   worker killed (SIGKILL) after {done} jobs: {running} left RUNNING, {ready} READY")
 
-        worker = site.start(
-            "worker",
-            "db_worker",
-            "--queue-name=*",
-            "--interval=0.2",
-            "--no-reload",
-            "--no-startup-delay",
-        )
+        worker = site.start_worker()
         ready, running, done, failed = wait_for_queue(site, worker)
         total, embedded, keyword = found(site)
         say(
@@ -216,14 +187,7 @@ for n in range({items}):
         site.kill(worker)
 
         say("   " + site.manage("requeue_interrupted_tasks").strip())
-        worker = site.start(
-            "worker",
-            "db_worker",
-            "--queue-name=*",
-            "--interval=0.2",
-            "--no-reload",
-            "--no-startup-delay",
-        )
+        worker = site.start_worker()
         ready, running, done, failed = wait_for_queue(site, worker)
         total, embedded, keyword = found(site)
         ok = embedded == keyword == total and running == 0 and failed == 0

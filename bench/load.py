@@ -40,6 +40,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import log, run_manage, say  # noqa: E402 - needs ROOT on the path
+
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "huddle_bench"
 PASSWORD = "huddle-demo"
@@ -47,17 +49,6 @@ BROWSE = {"feed": 20, "tips": 15, "tip": 15, "tag": 10}
 SEARCH = {"search": 25}
 WRITE = {"micropost": 6, "comment": 4, "helpful": 3, "tip_post": 2}
 TOKEN_LETTERS = "bcdfghjklmnpqrstvwxz"
-
-
-def log(message: str) -> None:
-    """Progress, on stderr."""
-    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
-    sys.stderr.flush()
-
-
-def say(text: str = "") -> None:
-    """Figures, on stdout."""
-    sys.stdout.write(text + "\n")
 
 
 def free_port() -> int:
@@ -113,20 +104,9 @@ class Stack:
 
     def manage(self, *arguments: str, timeout: int = 900) -> str:
         started = time.monotonic()
-        result = subprocess.run(
-            [sys.executable, "manage.py", *arguments],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode:
-            raise SystemExit(
-                f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}"
-            )
+        output = run_manage(self.env, *arguments, timeout=timeout)
         log(f"manage.py {' '.join(arguments)}: {time.monotonic() - started:.1f}s")
-        return result.stdout
+        return output
 
     def fresh_database(self) -> None:
         import psycopg
