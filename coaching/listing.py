@@ -64,8 +64,8 @@ def coaching_index_context(page, request) -> dict:
     return context
 
 
-@register_stream_source
-def video_source(filters: StreamFilter, before, limit: int) -> list[CoachingVideoPage]:
+@register_stream_source("first_published_at")
+def video_source(filters: StreamFilter) -> QuerySet[CoachingVideoPage]:
     """Videos in the home feed and on tag, account and profile pages, newest first."""
     videos = listed_videos()
     if filters.tag is not None:
@@ -74,6 +74,4 @@ def video_source(filters: StreamFilter, before, limit: int) -> list[CoachingVide
         videos = videos.filter(account=filters.account)
     if filters.author is not None:
         videos = videos.filter(author=filters.author)
-    if before is not None:
-        videos = videos.filter(first_published_at__lt=before)
-    return list(videos.order_by("-first_published_at", "-pk")[:limit])
+    return videos

@@ -1,8 +1,8 @@
 """What the feed, tag, account, profile and tip pages list, each in a fixed number of queries.
 
-The home stream merges several content kinds newest first. Each kind is a *stream source*: a
-function returning up to ``limit`` items older than ``before``, optionally about one tag, account
-or author. Other apps (coaching videos) add theirs with ``register_stream_source``.
+The home stream merges several content kinds newest first. Each kind is a *stream source*: its
+listed items, optionally about one tag, account or author, and the time field they sort by. Other
+apps (coaching videos) add theirs with ``register_stream_source``.
 """
 
 import datetime
@@ -14,7 +14,7 @@ from urllib.parse import quote
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -51,18 +51,36 @@ class StreamFilter:
     author: object | None = None
 
 
-StreamSource = Callable[[StreamFilter, datetime.datetime | None, int], Sequence]
+@dataclass(frozen=True)
+class StreamSource:
+    """One content kind in the streams: its listed, filtered items and the field they sort by.
+
+    ``items(filters)`` returns a queryset of what the kind's cards show (``select_related`` and
+    the like); the stream first reads only ``(time, pk)`` from it and then fetches the few rows
+    that made the page, so building objects costs what is shown, not ``limit`` per kind.
+    """
+
+    items: Callable[[StreamFilter], QuerySet]
+    time_field: str
+
+
 _sources: list[StreamSource] = []
 
 
-def register_stream_source(source: StreamSource) -> StreamSource:
-    """Adds a content kind to the home, tag, account and profile streams (usable as a decorator).
+def register_stream_source(time_field: str):
+    """Adds a content kind to the home, tag, account and profile streams (a decorator).
 
-    Each item it returns needs ``feed_time`` and ``card_template`` attributes.
+    The decorated function takes a ``StreamFilter`` and returns a queryset whose objects have
+    ``feed_time`` and ``card_template`` attributes.
     """
-    if source not in _sources:
-        _sources.append(source)
-    return source
+
+    def register(items: Callable[[StreamFilter], QuerySet]) -> StreamSource:
+        source = StreamSource(items, time_field)
+        if all(existing.items is not items for existing in _sources):
+            _sources.append(source)
+        return source
+
+    return register
 
 
 # Above this many items, a tag page walks content newest first and checks the tag per item
@@ -77,10 +95,8 @@ def _with_tag(queryset, through, tag: Tag):
     return queryset.filter(pk__in=tagged.values("content_object_id"))
 
 
-@register_stream_source
-def tip_source(
-    filters: StreamFilter, before: datetime.datetime | None, limit: int
-) -> list[TipPage]:
+@register_stream_source("first_published_at")
+def tip_source(filters: StreamFilter) -> QuerySet:
     tips = TipPage.objects.listed().for_cards()
     if filters.tag is not None:
         tips = _with_tag(tips, TipPageTag, filters.tag)
@@ -88,15 +104,11 @@ def tip_source(
         tips = tips.filter(account=filters.account)
     if filters.author is not None:
         tips = tips.filter(author=filters.author)
-    if before is not None:
-        tips = tips.filter(first_published_at__lt=before)
-    return list(tips.order_by("-first_published_at", "-pk")[:limit])
+    return tips
 
 
-@register_stream_source
-def micropost_source(
-    filters: StreamFilter, before: datetime.datetime | None, limit: int
-) -> list[Micropost]:
+@register_stream_source("created_at")
+def micropost_source(filters: StreamFilter) -> QuerySet:
     posts = Micropost.objects.for_cards()
     if filters.tag is not None:
         posts = _with_tag(posts, MicropostTag, filters.tag)
@@ -104,19 +116,53 @@ def micropost_source(
         posts = posts.filter(account=filters.account)
     if filters.author is not None:
         posts = posts.filter(author=filters.author)
-    if before is not None:
-        posts = posts.filter(created_at__lt=before)
-    return list(posts.order_by("-created_at", "-pk")[:limit])
+    return posts
 
 
 TipPage.card_template = "includes/tip_card.html"
 Micropost.card_template = "includes/micropost_card.html"
 
 
-@dataclass
 class StreamPage:
-    items: list
-    next_cursor: str | None
+    """One page of a stream. Its items are fetched on first use: a page whose cards are already
+    rendered in the cache (``knowledge.cards``) needs only the cursor to the next page."""
+
+    def __init__(self, user, filters: StreamFilter, before, limit: int, request=None):
+        self.user, self.filters, self.before, self.limit, self.request = (
+            user, filters, before, limit, request
+        )
+        self._cursor_from_cache: tuple[str | None] | None = None
+
+    @cached_property
+    def _fetched(self) -> tuple[list, str | None]:
+        return _fetch_stream(self.user, self.filters, self.before, self.limit, self.request)
+
+    @property
+    def items(self) -> list:
+        return self._fetched[0]
+
+    @property
+    def next_cursor(self) -> str | None:
+        if self._cursor_from_cache is not None:
+            return self._cursor_from_cache[0]
+        return self._fetched[1]
+
+    def use_cached_cursor(self, cursor: str | None) -> None:
+        self._cursor_from_cache = (cursor,)
+
+    @property
+    def cache_key(self) -> str:
+        """What the page's cards depend on besides the content: the filter, cursor and size."""
+        filters = self.filters
+        parts = [
+            getattr(filters.tag, "pk", ""),
+            getattr(filters.account, "pk", ""),
+            getattr(filters.author, "pk", ""),
+            self.before.isoformat() if self.before else "",
+            self.limit,
+            self.request.get_host() if self.request is not None else "",
+        ]
+        return ":".join(str(part) for part in parts)
 
 
 def parse_cursor(value: str | None) -> datetime.datetime | None:
@@ -139,12 +185,32 @@ def stream(
     limit: int = STREAM_PAGE_SIZE,
     request=None,
 ) -> StreamPage:
-    """One page of everything, newest first: ``limit + 1`` from each source, merged, cut."""
-    items = [item for source in _sources for item in source(filters, before, limit + 1)]
-    items.sort(key=lambda item: item.feed_time, reverse=True)
-    page, more = items[:limit], len(items) > limit
+    """One page of everything, newest first (fetched when its items are first read)."""
+    return StreamPage(user, filters, before, limit, request)
+
+
+def _fetch_stream(user, filters: StreamFilter, before, limit: int, request) -> tuple[list, str | None]:
+    """``limit + 1`` keys from each source, merged and cut, then the rows shown.
+
+    Two queries per kind that has something on the page (keys, then the rows shown).
+    """
+    keys = []
+    for number, source in enumerate(_sources):
+        queryset = source.items(filters)
+        if before is not None:
+            queryset = queryset.filter(**{f"{source.time_field}__lt": before})
+        rows = queryset.order_by(f"-{source.time_field}", "-pk").values_list(source.time_field, "pk")
+        keys.extend((moment, pk, number) for moment, pk in rows[: limit + 1])
+    keys.sort(reverse=True)
+    chosen, more = keys[:limit], len(keys) > limit
+    found: dict[tuple[int, int], object] = {}
+    for number, source in enumerate(_sources):
+        ids = [pk for _, pk, kind in chosen if kind == number]
+        if ids:
+            found.update(((number, obj.pk), obj) for obj in source.items(filters).filter(pk__in=ids))
+    page = [found[number, pk] for _, pk, number in chosen if (number, pk) in found]
     annotate_for(user, page, request)
-    return StreamPage(page, page[-1].feed_time.isoformat() if more and page else None)
+    return page, (page[-1].feed_time.isoformat() if more and page else None)
 
 
 @dataclass(frozen=True)

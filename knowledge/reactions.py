@@ -112,12 +112,17 @@ def record_view(user, obj) -> bool:
 
 def helpful_ids(user, objects) -> set[tuple[int, int]]:
     """(content type id, object id) pairs among ``objects`` that ``user`` marked, in one query."""
-    objects = [obj for obj in objects if obj is not None]
-    if not objects or not user.is_authenticated:
+    keys = [(ContentType.objects.get_for_model(obj).pk, obj.pk) for obj in objects if obj is not None]
+    return helpful_ids_for(user, keys)
+
+
+def helpful_ids_for(user, keys) -> set[tuple[int, int]]:
+    """Those of the (content type id, object id) ``keys`` that ``user`` marked, in one query."""
+    if not keys or not user.is_authenticated:
         return set()
     by_type: dict[int, list[int]] = {}
-    for obj in objects:
-        by_type.setdefault(ContentType.objects.get_for_model(obj).pk, []).append(obj.pk)
+    for content_type_id, object_id in keys:
+        by_type.setdefault(content_type_id, []).append(object_id)
     query = Q()
     for content_type_id, ids in by_type.items():
         query |= Q(content_type_id=content_type_id, object_id__in=ids)

@@ -71,3 +71,28 @@ def _connect_featured_receivers():
 
 
 _connect_featured_receivers()
+
+
+def stream_changed(sender, instance=None, **kwargs):
+    """A saved or deleted page, post, comment or helpful mark changes cards: render them anew."""
+    from django_comments_xtd.models import XtdComment
+    from wagtail.models import Page
+
+    from .listings import invalidate
+    from .models import HelpfulMark, Micropost
+
+    if isinstance(instance, Page | Micropost | XtdComment | HelpfulMark):
+        invalidate("stream")
+
+
+def _connect_stream_receivers():
+    from django.db.models.signals import post_delete
+    from wagtail.signals import page_published, page_unpublished
+
+    post_save.connect(stream_changed, dispatch_uid="stream_changed_save")
+    post_delete.connect(stream_changed, dispatch_uid="stream_changed_delete")
+    page_published.connect(stream_changed, dispatch_uid="stream_changed_published")
+    page_unpublished.connect(stream_changed, dispatch_uid="stream_changed_unpublished")
+
+
+_connect_stream_receivers()

@@ -2,9 +2,11 @@
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from .. import cards
 from ..comments import comment_thread
 from ..listings import annotate_for
 from ..microposts import render_text
@@ -26,22 +28,50 @@ def helpful_url(obj) -> str:
     )
 
 
-@register.inclusion_tag("includes/helpful_button.html", takes_context=True)
-def helpful_button(context, obj):
+@register.simple_tag(takes_context=True)
+def helpful_button(context, obj) -> SafeString:
     """A toggle for any content with an author; works as a plain form without JavaScript."""
     request = context.get("request")
     user = request.user if request else context.get("user")
     if not hasattr(obj, "marked_helpful"):
         annotate_for(user, [obj], request)
-    return {
+    url = helpful_url(obj)
+    deferred = cards.defer(context, cards.helpful_slot(obj, url))
+    if deferred is not None:
+        return deferred
+    data = {
         "obj": obj,
-        "url": helpful_url(obj),
+        "url": url,
         "request": request,
         "user": user,
         "csrf_token": context.get("csrf_token"),
-        "perms": context.get("perms"),
         "own": author_id_of(obj) == getattr(user, "pk", None),
     }
+    return get_template("includes/helpful_button.html").template.render(context.new(data))
+
+
+@register.simple_tag(takes_context=True)
+def post_actions(context, post) -> SafeString:
+    """A post's Edit (its author) and Delete or Remove (its author, marketing) controls."""
+    deferred = cards.defer(context, cards.PostActionsSlot(post.pk, post.author_id))
+    if deferred is not None:
+        return deferred
+    request = context.get("request")
+    user = request.user if request else context.get("user")
+    data = {
+        "item": post,
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "can_remove": user is not None and user.has_perm("knowledge.delete_micropost"),
+    }
+    return get_template("includes/post_actions.html").template.render(context.new(data))
+
+
+@register.simple_tag(takes_context=True)
+def stream_cards(context, stream) -> SafeString:
+    """A stream page's cards, rendered once for everyone (see ``knowledge.cards``)."""
+    return cards.render_stream_cards(context, stream)
 
 
 @register.inclusion_tag("includes/comments.html", takes_context=True)

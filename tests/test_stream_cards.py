@@ -1,0 +1,97 @@
+"""Stream cards are rendered once for everyone and cached; each reader still sees their own state."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from pytest_django.asserts import assertContains, assertNotContains
+
+from knowledge.models import Micropost
+from knowledge.reactions import mark_helpful
+
+from .factories import make_micropost, make_tip
+
+pytestmark = pytest.mark.django_db
+
+
+def _button_for(html: str, post: Micropost) -> str:
+    """The helpful form inside one post's card."""
+    card = re.search(rf'<article[^>]*id="post-{post.pk}".*?</article>', html, re.S).group(0)
+    return re.search(r'<form class="helpful".*?</form>', card, re.S).group(0)
+
+
+def test_each_reader_sees_their_own_mark_on_the_same_cached_cards(
+    rep_client, other_rep_client, rep, other_rep
+):
+    post = make_micropost("Lead with the customer's own numbers", author=other_rep)
+    mark_helpful(rep, post)
+    other_rep_client.get("/")  # the author's visit renders the cards into the cache
+
+    mine = rep_client.get("/").content.decode()
+    theirs = other_rep_client.get("/").content.decode()
+
+    assert 'aria-pressed="true"' in _button_for(mine, post)
+    assert "1 found this helpful" in _button_for(theirs, post)  # no button on your own post
+    assert "<button" not in _button_for(theirs, post)
+    assert "huddle-personal" not in mine + theirs
+    assert re.search(r'name="csrfmiddlewaretoken" value="[^"]+"', _button_for(mine, post))
+
+
+def test_edit_and_delete_only_for_the_author_and_remove_for_marketing(
+    rep_client, other_rep_client, marketer_client, rep
+):
+    post = make_micropost("Ask who else signs off", author=rep)
+    rep_client.get("/")
+
+    assertContains(rep_client.get("/"), f'href="/microposts/{post.pk}/edit/"')
+    peer = other_rep_client.get("/")
+    assertNotContains(peer, f"/microposts/{post.pk}/edit/")
+    assertNotContains(peer, f"/microposts/{post.pk}/delete/")
+    marketing = marketer_client.get("/").content.decode()
+    assert f"/microposts/{post.pk}/delete/" in marketing
+    assert ">Remove</button>" in marketing
+
+
+def test_a_new_post_a_mark_or_a_retired_tip_shows_at_once_despite_the_cache(
+    rep_client, other_rep_client, rep, other_rep
+):
+    tip = make_tip("Send the recap within the hour", author=other_rep)
+    post = make_micropost("Old news", author=other_rep)
+    assertContains(rep_client.get("/"), "Send the recap within the hour")
+
+    response = rep_client.post("/microposts/", {"text": "Fresh today #pricing"}, follow=True)
+    assert response.status_code == 200
+    assertContains(rep_client.get("/"), "Fresh today")
+
+    mark_helpful(rep, post)
+    assert 'aria-pressed="true"' in _button_for(rep_client.get("/").content.decode(), post)
+
+    tip.retired = True
+    tip.save()
+    assertNotContains(rep_client.get("/"), "Send the recap within the hour")
+
+
+def test_a_cached_feed_needs_fewer_queries_and_the_same_whatever_its_size(rep_client, other_rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(cold: bool) -> int:
+        rep_client.get("/")
+        if cold:
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            rep_client.get("/")
+        return len(captured)
+
+    for number in range(3):
+        make_tip(f"Tip {number}", author=other_rep, tags=["pricing"])
+        make_micropost(f"Post {number}", author=other_rep)
+    small_warm, small_cold = queries(cold=False), queries(cold=True)
+    for number in range(3, 15):
+        make_tip(f"Tip {number}", author=other_rep, tags=["pricing"])
+        make_micropost(f"Post {number}", author=other_rep)
+    large_warm, large_cold = queries(cold=False), queries(cold=True)
+
+    assert small_warm == large_warm
+    assert small_cold == large_cold
+    assert large_warm < large_cold
