@@ -18,7 +18,7 @@ from django.template.loader import get_template
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
-from .listings import StreamPage, cached
+from .listings import cached
 from .reactions import author_id_of, helpful_ids_for
 
 PLACEHOLDER = re.compile(r"<!--huddle-personal:(\d+)-->")
@@ -58,17 +58,22 @@ _cards_template = SimpleLazyObject(
 )
 
 
-def render_stream_cards(context: Context, stream: StreamPage) -> SafeString:
-    """The cards of ``stream`` for this request's reader, from the cache when it has them."""
+def render_cards(context: Context, listing) -> SafeString:
+    """The cards of ``listing`` for this request's reader, from the cache when it has them.
 
-    def build() -> tuple[str, list, str | None]:
+    ``listing`` has ``cache_key`` (what its cards depend on besides the content), ``items``
+    (fetched only on a miss), and ``cache_extra()`` / ``restore(extra)`` for what else a miss
+    computes that the page needs (a stream's cursor to the next page).
+    """
+
+    def build() -> tuple[str, list, object]:
         slots: list = []
-        with context.push(items=stream.items, personal_slots=slots):
+        with context.push(items=listing.items, personal_slots=slots):
             html = _cards_template.render(context)
-        return html, slots, stream.next_cursor
+        return html, slots, listing.cache_extra()
 
-    html, slots, cursor = cached("stream", build, key=stream.cache_key, timeout=CARDS_SECONDS)
-    stream.use_cached_cursor(cursor)
+    html, slots, extra = cached("stream", build, key=listing.cache_key, timeout=CARDS_SECONDS)
+    listing.restore(extra)
     if not slots:
         return mark_safe(html)
     return mark_safe(PLACEHOLDER.sub(_filler(context, slots), html))

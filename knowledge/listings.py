@@ -147,7 +147,10 @@ class StreamPage:
             return self._cursor_from_cache[0]
         return self._fetched[1]
 
-    def use_cached_cursor(self, cursor: str | None) -> None:
+    def cache_extra(self) -> str | None:
+        return self.next_cursor
+
+    def restore(self, cursor: str | None) -> None:
         self._cursor_from_cache = (cursor,)
 
     @property
@@ -447,6 +450,31 @@ def filtered_tips(filters: TipFilters):
         tips = tips.filter(author__username=filters.author)
     _, ordering = TIP_SORTS.get(filters.sort, TIP_SORTS["newest"])
     return tips.order_by(*ordering)
+
+
+class TipCards:
+    """One page of the tips index as cards (see ``knowledge.cards``): fetched on a cache miss."""
+
+    def __init__(self, page, filters: TipFilters, user, request):
+        self.page, self.filters, self.user, self.request = page, filters, user, request
+
+    @cached_property
+    def items(self) -> list[TipPage]:
+        tips = list(self.page.object_list)
+        annotate_for(self.user, tips, self.request)
+        return tips
+
+    @property
+    def cache_key(self) -> str:
+        host = self.request.get_host() if self.request is not None else ""
+        digest = hashlib.sha1(repr(self.filters).encode()).hexdigest()
+        return f"tips:{digest}:{self.page.number}:{host}"
+
+    def cache_extra(self) -> None:
+        return None
+
+    def restore(self, extra) -> None:
+        pass
 
 
 def tip_page_context(tip: TipPage, request) -> dict:

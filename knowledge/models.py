@@ -77,8 +77,8 @@ class TipIndexPage(HuddlePage):
             TIP_SORTS,
             TIPS_PER_PAGE,
             CountCachedPaginator,
+            TipCards,
             TipFilters,
-            annotate_for,
             filtered_tips,
         )
 
@@ -92,13 +92,12 @@ class TipIndexPage(HuddlePage):
         page = CountCachedPaginator(
             filtered_tips(filters), TIPS_PER_PAGE, key=repr(filters)
         ).get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
-        annotate_for(request.user, page.object_list, request)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
             {
                 "tips": page,
+                "tip_cards": TipCards(page, filters, request.user, request),
                 "filters": filters,
                 "sorts": TIP_SORTS,
                 "stages": Stage.choices,

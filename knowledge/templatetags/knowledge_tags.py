@@ -69,9 +69,9 @@ def post_actions(context, post) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def stream_cards(context, stream) -> SafeString:
-    """A stream page's cards, rendered once for everyone (see ``knowledge.cards``)."""
-    return cards.render_stream_cards(context, stream)
+def listing_cards(context, listing) -> SafeString:
+    """A stream page's or the tips index's cards, rendered once for everyone (``knowledge.cards``)."""
+    return cards.render_cards(context, listing)
 
 
 @register.inclusion_tag("includes/comments.html", takes_context=True)
