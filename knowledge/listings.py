@@ -484,7 +484,9 @@ def tip_page_context(tip: TipPage, request) -> dict:
     user = request.user
     if tip.live and not tip.retired:
         record_view(user, tip)
-    annotate_for(user, [tip])
+    # What the helpful button needs (annotate_for would also count comments and fetch tags).
+    tip.content_type_id_for_reactions = ContentType.objects.get_for_model(tip).pk
+    tip.marked_helpful = bool(helpful_ids(user, [tip]))
     replacement = None
     if tip.retired and tip.replaced_by_id:
         replacement = TipPage.objects.live().filter(pk=tip.replaced_by_id).first()
