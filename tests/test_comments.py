@@ -109,3 +109,17 @@ def test_an_empty_comment_is_refused_with_a_message(rep_client, tip):
 def test_comment_count_shows_on_the_card(rep_client, tip):
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "One"))
     assertContains(rep_client.get("/tips/"), "1 comment")
+
+
+@pytest.mark.django_db
+def test_commenting_too_fast_is_refused_with_the_wait_and_the_text_kept(rep_client, tip, settings):
+    settings.POST_RATE_LIMIT = "2/60"
+    for number in range(2):
+        response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, f"Point {number}"))
+        assert response.status_code == 302
+    response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "A third <b>point</b>"))
+    assert response.status_code == 429
+    assertContains(response, "posting too fast: at most 2 posts every 60 seconds", status_code=429)
+    assertContains(response, "Your comment</label>", status_code=429)
+    assertContains(response, "A third &lt;b&gt;point&lt;/b&gt;</textarea>", status_code=429)
+    assert XtdComment.objects.count() == 2
