@@ -9,7 +9,7 @@ from .models import TipPage, default_verified_until
 def verify_tips(tips: Iterable[TipPage]) -> int:
     """Marks tips checked today: each is fresh again for TIP_VERIFICATION_DAYS."""
     ids = [tip.pk for tip in tips]
-    count = TipPage.objects.filter(pk__in=ids).update(verified_until=default_verified_until())
+    count = TipPage.objects.filter(pk__in=ids).curate(verified_until=default_verified_until())
     invalidate("featured", "trending", "tips")
     return count
 
@@ -20,7 +20,7 @@ def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) 
     updates = {"retired": True}
     if replaced_by is not None:
         updates["replaced_by"] = replaced_by
-    count = TipPage.objects.filter(pk__in=ids).update(**updates)
+    count = TipPage.objects.filter(pk__in=ids).curate(**updates)
     invalidate("featured", "trending", "tips")
     _reindex(ids)
     return count

@@ -14,7 +14,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, Revision
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
@@ -230,6 +230,25 @@ class TipPageQuerySet(PageQuerySet):
             .order_by("verified_until", "pk")
         )
 
+    def curate(self, **fields) -> int:
+        """Sets marketing's curation fields (verified_until, retired, replaced_by) on these tips.
+
+        An unpublished draft written before the change gets the same values, so publishing it
+        later does not undo a verification or a retirement.
+        """
+        ids = list(self.values_list("pk", flat=True))
+        count = TipPage.objects.filter(pk__in=ids).update(**fields)
+        carried = {
+            name: value.isoformat() if isinstance(value, datetime.date)
+            else getattr(value, "pk", value)
+            for name, value in fields.items()
+        }
+        drafts = TipPage.objects.filter(pk__in=ids, has_unpublished_changes=True).values("latest_revision")
+        for revision in Revision.objects.filter(pk__in=drafts):
+            revision.content.update(carried)
+            revision.save(update_fields=["content"])
+        return count
+
     def for_cards(self) -> "TipPageQuerySet":
         """A card's tip, author and account in one query (``listings.annotate_for`` adds tags).
 
@@ -397,12 +416,12 @@ class TipPage(HuddlePage):
     def verify(self, *, until: datetime.date | None = None) -> None:
         """Marks the tip checked by marketing: fresh again for another period."""
         self.verified_until = until or default_verified_until()
-        TipPage.objects.filter(pk=self.pk).update(verified_until=self.verified_until)
+        TipPage.objects.filter(pk=self.pk).curate(verified_until=self.verified_until)
 
     def retire(self, *, replaced_by: "TipPage | None" = None) -> None:
         self.retired = True
         self.replaced_by = replaced_by or self.replaced_by
-        TipPage.objects.filter(pk=self.pk).update(retired=True, replaced_by=self.replaced_by)
+        TipPage.objects.filter(pk=self.pk).curate(retired=True, replaced_by=self.replaced_by)
 
     def get_context(self, request, *args, **kwargs):
         from .listings import tip_page_context

@@ -139,3 +139,27 @@ def test_marketing_edits_tips_in_the_admin_including_bulk_loaded_ones(marketer_c
     assertContains(response, tip.title)
     assertContains(response, "Verified until")
     assertContains(marketer_client.get(reverse("wagtailadmin_home")), "Tips to review")
+
+
+@pytest.mark.django_db
+def test_publishing_a_draft_written_before_a_verify_or_retire_keeps_the_curation(author):
+    from knowledge.curation import retire_tips, verify_tips
+
+    replacement = make_tip("The better way", author=author)
+    to_retire = stale_tip("Old pricing script", days_ago=5, author=author)
+    to_verify = stale_tip("Discovery questions", days_ago=5, author=author)
+    for tip in (to_retire, to_verify):
+        tip.title += " (edited)"
+        tip.save_revision(user=author)  # a draft waiting for approval
+
+    retire_tips([to_retire], replaced_by=replacement)
+    verify_tips([to_verify])
+    for tip in (to_retire, to_verify):
+        TipPage.objects.get(pk=tip.pk).get_latest_revision().publish()
+
+    to_retire.refresh_from_db()
+    to_verify.refresh_from_db()
+    assert to_retire.title == "Old pricing script (edited)"
+    assert to_retire.retired and to_retire.replaced_by_id == replacement.pk
+    assert to_verify.title == "Discovery questions (edited)"
+    assert to_verify.verified_until == timezone.localdate() + datetime.timedelta(days=90)
