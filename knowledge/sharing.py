@@ -38,7 +38,7 @@ def richtext_to_text(html: str) -> str:
     return unescape(strip_tags(html)).strip()
 
 
-def body_from_form(data: dict, *, kept: list | None = None) -> list[tuple[str, object]]:
+def body_from_form(data: dict) -> list[tuple[str, object]]:
     blocks: list[tuple[str, object]] = [("paragraph", text_to_richtext(data["body"]))]
     if data.get("talk_track"):
         blocks.append(("talk_track", data["talk_track"].strip()))
@@ -52,7 +52,32 @@ def body_from_form(data: dict, *, kept: list | None = None) -> list[tuple[str, o
     steps = [line.strip(" -*\t") for line in (data.get("checklist") or "").splitlines()]
     if any(steps):
         blocks.append(("checklist", [step for step in steps if step]))
-    return blocks + list(kept or [])
+    return blocks
+
+
+def merged_body(body, data: dict) -> list[tuple[str, object]]:
+    """The form's blocks put back where the tip had them; every other block stays in its place.
+
+    The form shows the first talk track, objection and checklist and all paragraphs as one text:
+    those are replaced in place (the later paragraphs are in the text, so they go), a kind the rep
+    emptied is dropped, a new kind goes after the last one the form edits, and the rest (quotes,
+    links, a second talk track added in the admin) is kept as it is.
+    """
+    new = dict(body_from_form(data))
+    result: list[tuple[str, object]] = []
+    seen: set[str] = set()
+    insert_at = 0
+    for block in body:
+        kind = block.block_type
+        if kind in FORM_BLOCKS and kind not in seen:
+            seen.add(kind)
+            if kind in new:
+                result.append((kind, new[kind]))
+                insert_at = len(result)
+        elif kind != "paragraph":
+            result.append((kind, block.value))
+    added = [(kind, value) for kind, value in new.items() if kind not in seen]
+    return result[:insert_at] + added + result[insert_at:]
 
 
 def form_initial(tip: TipPage) -> dict:
@@ -83,10 +108,10 @@ def form_initial(tip: TipPage) -> dict:
     return initial
 
 
-def _apply(tip: TipPage, data: dict, *, kept: list | None = None) -> None:
+def _apply(tip: TipPage, data: dict, *, body: list | None = None) -> None:
     tip.title = tip.draft_title = data["title"]
     tip.summary = data.get("summary", "")
-    tip.body = body_from_form(data, kept=kept)
+    tip.body = body if body is not None else body_from_form(data)
     tip.account = account_from_name(data.get("account_name", ""))
     tip.industry = data.get("industry") or (tip.account.industry if tip.account else "")
     tip.product = data.get("product", "")
@@ -118,10 +143,7 @@ def share_tip(*, author, data: dict, site) -> ShareResult:
 def edit_tip(tip: TipPage, *, data: dict, user) -> TipPage:
     """Saves the author's changes as a revision and publishes it (or leaves it in moderation)."""
     tip = tip.get_latest_revision_as_object()
-    kept = [
-        (block.block_type, block.value) for block in tip.body if block.block_type not in FORM_BLOCKS
-    ]
-    _apply(tip, data, kept=kept)
+    _apply(tip, data, body=merged_body(tip.body, data))
     tip.edited_at = timezone.now()
     TipPage.objects.filter(pk=tip.pk).update(edited_at=tip.edited_at)
     revision = tip.save_revision(user=user, log_action=True)

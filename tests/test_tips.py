@@ -304,3 +304,34 @@ def test_tip_page_queries_do_not_grow_with_comments_and_tags(rep_client):
     assertContains(large, "Comment ", count=8)
     assert len(small_queries) == len(large_queries), "\n".join(large_queries)
     assert len(large_queries) <= TIP_PAGE_QUERIES, "\n".join(large_queries)
+
+
+@pytest.mark.django_db
+def test_editing_from_the_site_keeps_admin_blocks_in_their_places(rep_client, rep):
+    from wagtail.rich_text import RichText
+
+    from knowledge.sharing import form_initial
+
+    tip = make_tip("Multi-threading a deal", author=rep)
+    tip.body = [
+        ("paragraph", RichText("<p>Find a second champion.</p>")),
+        ("quote", {"quote": "Two voices beat one.", "source": "A buyer"}),
+        ("talk_track", "Who else should hear this?"),
+        ("link", {"url": "https://example.com/map", "text": "Stakeholder map"}),
+        ("talk_track", "A second track marketing added."),
+    ]
+    tip.save_revision(user=rep).publish()
+
+    data = {key: value for key, value in form_initial(TipPage.objects.get(pk=tip.pk)).items() if value}
+    data.update(talk_track="Who else signs off?", checklist="Map the committee\nBook the demo")
+    response = rep_client.post(reverse("tip_edit", args=[tip.pk]), data)
+    assert response.status_code == 302
+
+    body = TipPage.objects.get(pk=tip.pk).body
+    assert [block.block_type for block in body] == [
+        "paragraph", "quote", "talk_track", "checklist", "link", "talk_track"
+    ]
+    assert body[2].value == "Who else signs off?"
+    assert body[4].value["text"] == "Stakeholder map"
+    assert body[5].value == "A second track marketing added."
+    assert "Find a second champion." in body[0].value.source
