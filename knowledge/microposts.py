@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
+from django_tasks.backends.immediate import ImmediateBackend
+from modelsearch.tasks import insert_or_update_object_task
 from wagtail.search.index import insert_or_update_object
 
 from . import signals
@@ -62,6 +64,17 @@ def mentioned_users(text: str, *, exclude=None):
     return list(users)
 
 
+def _index_with_tags(micropost: Micropost) -> None:
+    """Indexes the post again now that its tags are set, unless a worker will.
+
+    The save queued an index update. Run inline (no worker configured) it came before the
+    tags; a worker runs it after this transaction commits, so it sees them, and the web
+    process leaves the index to its one writer.
+    """
+    if isinstance(insert_or_update_object_task.get_backend(), ImmediateBackend):
+        insert_or_update_object(micropost)
+
+
 def _notify_mentions(micropost: Micropost, users) -> None:
     name = micropost.author.get_full_name() or micropost.author.username
     body = (
@@ -76,7 +89,7 @@ def post_micropost(*, author, text: str, account: Account | None = None) -> Micr
     """Saves a micropost, tags it from its hashtags, notifies mentions and signals the share."""
     micropost = Micropost.objects.create(author=author, text=text.strip(), account=account)
     micropost.tags.set(hashtags(micropost.text))
-    insert_or_update_object(micropost)  # again, now that the tags are set
+    _index_with_tags(micropost)
     _notify_mentions(micropost, mentioned_users(micropost.text, exclude=author))
     signals.shared.send(sender=Micropost, instance=micropost, user=author)
     return micropost
@@ -91,7 +104,7 @@ def edit_micropost(micropost: Micropost, *, text: str, account: Account | None =
     micropost.edited_at = timezone.now()
     micropost.save()
     micropost.tags.set(hashtags(micropost.text))
-    insert_or_update_object(micropost)
+    _index_with_tags(micropost)
     newly = [
         user
         for user in mentioned_users(micropost.text, exclude=micropost.author)

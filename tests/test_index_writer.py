@@ -1,0 +1,60 @@
+"""With a task worker configured, the worker is the search index's one writer: web requests only queue."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from knowledge.microposts import edit_micropost
+from knowledge.models import Micropost
+
+HTMX = {"HX-Request": "true"}
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+
+
+def found(word: str) -> list[str]:
+    return [post.text for post in Micropost.objects.search(word)]
+
+
+@pytest.fixture
+def with_worker(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_posted_micropost_is_found_once_the_worker_has_indexed_it(rep_client, with_worker):
+    """The request answers without writing the index; the worker's update finds the post, tags and all."""
+    rep_client.post(reverse("micropost_create"), {"text": "Globex asked for references"}, headers=HTMX)
+    run_worker()
+    response = rep_client.post(
+        reverse("micropost_create"), {"text": "Umbrella signed after the pilot #pilots"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    post = Micropost.objects.latest("pk")
+    assert [tag.name for tag in post.tags.all()] == ["pilots"]
+    assert found("umbrella") == []  # queued, not indexed in the request
+    run_worker()
+    assert found("umbrella") == ["Umbrella signed after the pilot #pilots"]
+    assert found("pilots") == ["Umbrella signed after the pilot #pilots"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edited_micropost_is_found_by_its_new_words_after_the_worker_ran(rep_client, rep, with_worker):
+    rep_client.post(reverse("micropost_create"), {"text": "Globex wants a discount"}, headers=HTMX)
+    run_worker()
+    edit_micropost(Micropost.objects.get(), text="Initech wants a discount #pricing")
+    assert found("initech") == []  # queued, not indexed in the call
+    run_worker()
+    assert found("initech") == ["Initech wants a discount #pricing"]
+
+
+@pytest.mark.django_db
+def test_without_a_worker_a_post_is_found_at_once(rep_client):
+    """The one-machine default: every background job, indexing included, runs in the request."""
+    rep_client.post(reverse("micropost_create"), {"text": "Hooli renewed early #renewals"}, headers=HTMX)
+    assert found("hooli") == ["Hooli renewed early #renewals"]
+    assert found("renewals") == ["Hooli renewed early #renewals"]
