@@ -72,6 +72,21 @@ class TipIndexPage(HuddlePage):
     class Meta:
         verbose_name = "tips index"
 
+    def route(self, request, path_components):
+        """A tip's URL in one query with its author and account (Wagtail's walk takes two, and
+        two more when the page shows the author and account)."""
+        if len(path_components) == 1:
+            tip = (
+                TipPage.objects.child_of(self)
+                .select_related("author", "account")
+                .filter(slug=path_components[0])
+                .first()
+            )
+            if tip is not None:
+                tip._cached_parent_obj = self
+                return tip.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from .listings import (
             TIP_SORTS,
