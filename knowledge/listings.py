@@ -38,7 +38,9 @@ STREAM_PAGE_SIZE = 20
 TIPS_PER_PAGE = 20
 TRENDING_DAYS = 7
 TRENDING_COUNT = 5
-# Trending and featured change slowly; marks, saves and curation invalidate them early.
+# Trending and featured change slowly: a tip's save or curation invalidates them early; a new
+# helpful mark shows in trending within the minute (recounting the week's marks on every mark
+# would cost the next reader of the feed more than the minute is worth).
 CACHE_SECONDS = 60
 
 

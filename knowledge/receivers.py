@@ -40,13 +40,6 @@ def notify_about_comment(sender, comment, request=None, **kwargs):
         notify(xtd_comment)
 
 
-@receiver(signals.helpful_marked, dispatch_uid="knowledge_trending_changed")
-def trending_changed(sender, **kwargs):
-    from .listings import invalidate
-
-    invalidate("trending")
-
-
 def featured_changed(sender, **kwargs):
     """Any tip or collection change may alter what the home page features."""
     from .listings import invalidate
