@@ -200,8 +200,8 @@ def _fetch_stream(user, filters: StreamFilter, before, limit: int, request) -> t
     Two queries per kind that has something on the page (keys, then the rows shown).
     """
     keys = []
-    for number, source in enumerate(_sources):
-        queryset = source.items(filters)
+    querysets = [source.items(filters) for source in _sources]
+    for number, (source, queryset) in enumerate(zip(_sources, querysets, strict=True)):
         if before is not None:
             queryset = queryset.filter(**{f"{source.time_field}__lt": before})
         rows = queryset.order_by(f"-{source.time_field}", "-pk").values_list(source.time_field, "pk")
@@ -209,10 +209,10 @@ def _fetch_stream(user, filters: StreamFilter, before, limit: int, request) -> t
     keys.sort(reverse=True)
     chosen, more = keys[:limit], len(keys) > limit
     found: dict[tuple[int, int], object] = {}
-    for number, source in enumerate(_sources):
+    for number, queryset in enumerate(querysets):
         ids = [pk for _, pk, kind in chosen if kind == number]
         if ids:
-            found.update(((number, obj.pk), obj) for obj in source.items(filters).filter(pk__in=ids))
+            found.update(((number, obj.pk), obj) for obj in queryset.filter(pk__in=ids))
     page = [found[number, pk] for _, pk, number in chosen if (number, pk) in found]
     annotate_for(user, page, request)
     return page, (page[-1].feed_time.isoformat() if more and page else None)
