@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -428,7 +428,28 @@ class VectorIndex:
     ) -> list[Hit]:
         """The k best rows (or, per_object, the best chunk of each of the k best objects)."""
         self.refresh()
-        s = self._snapshot
+        return self._search(
+            self._snapshot,
+            query,
+            k=k,
+            allowed_ids=allowed_ids,
+            exclude_ids=exclude_ids,
+            per_object=per_object,
+            min_score=min_score,
+        )
+
+    def _search(
+        self,
+        s: _Snapshot | None,
+        query: np.ndarray,
+        *,
+        k: int,
+        allowed_ids: Collection[int] | None = None,
+        exclude_ids: Collection[int] = (),
+        per_object: bool = True,
+        min_score: float | None = None,
+    ) -> list[Hit]:
+        """search() in a given snapshot; reads no database, so another thread may run it."""
         if s is None or not len(s.keys) or k <= 0:
             return []
         scores = self.scores(query, s)
@@ -476,24 +497,6 @@ def _embedded_query(text: str, model_name: str) -> np.ndarray:
     return vector
 
 
-_query_pool: ThreadPoolExecutor | None = None
-_query_pool_lock = threading.Lock()
-
-
-def query_vector_soon(text: str) -> Future:
-    """Start embedding a query on another thread, to overlap other work such as the keyword search.
-
-    ONNX Runtime and the tokenizer release the GIL, so on two cores the query's vector
-    is often ready by the time the keyword results are. The future gives the vector.
-    """
-    global _query_pool
-    if _query_pool is None:
-        with _query_pool_lock:
-            if _query_pool is None:
-                _query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-query")
-    return _query_pool.submit(_embedded_query, " ".join(text.split()), encoder.model_name())
-
-
 def _query_vector(query: str | np.ndarray) -> np.ndarray:
     if isinstance(query, str):
         return _embedded_query(" ".join(query.split()), encoder.model_name())
@@ -527,23 +530,78 @@ def nearest(
     """
     if not encoder.is_enabled():
         return []
-    vector = _query_vector(query)
+    search = _prepared_search(
+        models, k=k, exclude=exclude, allowed_ids=allowed_ids, per_object=per_object, min_score=min_score
+    )
+    return search(_query_vector(query))
+
+
+_query_pool: ThreadPoolExecutor | None = None
+_query_pool_lock = threading.Lock()
+
+
+def nearest_soon(
+    query: str,
+    *,
+    models: Sequence[type[Model] | int] | None = None,
+    k: int = 10,
+    min_score: float | None = None,
+) -> Future:
+    """nearest() for a query text, started on another thread to overlap other work such as the keyword search.
+
+    The indexes are brought up to date here, with this thread's database connection;
+    the other thread only embeds the query and scores it, which ONNX Runtime, the
+    tokenizer and numpy do mostly without the GIL. The future gives the hits.
+    """
+    global _query_pool
+    if not encoder.is_enabled():
+        done: Future = Future()
+        done.set_result([])
+        return done
+    search = _prepared_search(models, k=k, min_score=min_score)
+    text, model_name = " ".join(query.split()), encoder.model_name()
+    if _query_pool is None:
+        with _query_pool_lock:
+            if _query_pool is None:
+                _query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nearest-query")
+    return _query_pool.submit(lambda: search(_embedded_query(text, model_name)))
+
+
+def _prepared_search(
+    models: Sequence[type[Model] | int] | None,
+    *,
+    k: int,
+    exclude: Iterable[Model] = (),
+    allowed_ids: Mapping[type[Model] | int, Collection[int]] | None = None,
+    per_object: bool = True,
+    min_score: float | None = None,
+) -> Callable[[np.ndarray], list[Hit]]:
+    """Refreshes the indexes of models now and returns a search of their current vectors by a query vector."""
     excluded: dict[int, set[int]] = {}
     for obj in exclude:
         excluded.setdefault(content_type_id_for(obj), set()).add(obj.pk)
     allowed = {content_type_id_for(m): ids for m, ids in (allowed_ids or {}).items()}
-    hits: list[Hit] = []
-    for ct_id in _content_type_ids(models):
-        hits += VectorIndex.for_content_type(ct_id).search(
-            vector,
-            k=k,
-            allowed_ids=allowed.get(ct_id),
-            exclude_ids=excluded.get(ct_id, ()),
-            per_object=per_object,
-            min_score=min_score,
-        )
-    hits.sort(key=lambda hit: -hit.score)
-    return hits[:k]
+    indexes = [VectorIndex.for_content_type(ct_id) for ct_id in _content_type_ids(models)]
+    for index in indexes:
+        index.refresh()
+    snapshots = [(index, index._snapshot) for index in indexes]
+
+    def search(vector: np.ndarray) -> list[Hit]:
+        hits: list[Hit] = []
+        for index, snapshot in snapshots:
+            hits += index._search(
+                snapshot,
+                vector,
+                k=k,
+                allowed_ids=allowed.get(index.content_type_id),
+                exclude_ids=excluded.get(index.content_type_id, ()),
+                per_object=per_object,
+                min_score=min_score,
+            )
+        hits.sort(key=lambda hit: -hit.score)
+        return hits[:k]
+
+    return search
 
 
 def vector_of(obj: Model) -> np.ndarray | None:

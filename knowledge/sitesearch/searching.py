@@ -18,7 +18,7 @@ from modelsearch.backends import get_search_backend
 from knowledge.semantic import encoder as meaning_encoder
 from knowledge.semantic.indexing import VIDEO, is_embedded
 from knowledge.semantic.ranking import fuse
-from knowledge.semantic.store import content_type_id_for, nearest, query_vector_soon
+from knowledge.semantic.store import content_type_id_for, nearest_soon
 
 from .highlight import highlight
 
@@ -155,21 +155,32 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
     query = " ".join(query.split())[:200]
     page = max(1, min(page, MAX_CANDIDATES // per_page))
     wanted = page * per_page
-    # Embedding the query overlaps the keyword search below.
-    query_vector = query_vector_soon(query) if query and meaning_encoder.is_enabled() else None
+    loaded = max(wanted, 50)  # keyword hits described per kind
     hits: list[Hit] = []
     kind_counts: dict[str, int] = {}
     account_counts: Counter = Counter()
     author_counts: Counter = Counter()
     backend = get_search_backend()
+    searched = []
     for kind in KINDS.values():
         if filters.kinds and kind.key not in filters.kinds:
             continue
         results = backend.search(query, _filtered(kind, filters)).annotate_score("search_score")
         kind_counts[kind.key] = results.count()
-        if not kind_counts[kind.key]:
-            continue
-        objects = list(results[:max(wanted, 50)])
+        if kind_counts[kind.key]:
+            searched.append((kind, results))
+    keyword_total = sum(kind_counts.values())
+    confident = keyword_total >= CONFIDENT_COUNT
+    # Confident keyword results keep their order and meaning only adds after the last of them; when
+    # there are more than this page loads, that place is on a later page, which searches by meaning then.
+    meaning_kinds = _meaning_kinds(filters) if query and meaning_encoder.is_enabled() else {}
+    if confident and any(count > loaded for count in kind_counts.values()):
+        meaning_kinds = {}
+    # Embedding the query and finding its nearest items overlap describing the keyword hits below.
+    meaning = nearest_soon(query, models=list(meaning_kinds), k=MEANING_CANDIDATES,
+                           min_score=FILL_MIN_SCORE) if meaning_kinds else None
+    for kind, results in searched:
+        objects = list(results[:loaded])
         prefetch_related_objects(objects, *kind.prefetch)
         for obj in objects:
             hit = kind.describe(obj, query)
@@ -183,14 +194,13 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
                     facet = results.facet(f"{field_name}_id")  # modelsearch facets by attname
                     counter.update({key: count for key, count in facet.items() if key})
     hits.sort(key=lambda hit: -hit.score)
-    keyword_total = sum(kind_counts.values())
     suggestion = None
     if query and hasattr(backend, "suggest"):  # a typo may still find results: offer the fix anyway
         suggestion = backend.suggest(query)
         if suggestion and suggestion.lower() == query.lower():
             suggestion = None
-    if query_vector is not None:
-        hits = _with_meaning(query, query_vector.result(), filters, hits, confident=keyword_total >= CONFIDENT_COUNT)
+    if meaning is not None:
+        hits = _with_meaning(query, meaning.result(), meaning_kinds, filters, hits, confident=confident)
     for hit in hits:
         if hit.by_meaning:  # facets and totals count what the page shows
             kind_counts[hit.kind] = kind_counts.get(hit.kind, 0) + 1
@@ -206,12 +216,8 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
                          per_page=per_page, facets=facets, suggestion=suggestion)
 
 
-def _with_meaning(query: str, vector, filters: SearchFilters, hits: list[Hit], *, confident: bool) -> list[Hit]:
-    """Keyword hits fused with the nearest items by meaning, which pass the same filters and permissions.
-
-    Items found by meaning alone are marked ``by_meaning``; when the keyword side is
-    confident its order stands and only close neighbours are appended.
-    """
+def _meaning_kinds(filters: SearchFilters) -> dict[type, Kind]:
+    """The kinds searched whose content has vectors, by model."""
     kinds = {}
     for kind in KINDS.values():
         if filters.kinds and kind.key not in filters.kinds:
@@ -219,29 +225,39 @@ def _with_meaning(query: str, vector, filters: SearchFilters, hits: list[Hit], *
         model = kind.queryset().model
         if is_embedded(model):
             kinds[model] = kind
-    if not kinds:
-        return hits
+    return kinds
+
+
+def _with_meaning(query: str, nearest_hits: list, kinds: dict[type, Kind], filters: SearchFilters, hits: list[Hit],
+                  *, confident: bool) -> list[Hit]:
+    """Keyword hits fused with the nearest items by meaning, which pass the same filters and permissions.
+
+    Items found by meaning alone are marked ``by_meaning``; when the keyword side is
+    confident its order stands and only close neighbours are appended.
+    """
     floor = CONFIDENT_FILL_MIN_SCORE if confident else FILL_MIN_SCORE
-    candidates = nearest(vector, models=list(kinds), k=MEANING_CANDIDATES, min_score=floor)
+    candidates = [candidate for candidate in nearest_hits if candidate.score >= floor]
     if not candidates:
         return hits
     kind_of_type = {content_type_id_for(model): kind for model, kind in kinds.items()}
     keyword_keys = {hit.key for hit in hits}
     scores = {(kind_of_type[c.content_type_id].key, c.object_id): c.score for c in candidates}
-    unseen: dict[str, list[int]] = {}
-    for kind_key, object_id in scores:
-        if (kind_key, object_id) not in keyword_keys:
-            unseen.setdefault(kind_key, []).append(object_id)
+    unseen = sorted((key for key in scores if key not in keyword_keys), key=lambda key: -scores[key])
     # The kind's own queryset and the filters decide what may be shown: live, not retired, permitted.
-    permitted = [(kind_key, pk) for kind_key, ids in unseen.items()
-                 for pk in _filtered(KINDS[kind_key], filters).filter(pk__in=ids).values_list("pk", flat=True)]
-    # Only the best few can be shown, so only they are loaded and described.
-    best = sorted(permitted, key=lambda key: -scores[key])[:MEANING_LIMIT]
+    # Only the best few can be shown, so only they are loaded; the next ones only if some of those may not be.
+    shown: dict[tuple, object] = {}
+    start = 0
+    while len(shown) < MEANING_LIMIT and start < len(unseen):
+        batch = unseen[start:start + MEANING_LIMIT - len(shown)]
+        start += len(batch)
+        for kind_key in dict.fromkeys(key for key, _ in batch):
+            ids = [pk for key, pk in batch if key == kind_key]
+            shown.update(((kind_key, obj.pk), obj) for obj in _filtered(KINDS[kind_key], filters).filter(pk__in=ids))
     found: dict[tuple, Hit] = {}
     chunks = {(kind_of_type[c.content_type_id].key, c.object_id): c.chunk for c in candidates}
-    for kind_key in {kind_key for kind_key, _ in best}:
+    for kind_key in dict.fromkeys(key for key, _ in shown):
         kind = KINDS[kind_key]
-        objects = list(kind.queryset().filter(pk__in=[pk for key, pk in best if key == kind_key]))
+        objects = [obj for key, obj in shown.items() if key[0] == kind_key]
         prefetch_related_objects(objects, *kind.prefetch)
         for obj in objects:
             hit = kind.describe(obj, query)
