@@ -5,7 +5,7 @@ your own item or not, the form's CSRF token) and a post's Edit and Delete contro
 cards are rendered for the cache, ``{% helpful_button %}`` and ``{% post_actions %}`` leave a
 numbered placeholder and note what they need; each request then fills the placeholders for its
 reader, with one query for the reader's helpful marks. Any save of a page, post, comment or helpful
-mark empties the cache (``receivers.stream_changed``); view counts and "3 minutes ago" may lag by
+mark empties the cache (``receivers.cards_changed``); view counts and "3 minutes ago" may lag by
 up to a minute.
 """
 
@@ -61,7 +61,8 @@ _cards_template = SimpleLazyObject(
 def render_cards(context: Context, listing) -> SafeString:
     """The cards of ``listing`` for this request's reader, from the cache when it has them.
 
-    ``listing`` has ``cache_key`` (what its cards depend on besides the content), ``items``
+    ``listing`` has ``cache_name`` (what ``receivers.cards_changed`` invalidates when content it
+    shows changes), ``cache_key`` (what its cards depend on besides the content), ``items``
     (fetched only on a miss), and ``cache_extra()`` / ``restore(extra)`` for what else a miss
     computes that the page needs (a stream's cursor to the next page).
     """
@@ -72,7 +73,7 @@ def render_cards(context: Context, listing) -> SafeString:
             html = _cards_template.render(context)
         return html, slots, listing.cache_extra()
 
-    html, slots, extra = cached("stream", build, key=listing.cache_key, timeout=CARDS_SECONDS)
+    html, slots, extra = cached(listing.cache_name, build, key=listing.cache_key, timeout=CARDS_SECONDS)
     listing.restore(extra)
     if not slots:
         return mark_safe(html)

@@ -2,16 +2,13 @@
 
 from collections.abc import Iterable
 
-from .listings import invalidate
 from .models import TipPage, default_verified_until
 
 
 def verify_tips(tips: Iterable[TipPage]) -> int:
     """Marks tips checked today: each is fresh again for TIP_VERIFICATION_DAYS."""
     ids = [tip.pk for tip in tips]
-    count = TipPage.objects.filter(pk__in=ids).curate(verified_until=default_verified_until())
-    invalidate("featured", "trending", "tips")
-    return count
+    return TipPage.objects.filter(pk__in=ids).curate(verified_until=default_verified_until())
 
 
 def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) -> int:
@@ -21,7 +18,6 @@ def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) 
     if replaced_by is not None:
         updates["replaced_by"] = replaced_by
     count = TipPage.objects.filter(pk__in=ids).curate(**updates)
-    invalidate("featured", "trending", "tips")
     _reindex(ids)
     return count
 

@@ -129,6 +129,8 @@ class StreamPage:
     """One page of a stream. Its items are fetched on first use: a page whose cards are already
     rendered in the cache (``knowledge.cards``) needs only the cursor to the next page."""
 
+    cache_name = "stream"
+
     def __init__(self, user, filters: StreamFilter, before, limit: int, request=None):
         self.user, self.filters, self.before, self.limit, self.request = (
             user, filters, before, limit, request
@@ -456,6 +458,8 @@ def filtered_tips(filters: TipFilters):
 
 class TipCards:
     """One page of the tips index as cards (see ``knowledge.cards``): fetched on a cache miss."""
+
+    cache_name = "tip-cards"  # a new post does not change it
 
     def __init__(self, page, filters: TipFilters, user, request):
         self.page, self.filters, self.user, self.request = page, filters, user, request

@@ -249,7 +249,7 @@ class TipPageQuerySet(PageQuerySet):
         """Sets marketing's curation fields (verified_until, retired, replaced_by) on these tips.
 
         An unpublished draft written before the change gets the same values, so publishing it
-        later does not undo a verification or a retirement.
+        later does not undo a verification or a retirement. Lists and feeds show it at once.
         """
         ids = list(self.values_list("pk", flat=True))
         count = TipPage.objects.filter(pk__in=ids).update(**fields)
@@ -262,6 +262,9 @@ class TipPageQuerySet(PageQuerySet):
         for revision in Revision.objects.filter(pk__in=drafts):
             revision.content.update(carried)
             revision.save(update_fields=["content"])
+        from .listings import invalidate  # listings imports these models
+
+        invalidate("featured", "trending", "tips", "stream", "tip-cards")
         return count
 
     def for_cards(self) -> "TipPageQuerySet":

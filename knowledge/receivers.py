@@ -66,7 +66,7 @@ def _connect_featured_receivers():
 _connect_featured_receivers()
 
 
-def stream_changed(sender, instance=None, **kwargs):
+def cards_changed(sender, instance=None, **kwargs):
     """A saved or deleted page, post, comment or helpful mark changes cards: render them anew."""
     from django_comments_xtd.models import XtdComment
     from wagtail.models import Page
@@ -74,18 +74,20 @@ def stream_changed(sender, instance=None, **kwargs):
     from .listings import invalidate
     from .models import HelpfulMark, Micropost
 
-    if isinstance(instance, Page | Micropost | XtdComment | HelpfulMark):
+    if isinstance(instance, Micropost):
         invalidate("stream")
+    elif isinstance(instance, Page | XtdComment | HelpfulMark):
+        invalidate("stream", "tip-cards")
 
 
 def _connect_stream_receivers():
     from django.db.models.signals import post_delete
     from wagtail.signals import page_published, page_unpublished
 
-    post_save.connect(stream_changed, dispatch_uid="stream_changed_save")
-    post_delete.connect(stream_changed, dispatch_uid="stream_changed_delete")
-    page_published.connect(stream_changed, dispatch_uid="stream_changed_published")
-    page_unpublished.connect(stream_changed, dispatch_uid="stream_changed_unpublished")
+    post_save.connect(cards_changed, dispatch_uid="cards_changed_save")
+    post_delete.connect(cards_changed, dispatch_uid="cards_changed_delete")
+    page_published.connect(cards_changed, dispatch_uid="cards_changed_published")
+    page_unpublished.connect(cards_changed, dispatch_uid="cards_changed_unpublished")
 
 
 _connect_stream_receivers()

@@ -95,3 +95,16 @@ def test_a_cached_feed_needs_fewer_queries_and_the_same_whatever_its_size(rep_cl
     assert small_warm == large_warm
     assert small_cold == large_cold
     assert large_warm < large_cold
+
+
+def test_retiring_from_the_dashboard_takes_the_tip_off_cached_feeds(rep_client, marketer_client, other_rep):
+    from django.urls import reverse
+
+    tip = make_tip("Quote the old price list", author=other_rep)
+    for url in ("/", "/tips/"):
+        assertContains(rep_client.get(url), "Quote the old price list")
+
+    marketer_client.post(reverse("knowledge_tip_retire", args=[tip.pk]), {"next": "/admin/"})
+
+    for url in ("/", "/tips/"):
+        assertNotContains(rep_client.get(url), "Quote the old price list")
