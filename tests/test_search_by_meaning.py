@@ -211,6 +211,21 @@ def test_keyword_results_rank_exactly_as_without_meaning(library, settings):
         assert all(hit.by_meaning for hit in fused[len(keyword_only):]), query
 
 
+def test_meaning_adds_after_the_last_keyword_result_on_the_page_that_shows_it(rep):
+    """Confident keyword results fill page 1, so nothing is added there or counted; the last page adds it."""
+    for number in range(55):
+        make_micropost(f"Parking near the competitor office is cheaper after six (#{number})", author=rep)
+    make_tip("Winning against a rival with a lower price", author=rep, summary="", body="")
+    first = search_site("competitor is cheaper")
+    assert first.total == 55
+    assert not any(hit.by_meaning for hit in first.hits)
+    last = search_site("competitor is cheaper", page=6)
+    assert last.total == 56
+    *keyword_hits, added = last.hits
+    assert (added.title, added.by_meaning) == ("Winning against a rival with a lower price", True)
+    assert len(keyword_hits) == 5 and not any(hit.by_meaning for hit in keyword_hits)
+
+
 def test_retired_and_unpublished_tips_are_never_found_by_meaning(rep):
     tips = paraphrase_tips(rep, distractors=10)
     query, title = "competitor is cheaper", "Winning against a rival with a lower price"
