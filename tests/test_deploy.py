@@ -91,6 +91,16 @@ def test_worker_unit_runs_a_command_db_worker_accepts(settings):
     assert unit["EnvironmentFile"] == _unit("huddle-web.service")["EnvironmentFile"]
 
 
+def test_worker_yields_the_cpu_to_web_requests_in_the_unit_and_the_load_bench():
+    """Background jobs run at a lower priority than gunicorn, and bench/load.py measures it that way."""
+    from bench.load import WORKER_NICE
+
+    worker_nice = int(_unit("huddle-worker.service")["Nice"][0])
+    assert worker_nice > 0
+    assert "Nice" not in _unit("huddle-web.service")
+    assert WORKER_NICE == worker_nice
+
+
 def test_web_unit_runs_gunicorn_with_four_workers_on_loopback():
     argv = shlex.split(_unit("huddle-web.service")["ExecStart"][0])
     assert argv[1] == "config.wsgi"
