@@ -226,6 +226,17 @@ def test_meaning_adds_after_the_last_keyword_result_on_the_page_that_shows_it(re
     assert len(keyword_hits) == 5 and not any(hit.by_meaning for hit in keyword_hits)
 
 
+def test_the_same_search_again_finds_what_was_shared_in_between(rep):
+    """A repeated query reuses its nearest items only until a vector changes."""
+    make_tip("Winning against a rival with a lower price", author=rep,
+             summary="Shift the conversation to total cost of ownership, implementation risk and support.")
+    assert [hit.kind for hit in search_site("competitor is cheaper").hits] == ["tip"]
+    make_micropost("Lost on price to a rival again: next time I will talk about total cost of ownership",
+                   author=rep)
+    again = search_site("competitor is cheaper").hits
+    assert sorted((hit.kind, hit.by_meaning) for hit in again) == [("micropost", True), ("tip", True)]
+
+
 def test_retired_and_unpublished_tips_are_never_found_by_meaning(rep):
     tips = paraphrase_tips(rep, distractors=10)
     query, title = "competitor is cheaper", "Winning against a rival with a lower price"

@@ -10,8 +10,10 @@ every few seconds, when the table's count or newest ``updated_at`` moved.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from .models import Embedding
 
 # object_id and chunk packed into one sortable int64 key.
 CHUNK_BITS = 20
-QUERY_CACHE_SIZE = 512  # recent query texts whose vectors are kept (1.5 KB each)
+QUERY_CACHE_SIZE = 512  # recent query texts whose vectors (1.5 KB each) and nearest hits are kept
 BLOCK_ROWS = 512  # int8 rows widened to float32 per step: small enough to stay in cache
 
 ChunkInput = str | tuple[int, str] | tuple[int, str, float | None]
@@ -200,6 +202,9 @@ def _announce_change(ct_ids: Iterable[int]) -> None:
 # Reading -----------------------------------------------------------------------------------
 
 
+_snapshot_numbers = itertools.count(1)
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     keys: np.ndarray  # int64, sorted: object_id << CHUNK_BITS | chunk
@@ -207,6 +212,7 @@ class _Snapshot:
     scales: np.ndarray  # float32 per row (ones for float32)
     segment_starts: np.ndarray  # first row of each object
     signature: tuple = (0, None)
+    number: int = field(default_factory=lambda: next(_snapshot_numbers))  # a new one for every change
 
     @property
     def object_ids(self) -> np.ndarray:
@@ -497,6 +503,13 @@ def _embedded_query(text: str, model_name: str) -> np.ndarray:
     return vector
 
 
+def forget_recent_queries() -> None:
+    """Drop the kept query vectors and nearest hits (a benchmark timing first searches)."""
+    _embedded_query.cache_clear()
+    with _recent_hits_lock:
+        _recent_hits.clear()
+
+
 def _query_vector(query: str | np.ndarray) -> np.ndarray:
     if isinstance(query, str):
         return _embedded_query(" ".join(query.split()), encoder.model_name())
@@ -530,7 +543,7 @@ def nearest(
     """
     if not encoder.is_enabled():
         return []
-    search = _prepared_search(
+    search, _ = _prepared_search(
         models, k=k, exclude=exclude, allowed_ids=allowed_ids, per_object=per_object, min_score=min_score
     )
     return search(_query_vector(query))
@@ -538,6 +551,10 @@ def nearest(
 
 _query_pool: ThreadPoolExecutor | None = None
 _query_pool_lock = threading.Lock()
+# Nearest hits of recent query texts, by the snapshots they were found in: a next page, or the next
+# person asking the same, skips the scan until a vector of those models changes.
+_recent_hits: OrderedDict[tuple, list[Hit]] = OrderedDict()
+_recent_hits_lock = threading.Lock()
 
 
 def nearest_soon(
@@ -554,17 +571,33 @@ def nearest_soon(
     tokenizer and numpy do mostly without the GIL. The future gives the hits.
     """
     global _query_pool
+    done: Future = Future()
     if not encoder.is_enabled():
-        done: Future = Future()
         done.set_result([])
         return done
-    search = _prepared_search(models, k=k, min_score=min_score)
+    search, snapshot_numbers = _prepared_search(models, k=k, min_score=min_score)
     text, model_name = " ".join(query.split()), encoder.model_name()
+    key = (text, model_name, k, min_score, snapshot_numbers)
+    with _recent_hits_lock:
+        hits = _recent_hits.get(key)
+        if hits is not None:
+            _recent_hits.move_to_end(key)
+            done.set_result(list(hits))
+            return done
+
+    def find() -> list[Hit]:
+        hits = search(_embedded_query(text, model_name))
+        with _recent_hits_lock:
+            _recent_hits[key] = hits
+            while len(_recent_hits) > QUERY_CACHE_SIZE:
+                _recent_hits.popitem(last=False)
+        return list(hits)
+
     if _query_pool is None:
         with _query_pool_lock:
             if _query_pool is None:
                 _query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nearest-query")
-    return _query_pool.submit(lambda: search(_embedded_query(text, model_name)))
+    return _query_pool.submit(find)
 
 
 def _prepared_search(
@@ -575,8 +608,9 @@ def _prepared_search(
     allowed_ids: Mapping[type[Model] | int, Collection[int]] | None = None,
     per_object: bool = True,
     min_score: float | None = None,
-) -> Callable[[np.ndarray], list[Hit]]:
-    """Refreshes the indexes of models now and returns a search of their current vectors by a query vector."""
+) -> tuple[Callable[[np.ndarray], list[Hit]], tuple]:
+    """Refreshes the indexes of models now; returns a search of their current vectors by a query vector,
+    and the numbers of the snapshots it searches."""
     excluded: dict[int, set[int]] = {}
     for obj in exclude:
         excluded.setdefault(content_type_id_for(obj), set()).add(obj.pk)
@@ -585,6 +619,7 @@ def _prepared_search(
     for index in indexes:
         index.refresh()
     snapshots = [(index, index._snapshot) for index in indexes]
+    numbers = tuple((index.content_type_id, snapshot.number if snapshot else 0) for index, snapshot in snapshots)
 
     def search(vector: np.ndarray) -> list[Hit]:
         hits: list[Hit] = []
@@ -601,7 +636,7 @@ def _prepared_search(
         hits.sort(key=lambda hit: -hit.score)
         return hits[:k]
 
-    return search
+    return search, numbers
 
 
 def vector_of(obj: Model) -> np.ndarray | None:
