@@ -2,8 +2,9 @@
 
     python bench/faults.py [--items 400] [--rebuild-items 20000]
 
-1. The task worker killed in the middle of indexing (embedding new microposts for search
-   by meaning): restarted as deploy/systemd/huddle-worker.service restarts it (first
+1. The task worker killed in the middle of indexing new microposts (the keyword index, which
+   only the worker writes when one is configured, and their vectors for search by meaning):
+   restarted as deploy/systemd/huddle-worker.service restarts it (first
    `requeue_interrupted_tasks`, then `db_worker`), it finishes, and every micropost is
    found, by keyword and by meaning. The same restart without the requeue step is shown
    first, to show what it fixes.
@@ -169,7 +170,7 @@ for n in range({items}):
                    text=f"Fault drill word{{n:05d}}x said the renewal call went well #drill")
 """)
         ready, running, done, failed = jobs(site)
-        say(f"   {items} microposts posted; {ready} embedding jobs queued")
+        say(f"   {items} microposts posted; {ready} indexing and embedding jobs queued")
         worker = site.start_worker()
         while jobs(site)[2] < items // 3:
             time.sleep(0.2)
