@@ -4,18 +4,20 @@
 
 Starts, on 127.0.0.1 only: a fresh PostgreSQL database (huddle_bench), Redis (a database
 number of its own on the shared server), gunicorn with 4 workers and the django-tasks
-db_worker; loads demo data with `seed_demo`; signs in the simulated reps; then drives
-them with an async HTTP client, each rep sending its next request a moment (--think,
-mean 1 s; 0 for back to back) after the last one answered:
+db_worker (at nice 10, as deploy/systemd/huddle-worker.service runs it); loads demo data
+with `seed_demo`; signs in the simulated reps; then drives them with an async HTTP client,
+each rep sending its next request a moment (--think, mean 1 s; 0 for back to back) after
+the last one answered:
 
     60% browsing: the feed, the tips list, a tip, a tag page
     25% searching: /search/?q=...
     15% writing: microposts, tips, comments, helpful marks
 
 then the same number of reps against /bench/bare/ (bench/urls.py: the same middleware, no
-work). Prints requests per second, p50/p95/p99 per kind, errors and the throughput ratio
-to the bare view, then checks that every write that got a success is in the database and
-found by search. Exits 1 when a write is lost or a request failed.
+work). Prints requests per second, p50/p95/p99 per kind, errors, the throughput ratio
+to the bare view and the CPU each part of the stack (and this client) spent per request,
+then checks that every write that got a success is in the database and found by search.
+Exits 1 when a write is lost or a request failed.
 """
 
 import argparse
