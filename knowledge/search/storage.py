@@ -190,11 +190,12 @@ class IndexStore:
         with _searchers_lock:
             state = _searchers.get(self.path)
             current = self.current_generation()
-            if state is not None and state.generation == current:
-                if not state.searcher.up_to_date():
-                    state = SearcherState(state.generation, state.index, state.searcher.refresh())
-                    _searchers[self.path] = state
+            if state is not None and state.generation == current and state.searcher.up_to_date():
                 return state
+            # A changed index gets a new searcher, not searcher.refresh(): refresh reuses the readers
+            # of unchanged segments, which keep their old deletions (a re-saved item was found twice),
+            # and closes the old searcher under any result still reading from it. The old one is
+            # closed when nothing refers to it any more.
             name, index = self.open_current()
             _searcher_opens[self.path] = _searcher_opens.get(self.path, 0) + 1
             state = SearcherState(name, index, index.searcher())
