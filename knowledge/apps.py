@@ -7,3 +7,6 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401
+        from .search.auto_update import take_over_auto_update
+
+        take_over_auto_update()  # before wagtail.search (later in INSTALLED_APPS) registers its own

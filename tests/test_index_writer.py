@@ -58,3 +58,25 @@ def test_without_a_worker_a_post_is_found_at_once(rep_client):
     rep_client.post(reverse("micropost_create"), {"text": "Hooli renewed early #renewals"}, headers=HTMX)
     assert found("hooli") == ["Hooli renewed early #renewals"]
     assert found("renewals") == ["Hooli renewed early #renewals"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # needs the page tree
+def test_sharing_a_tip_queues_one_index_update_for_it_and_the_worker_makes_it_findable(rep_client, with_worker):
+    """The share saves the tip several times; the worker gets one job for it, after the commit."""
+    from django_tasks_db.models import DBTaskResult
+
+    from knowledge.models import TipPage
+
+    response = rep_client.post(
+        reverse("tip_create"), {"title": "Zanzibar pricing ladder", "body": "Anchor high, then step."}
+    )
+    assert response.status_code == 302
+    tip = TipPage.objects.get(title="Zanzibar pricing ladder")
+    jobs = [
+        job for job in DBTaskResult.objects.filter(task_path__endswith="insert_or_update_object_task")
+        if job.args_kwargs["args"][2] == str(tip.pk)
+    ]
+    assert len(jobs) == 1
+    assert not TipPage.objects.search("zanzibar")
+    run_worker()
+    assert [found.title for found in TipPage.objects.search("zanzibar")] == ["Zanzibar pricing ladder"]

@@ -290,3 +290,8 @@ def test_plain_text_query_objects(backend):
     make_page("Cold email sequence")
 
     assert titles(backend.search(PlainText("email cold"), Page)) == ["Cold email sequence"]
+
+
+def test_searching_an_index_with_nothing_in_it_finds_nothing(backend):
+    """A new site whose worker has not indexed anything yet: no results, no error."""
+    assert list(backend.search("anything", Page)) == []

@@ -64,7 +64,9 @@ class SearcherState:
     def doc_ids(self):
         """docnum -> doc_id column (reading its offsets costs a pass over the index)."""
         if self._doc_ids is None:
-            self._doc_ids = self.searcher.reader().column_reader("doc_id")
+            reader = self.searcher.reader()
+            # An index with no document yet has no columns to read (and no docnum to look up).
+            self._doc_ids = reader.column_reader("doc_id") if reader.doc_count_all() else {}
         return self._doc_ids
 
     def cached(self, key, build):

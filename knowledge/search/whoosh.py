@@ -207,8 +207,8 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         searcher = state.searcher
         q = self.whoosh_query(state)
         docs = self.filter_docs(state)
-        if q is wq.NullQuery or (docs is not None and not docs.docs):
-            result = ([], 0, True)
+        if q is wq.NullQuery or not searcher.doc_count_all() or (docs is not None and not docs.docs):
+            result = ([], 0, True)  # nothing to find (a new index has no segment to search)
         else:
             column = state.doc_ids
             try:
