@@ -236,6 +236,22 @@ def test_an_index_picks_up_rows_written_by_another_process(db):
     assert nearest("pipeline commit best case", models=[Group], k=1)[0].object_id == first.pk
 
 
+def test_an_index_beside_rows_of_an_older_model_keeps_only_the_current_ones(db):
+    """Rows of a previous model, not yet recomputed, are never searched, and new rows are still seen."""
+    first, second, third = make_items([0, 1, 2])
+    upsert_many([(first, "Voicemail script"), (second, "Onboarding new reps")])
+    Embedding.objects.for_object(second).update(model="an-older-model")
+    index = VectorIndex.for_content_type(Group)
+    index.check_interval = 0
+    index.refresh()
+    assert len(index) == 1
+
+    upsert_vectors(third, "Expense policy for client dinners")
+    index.refresh()
+    assert len(index) == 2
+    assert {hit.object_id for hit in nearest("onboarding", models=[Group], k=5)} == {first.pk, third.pk}
+
+
 def test_turned_off_nothing_is_embedded_or_searched(db, settings):
     settings.SEMANTIC_SEARCH = False
     (item,) = make_items([0])
