@@ -25,10 +25,14 @@ proc_name = "huddle-web"
 
 
 def post_worker_init(worker):
-    """Takes what start-up loaded (Django, Wagtail, the URL and template machinery) out of the
-    garbage collector's full passes: a worker that kept scanning those objects paused about
-    120 ms now and then, in the middle of whatever request it was serving."""
+    """Loads what the first requests would wait for (see config/warmup.py), then takes all of it
+    and what start-up loaded (Django, Wagtail) out of the garbage collector's full passes: a
+    worker that kept scanning those objects paused about 120 ms now and then, in the middle of
+    whatever request it was serving."""
     import gc
 
+    from config.warmup import warm_up
+
+    warm_up()
     gc.collect()
     gc.freeze()
