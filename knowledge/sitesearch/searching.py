@@ -155,7 +155,7 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
     query = " ".join(query.split())[:200]
     page = max(1, min(page, MAX_CANDIDATES // per_page))
     wanted = page * per_page
-    loaded = max(wanted, 50)  # keyword hits described per kind
+    loaded = wanted  # keyword hits described per kind: the page and those before it, merged by score
     hits: list[Hit] = []
     kind_counts: dict[str, int] = {}
     account_counts: Counter = Counter()
