@@ -12,6 +12,7 @@ Thresholds are cosine similarities of all-MiniLM-L6-v2, measured on
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,7 +87,8 @@ def possible_duplicate_pairs(*, min_score: float = PAIR_MIN_SCORE, limit: int = 
     if snapshot is None or not len(snapshot.keys):
         return []
     live = set(tip_model.objects.listed().values_list("pk", flat=True))
-    key = f"semantic:duplicate-pairs:{snapshot.signature}:{hash(frozenset(live))}:{min_score}:{limit}"
+    parts = f"{snapshot.signature}:{sorted(live)}:{min_score}:{limit}"
+    key = f"semantic:duplicate-pairs:{hashlib.sha1(parts.encode()).hexdigest()}"  # a key any cache accepts
     scored = cache.get(key)
     if scored is None:
         scored = _similar_rows(snapshot, live, min_score, limit)
