@@ -17,7 +17,6 @@ A full disk during an upload is a test: tests/test_faults.py (a real 1 MB tmpfs)
 """
 
 import argparse
-import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import run_manage, say  # noqa: E402 - needs ROOT on the path
+from bench.processes import bench_env, run_manage, say  # noqa: E402 - needs ROOT on the path
 
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "huddle_faults_bench"
@@ -42,23 +41,13 @@ class Site:
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
         self.processes: list[subprocess.Popen] = []
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
-        }
-        self.env.update(
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            DATABASE_URL=f"{PG_URL}/{DATABASE}",
+        self.env = bench_env(
+            tmp,
+            database_url=f"{PG_URL}/{DATABASE}",
             TASKS_BACKEND=tasks,
-            HUDDLE_DATA_DIR=str(tmp / "data"),
-            MEDIA_ROOT=str(tmp / "media"),
             REDIS_URL="",
             SEMANTIC_SEARCH="true",
-            EMAIL_URL="console:",
-            LOG_LEVEL="WARNING",
             DB_STATEMENT_TIMEOUT="0",
-            PYTHONPATH=str(ROOT),
         )
         import psycopg
 

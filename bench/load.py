@@ -43,7 +43,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import log, run_manage, say  # noqa: E402 - needs ROOT on the path
+from bench.processes import bench_env, log, run_manage, say  # noqa: E402 - needs ROOT on the path
 
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "huddle_bench"
@@ -85,26 +85,16 @@ class Stack:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
-        }
-        self.env.update(
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            DATABASE_URL=f"{PG_URL}/{DATABASE}",
+        self.env = bench_env(
+            self.tmp,
+            database_url=f"{PG_URL}/{DATABASE}",
             DB_CONN_MAX_AGE="60",
             REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
             TASKS_BACKEND="database",
-            HUDDLE_DATA_DIR=str(self.tmp / "data"),
-            MEDIA_ROOT=str(self.tmp / "media"),
             SEMANTIC_SEARCH="true" if args.semantic else "false",
-            EMAIL_URL="console:",
-            LOG_LEVEL="WARNING",
             GUNICORN_BIND=f"127.0.0.1:{self.port}",
             WEB_CONCURRENCY=str(args.workers),
             GUNICORN_ACCESS_LOG="",
-            PYTHONPATH=str(ROOT),
         )
 
     def manage(self, *arguments: str, timeout: int = 900) -> str:

@@ -1,11 +1,35 @@
 """What the process-driving benches share: progress and figures output, manage.py in a subprocess."""
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_env(tmp: Path, *, database_url: str, **settings: str) -> dict[str, str]:
+    """This environment for a bench's own site: bench.settings, its database and folders, quiet logs.
+
+    ``settings`` adds or overrides variables (REDIS_URL, TASKS_BACKEND, ...).
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=database_url,
+        HUDDLE_DATA_DIR=str(tmp / "data"),
+        MEDIA_ROOT=str(tmp / "media"),
+        EMAIL_URL="console:",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(settings)
+    return env
 
 
 def log(message: str) -> None:
