@@ -80,15 +80,33 @@ def render_cards(context: Context, listing) -> SafeString:
     return mark_safe(PLACEHOLDER.sub(_filler(context, slots), html))
 
 
-def _filler(context: Context, slots: list):
+def reader(context: Context):
+    """Who the page is rendered for."""
     request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
+    return request.user if request is not None else context.get("user")
+
+
+def render_helpful_button(context: Context, *, obj, url: str, own: bool) -> str:
+    """The helpful toggle for ``obj`` (``helpful_count``, ``marked_helpful``) as this reader sees it."""
+    data = {"obj": obj, "url": url, "own": own, **_form_context(context)}
+    return get_template("includes/helpful_button.html").template.render(context.new(data))
+
+
+def render_post_actions(context: Context, *, post, can_remove: bool) -> str:
+    """A post's Edit, Delete or Remove controls (``post`` has ``pk`` and ``author_id``)."""
+    data = {"item": post, "can_remove": can_remove, **_form_context(context)}
+    return get_template("includes/post_actions.html").template.render(context.new(data))
+
+
+def _form_context(context: Context) -> dict:
+    return {"request": context.get("request"), "user": reader(context), "csrf_token": context.get("csrf_token")}
+
+
+def _filler(context: Context, slots: list):
+    user = reader(context)
     helpful = [slot for slot in slots if isinstance(slot, HelpfulSlot)]
     marked = helpful_ids_for(user, [(slot.content_type_id, slot.object_id) for slot in helpful])
     can_remove = SimpleLazyObject(lambda: user.has_perm("knowledge.delete_micropost"))
-    helpful_template = get_template("includes/helpful_button.html").template
-    actions_template = get_template("includes/post_actions.html").template
-    shared = {"request": request, "user": user, "csrf_token": context.get("csrf_token")}
 
     def fill(match: re.Match) -> str:
         slot = slots[int(match.group(1))]
@@ -97,12 +115,11 @@ def _filler(context: Context, slots: list):
                 helpful_count=slot.count,
                 marked_helpful=(slot.content_type_id, slot.object_id) in marked,
             )
-            data = {**shared, "obj": obj, "url": slot.url, "own": slot.author_id == user.pk}
-            return helpful_template.render(context.new(data))
+            return render_helpful_button(context, obj=obj, url=slot.url, own=slot.author_id == user.pk)
         if slot.author_id != user.pk and not can_remove:
             return ""
-        item = SimpleNamespace(pk=slot.object_id, author_id=slot.author_id)
-        return actions_template.render(context.new({**shared, "item": item, "can_remove": bool(can_remove)}))
+        post = SimpleNamespace(pk=slot.object_id, author_id=slot.author_id)
+        return render_post_actions(context, post=post, can_remove=bool(can_remove))
 
     return fill
 

@@ -31,23 +31,14 @@ def helpful_url(obj) -> str:
 @register.simple_tag(takes_context=True)
 def helpful_button(context, obj) -> SafeString:
     """A toggle for any content with an author; works as a plain form without JavaScript."""
-    request = context.get("request")
-    user = request.user if request else context.get("user")
+    user = cards.reader(context)
     if not hasattr(obj, "marked_helpful"):
-        annotate_for(user, [obj], request)
+        annotate_for(user, [obj], context.get("request"))
     url = helpful_url(obj)
     deferred = cards.defer(context, cards.helpful_slot(obj, url))
     if deferred is not None:
         return deferred
-    data = {
-        "obj": obj,
-        "url": url,
-        "request": request,
-        "user": user,
-        "csrf_token": context.get("csrf_token"),
-        "own": author_id_of(obj) == getattr(user, "pk", None),
-    }
-    return get_template("includes/helpful_button.html").template.render(context.new(data))
+    return cards.render_helpful_button(context, obj=obj, url=url, own=author_id_of(obj) == getattr(user, "pk", None))
 
 
 @register.simple_tag(takes_context=True)
@@ -56,16 +47,9 @@ def post_actions(context, post) -> SafeString:
     deferred = cards.defer(context, cards.PostActionsSlot(post.pk, post.author_id))
     if deferred is not None:
         return deferred
-    request = context.get("request")
-    user = request.user if request else context.get("user")
-    data = {
-        "item": post,
-        "request": request,
-        "user": user,
-        "csrf_token": context.get("csrf_token"),
-        "can_remove": user is not None and user.has_perm("knowledge.delete_micropost"),
-    }
-    return get_template("includes/post_actions.html").template.render(context.new(data))
+    user = cards.reader(context)
+    can_remove = user is not None and user.has_perm("knowledge.delete_micropost")
+    return cards.render_post_actions(context, post=post, can_remove=can_remove)
 
 
 @register.simple_tag(takes_context=True)
@@ -99,7 +83,6 @@ def content_type_id(obj) -> int:
 @register.simple_tag(takes_context=True)
 def extra_sections(context, place: str) -> SafeString:
     """Renders the sections other apps registered for this place (see knowledge.sections)."""
-    from django.template.loader import get_template
     from django.utils.safestring import mark_safe
 
     from ..sections import sections_for
