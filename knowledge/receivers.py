@@ -22,8 +22,6 @@ def tip_first_published_is_shared(sender, instance, revision=None, **kwargs):
     """A tip counts as shared once, when it is first published (at once or after approval)."""
     from .models import TipPage
 
-    if isinstance(instance, TipPage):
-        featured_changed(sender)
     if isinstance(instance, TipPage) and instance.first_published_at == instance.last_published_at:
         signals.shared.send(
             sender=TipPage, instance=instance, user=instance.author or instance.owner
@@ -41,7 +39,10 @@ def notify_about_comment(sender, comment, request=None, **kwargs):
 
 
 def featured_changed(sender, **kwargs):
-    """Any tip or collection change may alter what the home page features."""
+    """Any tip or collection change may alter what the home page features.
+
+    Publishing and unpublishing save the page, so ``post_save`` covers them too.
+    """
     from .listings import invalidate
 
     invalidate("featured", "trending", "tips")
@@ -49,7 +50,6 @@ def featured_changed(sender, **kwargs):
 
 def _connect_featured_receivers():
     from django.db.models.signals import post_delete
-    from wagtail.signals import page_unpublished
 
     from .models import FeaturedCollection, FeaturedCollectionItem, TipPage
 
@@ -60,14 +60,16 @@ def _connect_featured_receivers():
         post_delete.connect(
             featured_changed, sender=model, dispatch_uid=f"featured_del_{model.__name__}"
         )
-    page_unpublished.connect(featured_changed, dispatch_uid="featured_unpublished")
 
 
 _connect_featured_receivers()
 
 
 def cards_changed(sender, instance=None, **kwargs):
-    """A saved or deleted page, post, comment or helpful mark changes cards: render them anew."""
+    """A saved or deleted page, post, comment or helpful mark changes cards: render them anew.
+
+    Publishing and unpublishing save the page, so they come through ``post_save`` as well.
+    """
     from django_comments_xtd.models import XtdComment
     from wagtail.models import Page
 
@@ -82,12 +84,9 @@ def cards_changed(sender, instance=None, **kwargs):
 
 def _connect_stream_receivers():
     from django.db.models.signals import post_delete
-    from wagtail.signals import page_published, page_unpublished
 
     post_save.connect(cards_changed, dispatch_uid="cards_changed_save")
     post_delete.connect(cards_changed, dispatch_uid="cards_changed_delete")
-    page_published.connect(cards_changed, dispatch_uid="cards_changed_published")
-    page_unpublished.connect(cards_changed, dispatch_uid="cards_changed_unpublished")
 
 
 _connect_stream_receivers()
