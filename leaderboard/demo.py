@@ -308,22 +308,25 @@ def _views_before_won_deals(context: SeedContext, reps: dict[int, dict], kinds) 
                 datetime.time(rng.randint(8, 18)),
                 datetime.UTC,
             )
-            batch.append(
-                ActivityEvent(
-                    actor_id=owner,
-                    rep_id=author,
-                    owner_id=author,
-                    verb=Verb.CONTENT_VIEWED,
-                    content_type=tip_type,
-                    object_id=tip_id,
-                    account_id=account,
-                    created_at=when,
-                )
-            )
+            batch.append(_tip_view(owner, author, tip_type.pk, tip_id, account, when))
         if len(batch) >= BATCH:
             written += _bulk(batch)
             batch = []
     return written + _bulk(batch)
+
+
+def _tip_view(actor: int, author: int, type_id: int, tip_id: int, account, when) -> ActivityEvent:
+    """``actor`` read ``author``'s tip (about ``account``) at ``when``: the author's contribution."""
+    return ActivityEvent(
+        actor_id=actor,
+        rep_id=author,
+        owner_id=author,
+        verb=Verb.CONTENT_VIEWED,
+        content_type_id=type_id,
+        object_id=tip_id,
+        account_id=account,
+        created_at=when,
+    )
 
 
 def _synthetic_events(context: SeedContext, reps: dict[int, dict], kinds) -> int:
@@ -360,18 +363,7 @@ def _synthetic_events(context: SeedContext, reps: dict[int, dict], kinds) -> int
             if rng.random() < views_wanted / total and tip_targets:
                 type_id, object_id, author, account = tip_targets[rng.randrange(len(tip_targets))]
                 if author != actor:
-                    batch.append(
-                        ActivityEvent(
-                            actor_id=actor,
-                            rep_id=author,
-                            owner_id=author,
-                            verb=Verb.CONTENT_VIEWED,
-                            content_type_id=type_id,
-                            object_id=object_id,
-                            account_id=account,
-                            created_at=when,
-                        )
-                    )
+                    batch.append(_tip_view(actor, author, type_id, object_id, account, when))
                 continue
             verb = rng.choice(verbs)
             other = rep_ids[rng.randrange(len(rep_ids))]
