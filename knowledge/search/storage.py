@@ -237,7 +237,7 @@ class IndexStore:
         # exclusive lock on another descriptor, which flock would wait for forever.
         self.open_current()
         with self._swap_lock(exclusive=False):
-            _name, index = self.open_current()
+            index = self._open_live()
             writer = self._acquire_writer(index)
             try:
                 apply_operations(writer, operations)
@@ -250,6 +250,22 @@ class IndexStore:
                 writer.cancel()
                 raise
             writer.commit()
+
+    def _open_live(self):
+        """The live generation, for a writer holding the shared lock.
+
+        It never creates a generation, as ``open_current`` may: that takes the exclusive lock,
+        which this process's own shared lock would block forever. Another writer's commit can
+        remove the table of contents being read; reading again finds the new one.
+        """
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return self.open_generation(self.current_generation())
+            except (EmptyIndexError, FileNotFoundError):
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     def _journal(self, generation, operations):
         data = pickle.dumps(operations, protocol=pickle.HIGHEST_PROTOCOL)
