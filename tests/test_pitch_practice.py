@@ -279,7 +279,7 @@ def test_submitter_sees_averages_and_managers_see_averages_per_rep(
 
 
 # Session, user, challenge, criteria, submissions, mine, roles, averages per rep (two queries).
-CHALLENGE_QUERIES = 11
+CHALLENGE_QUERIES = 9
 # Session, user, roles and the annotated challenges.
 CHALLENGE_LIST_QUERIES = 7
 # Session, user, submission with challenge and reviews, the rep's takes with reviews, averages.
