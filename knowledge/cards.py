@@ -1,24 +1,29 @@
-"""Stream cards rendered once for every reader and kept in the cache until the content changes.
+"""Stream and tips-index cards, each rendered once for every reader and cached on its own.
 
 A card reads the same for everyone but for two parts: the helpful button (marked by you or not,
-your own item or not, the form's CSRF token) and a post's Edit and Delete controls. While the
-cards are rendered for the cache, ``{% helpful_button %}`` and ``{% post_actions %}`` leave a
-numbered placeholder and note what they need; each request then fills the placeholders for its
-reader, with one query for the reader's helpful marks. Any save of a page, post, comment or helpful
-mark empties the cache (``receivers.cards_changed``); view counts and "3 minutes ago" may lag by
-up to a minute.
+your own item or not, the form's CSRF token) and a post's Edit and Delete controls. While a card
+is rendered for the cache, ``{% helpful_button %}`` and ``{% post_actions %}`` leave a numbered
+placeholder and note what they need; each request then fills the placeholders for its reader,
+with one query for the reader's helpful marks.
+
+A listing reads only which items its page shows (cached until its membership changes), then
+takes each item's card from the cache and renders only the ones missing. A saved or deleted
+page, post, comment or helpful mark forgets that one item's card (``receivers.cards_changed``),
+so under a steady stream of writes the other cards on a page stay rendered. View counts and
+"3 minutes ago" may lag by up to a minute.
 """
 
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.core.cache import cache
+from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
-from .listings import cached
 from .reactions import author_id_of, helpful_ids_for
 
 PLACEHOLDER = re.compile(r"<!--huddle-personal:(\d+)-->")
@@ -53,31 +58,53 @@ def defer(context: Context, slot) -> SafeString | None:
     return mark_safe(f"<!--huddle-personal:{len(slots) - 1}-->")
 
 
-_cards_template = SimpleLazyObject(
-    lambda: get_template("includes/stream_cards.html").template  # compiled once per process
-)
+def card_key(content_type_id: int, object_id: int) -> str:
+    """Where one item's card is cached: ``{host: (html, slots)}`` (links differ between sites)."""
+    return f"knowledge:card:{content_type_id}:{object_id}"
+
+
+def forget_card(content_type_id: int, object_id) -> None:
+    """Drops an item's cached card: now, and again once the change is committed, so a reader who
+    rendered it from the old rows in between does not keep them for a minute."""
+
+    def forget() -> None:
+        cache.delete(card_key(content_type_id, int(object_id)))
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def render_cards(context: Context, listing) -> SafeString:
-    """The cards of ``listing`` for this request's reader, from the cache when it has them.
+    """The cards of ``listing`` for this request's reader, each from the cache when it is there.
 
-    ``listing`` has ``cache_name`` (what ``receivers.cards_changed`` invalidates when content it
-    shows changes), ``cache_key`` (what its cards depend on besides the content), ``items``
-    (fetched only on a miss), and ``cache_extra()`` / ``restore(extra)`` for what else a miss
-    computes that the page needs (a stream's cursor to the next page).
+    ``listing`` has ``card_keys()`` (the page's items as ``(content type id, pk)``, in order) and
+    ``fetch(keys)`` (``{key: object}`` with what a card shows, for the keys not cached).
     """
+    keys = listing.card_keys()
+    if not keys:
+        return mark_safe("")
+    request = context.get("request")
+    host = request.get_host() if request is not None else ""
+    names = {key: card_key(*key) for key in keys}
+    stored = cache.get_many(list(names.values()))
+    cards = {key: stored[name][host] for key, name in names.items() if host in stored.get(name, {})}
+    missing = [key for key in keys if key not in cards]
+    if missing:
+        fresh = {}
+        for key, obj in listing.fetch(missing).items():
+            slots: list = []
+            with context.push(item=obj, personal_slots=slots):
+                html = get_template(obj.card_template).template.render(context)
+            cards[key] = (html, slots)
+            fresh[names[key]] = {**stored.get(names[key], {}), host: cards[key]}
+        cache.set_many(fresh, CARDS_SECONDS)
+    shown = [cards[key] for key in keys if key in cards]
+    fill = _filler(context, [slot for _, slots in shown for slot in slots])
+    return mark_safe("".join(_filled(html, slots, fill) for html, slots in shown))
 
-    def build() -> tuple[str, list, object]:
-        slots: list = []
-        with context.push(items=listing.items, personal_slots=slots):
-            html = _cards_template.render(context)
-        return html, slots, listing.cache_extra()
 
-    html, slots, extra = cached(listing.cache_name, build, key=listing.cache_key, timeout=CARDS_SECONDS)
-    listing.restore(extra)
-    if not slots:
-        return mark_safe(html)
-    return mark_safe(PLACEHOLDER.sub(_filler(context, slots), html))
+def _filled(html: str, slots: list, fill) -> str:
+    return PLACEHOLDER.sub(lambda match: fill(slots[int(match[1])]), html) if slots else html
 
 
 def reader(context: Context):
@@ -103,13 +130,13 @@ def _form_context(context: Context) -> dict:
 
 
 def _filler(context: Context, slots: list):
+    """What fills each placeholder for this reader: one query for their marks among ``slots``."""
     user = reader(context)
     helpful = [slot for slot in slots if isinstance(slot, HelpfulSlot)]
     marked = helpful_ids_for(user, [(slot.content_type_id, slot.object_id) for slot in helpful])
     can_remove = SimpleLazyObject(lambda: user.has_perm("knowledge.delete_micropost"))
 
-    def fill(match: re.Match) -> str:
-        slot = slots[int(match.group(1))]
+    def fill(slot) -> str:
         if isinstance(slot, HelpfulSlot):
             obj = SimpleNamespace(
                 helpful_count=slot.count,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -126,40 +127,47 @@ Micropost.card_template = "includes/micropost_card.html"
 
 
 class StreamPage:
-    """One page of a stream. Its items are fetched on first use: a page whose cards are already
-    rendered in the cache (``knowledge.cards``) needs only the cursor to the next page."""
+    """One page of a stream: which items it shows, read once and cached until a post, tip or
+    video is added, changed or removed; the items' cards come from ``knowledge.cards``, and the
+    rows only for cards not cached."""
 
     cache_name = "stream"
 
-    def __init__(self, user, filters: StreamFilter, before, limit: int, request=None):
-        self.user, self.filters, self.before, self.limit, self.request = (
-            user, filters, before, limit, request
-        )
-        self._cursor_from_cache: tuple[str | None] | None = None
+    def __init__(self, filters: StreamFilter, before, limit: int, request=None):
+        self.filters, self.before, self.limit, self.request = filters, before, limit, request
 
     @cached_property
-    def _fetched(self) -> tuple[list, str | None]:
-        return _fetch_stream(self.user, self.filters, self.before, self.limit, self.request)
+    def _keys(self) -> tuple[list[tuple[int, int]], str | None]:
+        return cached(self.cache_name, self._read_keys, key=self.cache_key)
 
-    @property
-    def items(self) -> list:
-        return self._fetched[0]
+    def _read_keys(self) -> tuple[list[tuple[int, int]], str | None]:
+        chosen, more = _stream_keys(self.filters, self.before, self.limit)
+        cursor = chosen[-1][0].isoformat() if more and chosen else None
+        return [(content_type_id, pk) for _, pk, content_type_id in chosen], cursor
+
+    def card_keys(self) -> list[tuple[int, int]]:
+        """The page's items as ``(content type id, pk)``, newest first."""
+        return self._keys[0]
 
     @property
     def next_cursor(self) -> str | None:
-        if self._cursor_from_cache is not None:
-            return self._cursor_from_cache[0]
-        return self._fetched[1]
+        return self._keys[1]
 
-    def cache_extra(self) -> str | None:
-        return self.next_cursor
-
-    def restore(self, cursor: str | None) -> None:
-        self._cursor_from_cache = (cursor,)
+    def fetch(self, keys) -> dict[tuple[int, int], object]:
+        """The items for ``keys``, with what their cards show: one query per kind, and three more."""
+        found = {}
+        for source in _sources:
+            queryset = source.items(self.filters)
+            content_type_id = ContentType.objects.get_for_model(queryset.model).pk
+            ids = [pk for kind, pk in keys if kind == content_type_id]
+            if ids:
+                found.update(((content_type_id, obj.pk), obj) for obj in queryset.filter(pk__in=ids))
+        annotate_for_cards(list(found.values()), self.request)
+        return found
 
     @property
     def cache_key(self) -> str:
-        """What the page's cards depend on besides the content: the filter, cursor and size."""
+        """Which page of which stream: the filter, cursor and size."""
         filters = self.filters
         parts = [
             getattr(filters.tag, "pk", ""),
@@ -167,7 +175,6 @@ class StreamPage:
             getattr(filters.author, "pk", ""),
             self.before.isoformat() if self.before else "",
             self.limit,
-            self.request.get_host() if self.request is not None else "",
         ]
         return ":".join(str(part) for part in parts)
 
@@ -185,39 +192,31 @@ def parse_cursor(value: str | None) -> datetime.datetime | None:
 
 
 def stream(
-    user,
     *,
     filters: StreamFilter = StreamFilter(),
     before: datetime.datetime | None = None,
     limit: int = STREAM_PAGE_SIZE,
     request=None,
 ) -> StreamPage:
-    """One page of everything, newest first (fetched when its items are first read)."""
-    return StreamPage(user, filters, before, limit, request)
+    """One page of everything, newest first (read when its cards render)."""
+    return StreamPage(filters, before, limit, request)
 
 
-def _fetch_stream(user, filters: StreamFilter, before, limit: int, request) -> tuple[list, str | None]:
-    """``limit + 1`` keys from each source, merged and cut, then the rows shown.
+def _stream_keys(filters: StreamFilter, before, limit: int) -> tuple[list[tuple], bool]:
+    """The page's ``(time, pk, content type id)``, newest first, and whether more follow.
 
-    Two queries per kind that has something on the page (keys, then the rows shown).
+    ``limit + 1`` keys from each kind, merged and cut: one query per kind.
     """
     keys = []
-    querysets = [source.items(filters) for source in _sources]
-    for number, (source, queryset) in enumerate(zip(_sources, querysets, strict=True)):
+    for source in _sources:
+        queryset = source.items(filters)
+        content_type_id = ContentType.objects.get_for_model(queryset.model).pk
         if before is not None:
             queryset = queryset.filter(**{f"{source.time_field}__lt": before})
         rows = queryset.order_by(f"-{source.time_field}", "-pk").values_list(source.time_field, "pk")
-        keys.extend((moment, pk, number) for moment, pk in rows[: limit + 1])
+        keys.extend((moment, pk, content_type_id) for moment, pk in rows[: limit + 1])
     keys.sort(reverse=True)
-    chosen, more = keys[:limit], len(keys) > limit
-    found: dict[tuple[int, int], object] = {}
-    for number, queryset in enumerate(querysets):
-        ids = [pk for _, pk, kind in chosen if kind == number]
-        if ids:
-            found.update(((number, obj.pk), obj) for obj in queryset.filter(pk__in=ids))
-    page = [found[number, pk] for _, pk, number in chosen if (number, pk) in found]
-    annotate_for(user, page, request)
-    return page, (page[-1].feed_time.isoformat() if more and page else None)
+    return keys[:limit], len(keys) > limit
 
 
 @dataclass(frozen=True)
@@ -283,6 +282,11 @@ def annotate_for(user, objects: Sequence, request=None) -> None:
             obj.card_url = obj.get_url(request)
         elif not hasattr(obj, "card_url"):
             obj.card_url = obj.get_absolute_url()
+
+
+def annotate_for_cards(objects: Sequence, request=None) -> None:
+    """``annotate_for`` without a reader: cached cards leave each reader's marks to be filled in."""
+    annotate_for(AnonymousUser(), objects, request)
 
 
 def _loaded(obj) -> set[str]:
@@ -457,30 +461,33 @@ def filtered_tips(filters: TipFilters):
 
 
 class TipCards:
-    """One page of the tips index as cards (see ``knowledge.cards``): fetched on a cache miss."""
+    """One page of the tips index as cards (see ``knowledge.cards``): which tips it shows is
+    cached until a tip changes (or, sorted by marks, a helpful mark); rows only for cards missing."""
 
-    cache_name = "tip-cards"  # a new post does not change it
+    def __init__(self, page, filters: TipFilters, request):
+        self.page, self.filters, self.request = page, filters, request
 
-    def __init__(self, page, filters: TipFilters, user, request):
-        self.page, self.filters, self.user, self.request = page, filters, user, request
+    @property
+    def cache_name(self) -> str:
+        return "tip-keys" if self.filters.sort not in {"helpful", "viewed"} else "tip-keys-ranked"
 
-    @cached_property
-    def items(self) -> list[TipPage]:
-        tips = list(self.page.object_list)
-        annotate_for(self.user, tips, self.request)
-        return tips
+    def card_keys(self) -> list[tuple[int, int]]:
+        return cached(self.cache_name, self._read_keys, key=self.cache_key)
+
+    def _read_keys(self) -> list[tuple[int, int]]:
+        content_type_id = ContentType.objects.get_for_model(TipPage).pk
+        return [(content_type_id, pk) for pk in self.page.object_list.values_list("pk", flat=True)]
+
+    def fetch(self, keys) -> dict[tuple[int, int], TipPage]:
+        tips = list(TipPage.objects.for_cards().filter(pk__in=[pk for _, pk in keys]))
+        annotate_for_cards(tips, self.request)
+        content_type_id = ContentType.objects.get_for_model(TipPage).pk
+        return {(content_type_id, tip.pk): tip for tip in tips}
 
     @property
     def cache_key(self) -> str:
-        host = self.request.get_host() if self.request is not None else ""
         digest = hashlib.sha1(repr(self.filters).encode()).hexdigest()
-        return f"tips:{digest}:{self.page.number}:{host}"
-
-    def cache_extra(self) -> None:
-        return None
-
-    def restore(self, extra) -> None:
-        pass
+        return f"tips:{digest}:{self.page.number}"
 
 
 def tip_page_context(tip: TipPage, request) -> dict:

@@ -53,7 +53,7 @@ class HomePage(HuddlePage):
 
         context = super().get_context(request, *args, **kwargs)
         before = parse_cursor(request.GET.get("before"))
-        context["stream"] = stream(request.user, before=before, request=request)
+        context["stream"] = stream(before=before, request=request)
         context["more_url"] = "?before="
         if before is None:
             context["featured_tips"], context["collections"] = featured_cached(request)
@@ -112,7 +112,7 @@ class TipIndexPage(HuddlePage):
         context.update(
             {
                 "tips": page,
-                "tip_cards": TipCards(page, filters, request.user, request),
+                "tip_cards": TipCards(page, filters, request),
                 "filters": filters,
                 "sorts": TIP_SORTS,
                 "stages": Stage.choices,
@@ -262,9 +262,13 @@ class TipPageQuerySet(PageQuerySet):
         for revision in Revision.objects.filter(pk__in=drafts):
             revision.content.update(carried)
             revision.save(update_fields=["content"])
-        from .listings import invalidate  # listings imports these models
+        from .cards import forget_card  # cards and listings import these models
+        from .listings import invalidate
 
-        invalidate("featured", "trending", "tips", "stream", "tip-cards")
+        content_type_id = ContentType.objects.get_for_model(TipPage).pk
+        for pk in ids:
+            forget_card(content_type_id, pk)
+        invalidate("featured", "trending", "tips", "stream", "tip-keys", "tip-keys-ranked")
         return count
 
     def for_cards(self) -> "TipPageQuerySet":

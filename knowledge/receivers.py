@@ -66,20 +66,30 @@ _connect_featured_receivers()
 
 
 def cards_changed(sender, instance=None, **kwargs):
-    """A saved or deleted page, post, comment or helpful mark changes cards: render them anew.
+    """A saved or deleted page, post, comment or helpful mark changes that item's card; a page or
+    post also changes which items the streams and the tips index list.
 
     Publishing and unpublishing save the page, so they come through ``post_save`` as well.
     """
+    from django.contrib.contenttypes.models import ContentType
     from django_comments_xtd.models import XtdComment
     from wagtail.models import Page
 
+    from .cards import forget_card
     from .listings import invalidate
     from .models import HelpfulMark, Micropost
 
     if isinstance(instance, Micropost):
+        forget_card(ContentType.objects.get_for_model(Micropost).pk, instance.pk)
         invalidate("stream")
-    elif isinstance(instance, Page | XtdComment | HelpfulMark):
-        invalidate("stream", "tip-cards")
+    elif isinstance(instance, Page):
+        forget_card(instance.content_type_id, instance.pk)
+        invalidate("stream", "tip-keys", "tip-keys-ranked")
+    elif isinstance(instance, XtdComment):
+        forget_card(instance.content_type_id, instance.object_pk)
+    elif isinstance(instance, HelpfulMark):
+        forget_card(instance.content_type_id, instance.object_id)
+        invalidate("tip-keys-ranked")
 
 
 def _connect_stream_receivers():

@@ -36,7 +36,6 @@ def _safe_next(request, fallback: str) -> str:
 def _stream_context(request, filters: StreamFilter) -> dict:
     return {
         "stream": stream(
-            request.user,
             filters=filters,
             before=parse_cursor(request.GET.get("before")),
             request=request,

@@ -108,3 +108,64 @@ def test_retiring_from_the_dashboard_takes_the_tip_off_cached_feeds(rep_client, 
 
     for url in ("/", "/tips/"):
         assertNotContains(rep_client.get(url), "Quote the old price list")
+
+
+def _sql(client, url: str) -> tuple[str, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_mark_renders_only_the_marked_items_card_again(rep_client, rep, other_rep):
+    posts = [make_micropost(f"Post number {n}", author=other_rep) for n in range(6)]
+    make_tip("Bring the CFO in early", author=other_rep)
+    rep_client.get("/")
+
+    mark_helpful(rep, posts[2])
+    html, queries = _sql(rep_client, "/")
+
+    assert 'aria-pressed="true"' in _button_for(html, posts[2])
+    assert '<span class="helpful__count">1</span>' in _button_for(html, posts[2])
+    assert "Bring the CFO in early" in html and "Post number 5" in html
+    post_rows = [sql for sql in queries if '"knowledge_micropost"."text"' in sql]
+    assert len(post_rows) == 1 and f"IN ({posts[2].pk})" in post_rows[0]
+    assert not any('"knowledge_tippage"."summary"' in sql for sql in queries)  # the tip's card stayed
+
+
+def test_a_comment_shows_in_the_tips_count_on_cached_cards_at_once(rep_client, other_rep):
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sites.models import Site
+    from django.utils import timezone
+    from django_comments_xtd.models import XtdComment
+
+    tip = make_tip("Recap the call in writing", author=other_rep)
+    for url in ("/", "/tips/"):
+        assertContains(rep_client.get(url), "0 comments")
+
+    XtdComment.objects.create(
+        content_type=ContentType.objects.get_for_model(tip),
+        object_pk=str(tip.pk),
+        site=Site.objects.get_current(),
+        user=other_rep,
+        comment="Worked for me",
+        submit_date=timezone.now(),
+    )
+
+    for url in ("/", "/tips/"):
+        assertContains(rep_client.get(url), "1 comment<")
+
+
+def test_the_most_helpful_order_follows_a_new_mark_at_once(rep_client, rep, other_rep):
+    older = make_tip("Older tip about pricing", author=other_rep)
+    make_tip("Newer tip about pricing", author=other_rep)
+    page = rep_client.get("/tips/?sort=helpful").content.decode()
+    assert page.index("Newer tip about pricing") < page.index("Older tip about pricing")
+
+    mark_helpful(rep, older)
+
+    page = rep_client.get("/tips/?sort=helpful").content.decode()
+    assert page.index("Older tip about pricing") < page.index("Newer tip about pricing")
