@@ -7,6 +7,7 @@ apps (coaching videos) add theirs with ``register_stream_source``.
 
 import datetime
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -315,22 +317,35 @@ def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
 
 
 def cached(name: str, build: Callable[[], object], *, key: str = "", timeout: int = CACHE_SECONDS):
-    """``build()``'s result, kept for ``timeout`` seconds or until ``invalidate(name)``."""
-    version = cache.get_or_set(f"knowledge:{name}:version", 1, timeout=None)
-    cache_key = f"knowledge:{name}:{key}:{version}"
-    value = cache.get(cache_key)
-    if value is None:
-        value = build()
-        cache.set(cache_key, value, timeout)
+    """``build()``'s result, kept for ``timeout`` seconds or until ``invalidate(name)``.
+
+    The value is stored with the version of ``name`` it was built under and read in the same
+    round trip as the current version: one cache call when it is there.
+    """
+    version_key, value_key = f"knowledge:{name}:version", f"knowledge:{name}:{key}"
+    found = cache.get_many([version_key, value_key])
+    version = found.get(version_key)
+    if version is None:
+        cache.add(version_key, time.time_ns(), timeout=None)
+        version = cache.get(version_key)
+    stored = found.get(value_key)
+    if stored is not None and version is not None and stored[0] == version:
+        return stored[1]
+    value = build()
+    if version is not None:  # None: the cache is down
+        cache.set(value_key, (version, value), timeout)
     return value
 
 
 def invalidate(*names: str) -> None:
-    for name in names:
-        try:
-            cache.incr(f"knowledge:{name}:version")
-        except ValueError:  # not cached yet, or evicted: nothing stale to hide
-            pass
+    """What ``cached`` keeps under these names is rebuilt on next use: from now, and again once
+    the change is committed (a reader in between may have built it from the old rows)."""
+
+    def bump() -> None:
+        cache.set_many({f"knowledge:{name}:version": time.time_ns() for name in names}, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def trending_cached(request=None) -> list:
