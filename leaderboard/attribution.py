@@ -1,13 +1,17 @@
 """Influenced revenue: a won deal credits the tips and videos about its account that its owner
 viewed in the window before the close date; each credited item's author sees the deal's amount."""
 
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 
 from .models import ActivityEvent, Deal
 
@@ -110,13 +114,13 @@ def deals_influenced_by_author(
 
 
 def deals_influenced_by_item(item, *, window_days: int) -> list[Deal]:
-    """Every won deal (any time) that this tip or video influenced, newest first."""
+    """Every won deal (any time) that this tip or video influenced, newest first (one query)."""
     content_type = ContentType.objects.get_for_model(item)
     start, after = _window_sql()
     # Starts from this item's own views (event_target index), not from every won deal:
     # a tip page pays for its readers, however many deals the CRM holds.
-    sql = f"""
-        SELECT DISTINCT d.id
+    influenced = f"""
+        SELECT d.id
         FROM {ActivityEvent._meta.db_table} e
         CROSS JOIN {Deal._meta.db_table} d
         WHERE e.content_type_id = %s AND e.object_id = %s
@@ -125,14 +129,53 @@ def deals_influenced_by_item(item, *, window_days: int) -> list[Deal]:
           AND e.owner_id IS NOT NULL AND e.owner_id <> d.owner_id
           AND e.created_at >= {start} AND e.created_at < {after}
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [content_type.pk, item.pk, *_base_params(window_days)])
-        ids = [row[0] for row in cursor.fetchall()]
     return list(
-        Deal.objects.filter(pk__in=ids)
-        .select_related("owner", "account")
+        Deal.objects.filter(
+            pk__in=RawSQL(influenced, [content_type.pk, item.pk, *_base_params(window_days)])
+        )
+        .select_related("owner")
         .order_by("-close_date", "-pk")
     )
+
+
+# What an item's page shows about its influence is kept this long at most; a deal or the
+# scoring settings changing drops every kept copy at once (``influence_changed``). Only a new
+# view of an already won deal's owner waits out the lag.
+ITEM_CACHE_SECONDS = 60
+_VERSION_KEY = "leaderboard:influence:version"
+
+
+def cached_for_item(item, variant: str, build: Callable[[], str]) -> str:
+    """``build()`` for this item and variant, from the cache while no deal or weight changed.
+
+    The entry carries the version it was built under and comes back in the same round trip
+    as the current version, so a reader after a change never gets the old figure.
+    """
+    content_type_id = ContentType.objects.get_for_model(item).pk
+    key = f"leaderboard:influence:item:{content_type_id}:{item.pk}:{variant}"
+    found = cache.get_many([_VERSION_KEY, key])
+    version = found.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(_VERSION_KEY)
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = build()
+    if version is not None:  # None: the cache is down, nothing to keep
+        cache.set(key, (version, value), ITEM_CACHE_SECONDS)
+    return value
+
+
+def influence_changed() -> None:
+    """Every kept influence figure is stale: now, and again once the change is committed (a
+    request that read the old rows in between must not keep them)."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
+    cache.set(_VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def deals_with_influence(deal_ids: list[int], *, window_days: int) -> set[int]:

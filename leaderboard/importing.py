@@ -19,6 +19,7 @@ from django_tasks import task
 
 from knowledge.models import Account
 
+from . import attribution
 from .models import Deal, RepProfile
 
 BATCH_SIZE = 1000
@@ -612,6 +613,8 @@ def _write_batch(
             Deal.objects.bulk_update(
                 to_update, [*WRITTEN_FIELDS, "last_imported_at"], batch_size=500
             )
+        if to_create or to_update:
+            attribution.influence_changed()  # bulk writes send no post_save
 
 
 def read_rows(source: Path | str | io.IOBase) -> Iterator[dict[str, str]]:
@@ -676,7 +679,10 @@ def relink_owner(owner_name: str, user) -> int:
             profile.crm_names = [*profile.crm_names, normalised]
             profile.save(update_fields=["crm_names"])
         same_name = Q(owner_name=normalised) | Q(owner_name__iexact=normalised)
-        return Deal.objects.filter(same_name, owner__isnull=True).update(owner=user)
+        relinked = Deal.objects.filter(same_name, owner__isnull=True).update(owner=user)
+        if relinked:
+            attribution.influence_changed()
+        return relinked
 
 
 def unmapped_owner_names():

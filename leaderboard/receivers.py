@@ -1,15 +1,17 @@
-"""Listens to knowledge, coaching and comments; every receiver just records an activity event."""
+"""Listens to knowledge, coaching and comments, where every receiver just records an activity
+event, and to deals and scoring settings, whose changes drop the kept influence figures."""
 
 import importlib
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_comments.signals import comment_was_posted
 
 from knowledge import signals as knowledge_signals
 
-from . import activity
-from .models import ActivityEvent
+from . import activity, attribution
+from .models import ActivityEvent, Deal, ScoringSettings
 
 Verb = ActivityEvent.Verb
 
@@ -63,6 +65,15 @@ def commented(sender, comment, **kwargs):
         target = content_type.get_object_for_this_type(pk=comment.object_pk)
     if target is not None:
         activity.record(Verb.COMMENTED, actor=comment.user, target=target)
+
+
+@receiver([post_save, post_delete], sender=Deal, dispatch_uid="leaderboard_deal_changed")
+@receiver([post_save, post_delete], sender=ScoringSettings, dispatch_uid="leaderboard_scoring_changed")
+def influence_inputs_changed(sender, created=False, **kwargs):
+    # The first read of a site's scoring settings creates them with the defaults the figures
+    # were already built with; only a later edit changes a figure.
+    if not (created and sender is ScoringSettings):
+        attribution.influence_changed()
 
 
 def review_submitted(sender, instance, reviewer, submitter, **kwargs):

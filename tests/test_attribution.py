@@ -1,5 +1,6 @@
 """Influenced revenue: a won deal credits the account's tips its owner read before closing."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from knowledge.reactions import record_view
 from leaderboard import attribution
+from leaderboard.importing import import_deals
 from leaderboard.models import ActivityEvent
 from leaderboard.scoring import PeriodKey, leaderboard, period_for, weights_for
 
@@ -114,6 +116,7 @@ def test_tip_page_section_lists_deals_for_managers_and_counts_them_for_others(re
     tip, _deal, _acme = story
     managers_view = _render_tip_section(tip, manager)
     assert "Deal W-1" in managers_view and "$40,000" in managers_view
+    assert '<section class="card tip-influence"' in managers_view
     reps_view = _render_tip_section(tip, rep)
     assert "1 won deal" in reps_view and "Deal W-1" not in reps_view and "$40,000" not in reps_view
 
@@ -159,3 +162,62 @@ def test_the_authors_profile_page_shows_influenced_revenue(rep_client, story):
     response = rep_client.get(reverse("profile", args=["rep"]))
     assertContains(response, "Influenced by your tips this year")
     assertContains(response, "$40,000")
+
+
+def test_the_tip_section_is_kept_until_a_deal_changes(manager, other_rep, story, django_assert_num_queries):
+    """Read again, the section costs no query; a deal closed since shows on the next read."""
+    tip, _deal, acme = story
+    assert "1 won deal worth $40,000" in _render_tip_section(tip, manager)
+    with django_assert_num_queries(0):
+        kept = _render_tip_section(tip, manager)
+    assert "1 won deal worth $40,000" in kept and "<strong>Deal W-1</strong>" in kept
+    make_deal("W-2", owner=other_rep, account=acme, amount="2500.00")
+    html = _render_tip_section(tip, manager)
+    assert "2 won deals worth $42,500" in html and "Deal W-2" in html
+
+
+def test_an_imported_deal_shows_on_the_tip_page_at_once(manager_client, story):
+    """Imports write in bulk (no per-row save): the import itself drops the kept sections."""
+    tip, _deal, _acme = story
+    assertContains(manager_client.get(tip.url), "1 won deal worth $40,000")
+    report = import_deals(
+        [
+            {
+                "crm_id": "W-3", "name": "Acme expansion", "account": "Acme Corp",
+                "owner_email": "peer@example.com", "amount": "1000", "status": "won",
+                "close_date": timezone.localdate().isoformat(), "__line__": 2,
+            }
+        ]
+    )
+    assert report.created == 1 and report.failed == 0
+    response = manager_client.get(tip.url)
+    assertContains(response, "2 won deals worth $41,000")
+    assertContains(response, "Acme expansion")
+
+
+def test_a_lost_deal_and_a_shorter_window_leave_the_tip_page_at_once(manager_client, story):
+    tip, deal, _acme = story
+    assertContains(manager_client.get(tip.url), "Deal W-1")
+    settings = weights_for()
+    settings.influence_window_days = 7  # the view was 10 days before the close
+    settings.save()
+    assertContains(manager_client.get(tip.url), "No won deal counts this yet")
+    settings.influence_window_days = 90
+    settings.save()
+    assertContains(manager_client.get(tip.url), "Deal W-1")
+    deal.status = "lost"
+    deal.save()
+    assertContains(manager_client.get(tip.url), "No won deal counts this yet")
+
+
+def test_a_new_reader_of_a_won_deal_counts_within_the_cache_lag(manager, other_rep, story, monkeypatch):
+    """Only a view (no deal change) waits: at most ``ITEM_CACHE_SECONDS``."""
+    tip, _deal, acme = story
+    third = make_rep("third")
+    make_deal("W-4", owner=third, account=acme, amount="500.00")
+    assert "2 won deals" not in _render_tip_section(tip, manager)  # third has not read it yet
+    record_view(third, tip)
+    assert "1 won deal worth $40,000" in _render_tip_section(tip, manager)
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + attribution.ITEM_CACHE_SECONDS + 1)
+    assert "2 won deals worth $40,500" in _render_tip_section(tip, manager)

@@ -3,6 +3,9 @@
 from decimal import Decimal
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from wagtail.models import Site
 
 from leaderboard import attribution, scoring
 
@@ -32,23 +35,38 @@ def signed(value) -> str:
     return "—" if value is None else f"{value:+.2f}"
 
 
-@register.inclusion_tag("leaderboard/includes/influence_on_tip_section.html", takes_context=True)
-def tip_influence(context, item):
-    """The deals a tip (or video) influenced: listed for managers, counted for everyone else."""
+@register.simple_tag(takes_context=True)
+def tip_influence(context, item) -> SafeString:
+    """The deals a tip (or video) influenced: listed for managers, counted for everyone else.
+
+    Kept per item for ``attribution.ITEM_CACHE_SECONDS``, in the two versions readers see.
+    """
     request = context.get("request")
     user = getattr(request, "user", None)
     if item is None or user is None or not user.is_authenticated or not getattr(item, "pk", None):
-        return {"deals": [], "show": False}
-    weights = scoring.weights_for()
+        return ""
+    can_see_revenue = user.has_perm("leaderboard.view_revenue")
+    html = attribution.cached_for_item(
+        item,
+        "revenue" if can_see_revenue else "count",
+        lambda: _render_tip_influence(item, request, can_see_revenue=can_see_revenue),
+    )
+    return mark_safe(html)  # the section's own template escaped it when it was rendered
+
+
+def _render_tip_influence(item, request, *, can_see_revenue: bool) -> str:
+    weights = scoring.weights_for(Site.find_for_request(request))
     deals = attribution.deals_influenced_by_item(item, window_days=weights.influence_window_days)
-    return {
-        "show": True,
-        "deals": deals,
-        "count": len(deals),
-        "total": sum((deal.amount for deal in deals), start=Decimal(0)),
-        "can_see_revenue": user.has_perm("leaderboard.view_revenue"),
-        "window_days": weights.influence_window_days,
-    }
+    return render_to_string(
+        "leaderboard/includes/influence_on_tip_section.html",
+        {
+            "deals": deals,
+            "count": len(deals),
+            "total": sum((deal.amount for deal in deals), start=Decimal(0)),
+            "can_see_revenue": can_see_revenue,
+            "window_days": weights.influence_window_days,
+        },
+    )
 
 
 @register.inclusion_tag(
