@@ -14,7 +14,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager, Revision
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction, Revision
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
@@ -31,6 +31,15 @@ class HuddlePage(Page):
 
     def get_absolute_url(self):
         return self.get_url()
+
+    def get_view_restrictions(self):
+        """Wagtail looks for view restrictions on the page and its ancestors on every view (two
+        queries); while no page has one, the cache says so (``receivers`` forget it on a change)."""
+        from .listings import cached  # listings imports these models
+
+        if not cached("view-restrictions", PageViewRestriction.objects.exists, timeout=3600):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class HomePage(HuddlePage):

@@ -100,3 +100,21 @@ def _connect_stream_receivers():
 
 
 _connect_stream_receivers()
+
+
+def view_restrictions_changed(sender, **kwargs):
+    """A page view restriction was added or removed: pages check for them again."""
+    from .listings import invalidate
+
+    invalidate("view-restrictions")
+
+
+def _connect_view_restriction_receivers():
+    from django.db.models.signals import post_delete
+    from wagtail.models import PageViewRestriction
+
+    post_save.connect(view_restrictions_changed, sender=PageViewRestriction, dispatch_uid="view_restrictions_save")
+    post_delete.connect(view_restrictions_changed, sender=PageViewRestriction, dispatch_uid="view_restrictions_del")
+
+
+_connect_view_restriction_receivers()

@@ -261,10 +261,10 @@ def _many_videos(count):
 
 
 # Session, user, site, page routing, tags, counts, progress, permissions, challenges.
-INDEX_QUERIES = 14
+INDEX_QUERIES = 12
 # Routing, series neighbours, progress, the view record, cues, permissions, related rows,
 # helpful mark, comment thread and related tips.
-VIDEO_QUERIES = 23
+VIDEO_QUERIES = 21
 
 
 @pytest.mark.parametrize("count", [2, 5])
