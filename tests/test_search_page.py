@@ -129,20 +129,44 @@ def test_results_page(rep_client, rep):
     assert len(third.context["outcome"].hits) == 5
 
 
-@pytest.mark.parametrize("count", [2, 12])
-def test_search_page_queries_do_not_grow_with_results(rep_client, rep, count, django_assert_max_num_queries):
-    """The same number of SQL queries for 2 matching tips as for 12."""
+# Session, user, site, the search log; per kind with hits: its rows and their tags, and one query counting
+# accounts and authors when more match than the page loads (fewer are counted from the loaded hits).
+@pytest.mark.parametrize(("count", "queries"), [(2, 8), (12, 10), (30, 10)])
+def test_search_page_queries_do_not_grow_with_results(rep_client, rep, count, queries, django_assert_max_num_queries):
+    """As many SQL queries for 12 matching tips and microposts as for 30; fewer for 2."""
     acme = make_account("Acme Health")
     for number in range(count):
         make_tip(f"Renewal playbook {number}", author=rep, account=acme, tags=["renewal"])
         make_micropost(f"Renewal win {number} #renewal", author=rep, account=acme)
     rep_client.get("/search/", {"q": "renewal"})  # warm caches (site root paths, content types)
-    with django_assert_max_num_queries(SEARCH_PAGE_QUERIES):
+    with django_assert_max_num_queries(queries):
         response = rep_client.get("/search/", {"q": "renewal"})
-    assert response.context["outcome"].total == 2 * count
+    outcome = response.context["outcome"]
+    assert outcome.total == 2 * count
+    assert {facet.label: facet.count for facet in outcome.facets["account"]} == {"Acme Health": 2 * count}
+    assert {facet.label: facet.count for facet in outcome.facets["tag"]} == {"renewal": min(count, 10) * 2}
+    assert all([tag.slug for tag in hit.tags] == ["renewal"] for hit in outcome.hits)
 
 
-SEARCH_PAGE_QUERIES = 20
+@pytest.mark.parametrize("count", [3, 15])
+def test_account_and_author_facets_count_every_match(rep_client, rep, other_rep, count):
+    """Counted over every match, not only the page's; equal counts listed by name."""
+    zeta, acme = make_account("Zeta Bank"), make_account("Acme Health")
+    for number in range(count):
+        author, account = (other_rep, zeta) if number % 2 else (rep, acme)
+        make_tip(f"Renewal playbook {number}", author=author, account=account)
+    make_tip("Renewal playbook by nobody", author=other_rep, account=zeta)
+    for page in (1, 2):
+        outcome = rep_client.get("/search/", {"q": "renewal", "page": page}).context["outcome"]
+        assert outcome.total == count + 1
+        accounts = [(facet.label, facet.count) for facet in outcome.facets["account"]]
+        authors = [(facet.value, facet.count) for facet in outcome.facets["author"]]
+        half = (count + 1) // 2
+        assert accounts == [("Acme Health", half), ("Zeta Bank", half)]  # a tie: by name
+        assert sorted(authors) == [(other_rep.username, half), (rep.username, half)]
+    outcome = rep_client.get("/search/", {"q": "renewal", "account": acme.pk}).context["outcome"]
+    assert [(facet.label, facet.count, facet.selected) for facet in outcome.facets["account"]] == [
+        ("Acme Health", (count + 1) // 2, True)]
 
 
 VTT = """WEBVTT

@@ -3,7 +3,7 @@
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from .searching import Hit, Kind, register_kind, snippet_for
+from .searching import Hit, Kind, register_kind
 
 
 def stream_text(value) -> str:
@@ -32,12 +32,14 @@ def _tips():
     return TipPage.objects.listed().select_related("author", "account")
 
 
-def _describe_tip(tip, query: str) -> Hit:
-    text = f"{tip.summary} {stream_text(tip.body)}"
-    return Hit(kind="tip", kind_label="Tip", obj=tip, title=tip.title, url=tip.get_url(),
-               snippet=snippet_for(text, query), author=tip.author, account=tip.account,
-               date=tip.first_published_at, helpful_count=tip.helpful_count, stale=tip.is_stale,
-               tags=list(tip.tags.all()))
+def _describe_tip(tip, request) -> Hit:
+    return Hit(kind="tip", kind_label="Tip", obj=tip, title=tip.title, url=tip.get_url(request), author=tip.author,
+               account=tip.account, date=tip.first_published_at, helpful_count=tip.helpful_count,
+               stale=tip.is_stale)
+
+
+def _tip_text(tip) -> str:
+    return f"{tip.summary} {stream_text(tip.body)}"
 
 
 def _microposts():
@@ -46,13 +48,13 @@ def _microposts():
     return Micropost.objects.select_related("author", "account")
 
 
-def _describe_micropost(post, query: str) -> Hit:
-    return Hit(kind="micropost", kind_label="Micropost", obj=post,
-               title=Truncator(post.text).chars(80), url=post.get_absolute_url(),
-               snippet=snippet_for(post.text, query), author=post.author, account=post.account,
-               date=post.created_at, helpful_count=post.helpful_count, tags=list(post.tags.all()))
+def _describe_micropost(post, request) -> Hit:
+    return Hit(kind="micropost", kind_label="Micropost", obj=post, title=Truncator(post.text).chars(80),
+               url=post.get_absolute_url(), author=post.author, account=post.account, date=post.created_at,
+               helpful_count=post.helpful_count)
 
 
 def register() -> None:
-    register_kind(Kind("tip", "Tips", _tips, _describe_tip, date_field="first_published_at"))
-    register_kind(Kind("micropost", "Microposts", _microposts, _describe_micropost, date_field="created_at"))
+    register_kind(Kind("tip", "Tips", _tips, _describe_tip, _tip_text, date_field="first_published_at"))
+    register_kind(Kind("micropost", "Microposts", _microposts, _describe_micropost, lambda post: post.text,
+                       date_field="created_at"))

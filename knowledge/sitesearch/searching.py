@@ -6,12 +6,14 @@ backend or OpenSearch. Apps that knowledge must not import register their kinds 
 """
 
 import datetime
-from collections import Counter
+import functools
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from modelsearch.backends import get_search_backend
 
@@ -30,6 +32,8 @@ MEANING_LIMIT = 5  # results found by meaning alone, at most
 CONFIDENT_COUNT = 5  # this many keyword results: keyword order stands, meaning only appends
 FILL_MIN_SCORE = 0.25  # cosine; see knowledge/semantic/ranking.py for how these were measured
 CONFIDENT_FILL_MIN_SCORE = 0.5
+FACET_CHUNK = 10_000  # matches' keys per facet query
+FACET_SIZE = 8  # accounts and authors listed
 
 
 @dataclass
@@ -39,7 +43,7 @@ class Hit:
     obj: object
     title: str
     url: str
-    snippet: str
+    snippet: str = ""  # filled in for the hits on the page only
     score: float = 0.0
     author: object = None
     account: object = None
@@ -58,12 +62,14 @@ class Kind:
     key: str
     label: str
     queryset: Callable[[], QuerySet]  # what a signed-in user may find: live, not retired
-    describe: Callable[[object, str], Hit]  # one result, with its snippet for the query
+    # One result without its snippet; the request (None outside a request) lets page URLs share one site lookup.
+    describe: Callable[[object, HttpRequest | None], Hit]
+    text: Callable[[object], str]  # the words a result's snippet is cut from
     date_field: str
     tag_model_lookup: str | None = "tags__slug"
     filterable: tuple[str, ...] = ("account", "author")
-    # Fetched after the search, for the page of hits only (backends read the queryset's own rows).
-    prefetch: tuple[str, ...] = ("tags",)
+    # The tags a result shows: the name of its TaggableManager, read after the search for the loaded hits only.
+    tags: str | None = "tags"
 
 
 KINDS: dict[str, Kind] = {}
@@ -148,8 +154,8 @@ def _filtered(kind: Kind, filters: SearchFilters) -> QuerySet:
     return queryset
 
 
-def search_site(query: str, *, filters: SearchFilters | None = None, page: int = 1,
-                per_page: int = 10) -> SearchOutcome:
+def search_site(query: str, *, filters: SearchFilters | None = None, page: int = 1, per_page: int = 10,
+                request: HttpRequest | None = None) -> SearchOutcome:
     """Searches every registered kind, merges by relevance and returns one page with facets."""
     filters = filters or SearchFilters()
     query = " ".join(query.split())[:200]
@@ -181,18 +187,16 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
                            min_score=FILL_MIN_SCORE) if meaning_kinds else None
     for kind, results in searched:
         objects = list(results[:loaded])
-        prefetch_related_objects(objects, *kind.prefetch)
-        for obj in objects:
-            hit = kind.describe(obj, query)
-            hit.kind = kind.key  # describe() gives the singular label shown on the card
+        kind_hits = [_described(kind, obj, request) for obj in objects]
+        for hit, obj in zip(kind_hits, objects, strict=True):
             hit.score = float(getattr(obj, "search_score", 0.0) or 0.0)
-            hit.key = (kind.key, obj.pk)
-            hits.append(hit)
+        _load_tags(kind, kind_hits)
+        hits.extend(kind_hits)
         if getattr(results, "supports_facet", False):
-            for field_name, counter in (("account", account_counts), ("author", author_counts)):
-                if field_name in kind.filterable:
-                    facet = results.facet(f"{field_name}_id")  # modelsearch facets by attname
-                    counter.update({key: count for key, count in facet.items() if key})
+            counts = _facet_counts(kind, results, objects, every_match_loaded=len(objects) < loaded
+                                   and len(objects) == kind_counts[kind.key])
+            account_counts.update(counts.get("account", {}))
+            author_counts.update(counts.get("author", {}))
     hits.sort(key=lambda hit: -hit.score)
     suggestion = None
     if query and hasattr(backend, "suggest"):  # a typo may still find results: offer the fix anyway
@@ -200,7 +204,7 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
         if suggestion and suggestion.lower() == query.lower():
             suggestion = None
     if meaning is not None:
-        hits = _with_meaning(query, meaning.result(), meaning_kinds, filters, hits, confident=confident)
+        hits = _with_meaning(meaning.result(), meaning_kinds, filters, hits, confident=confident, request=request)
     for hit in hits:
         if hit.by_meaning:  # facets and totals count what the page shows
             kind_counts[hit.kind] = kind_counts.get(hit.kind, 0) + 1
@@ -212,8 +216,63 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
     total = sum(kind_counts.values())
     facets = _facets(filters, kind_counts, account_counts, author_counts, hits)
     start = (page - 1) * per_page
-    return SearchOutcome(query=query, hits=hits[start:start + per_page], total=total, page=page,
-                         per_page=per_page, facets=facets, suggestion=suggestion)
+    shown = hits[start:start + per_page]
+    for hit in shown:  # only the page's hits show a snippet
+        hit.snippet = snippet_for(KINDS[hit.kind].text(hit.obj), query)
+    return SearchOutcome(query=query, hits=shown, total=total, page=page, per_page=per_page, facets=facets,
+                         suggestion=suggestion)
+
+
+def _described(kind: Kind, obj, request: HttpRequest | None) -> Hit:
+    hit = kind.describe(obj, request)
+    hit.kind = kind.key  # describe() gives the singular label shown on the card
+    hit.key = (kind.key, obj.pk)
+    return hit
+
+
+def _load_tags(kind: Kind, hits: list[Hit]) -> None:
+    """Each hit's tags, with one query for all of them.
+
+    The query is the one ``prefetch_related(kind.tags)`` runs; its rows are handed out here
+    instead of through a queryset built per object, which cost more than the query.
+    """
+    if not kind.tags or not hits:
+        return
+    manager = getattr(type(hits[0].obj), kind.tags)
+    queryset, tag_owner, owner_key, *_rest = manager.get_prefetch_querysets([hit.obj for hit in hits])
+    tags = defaultdict(list)
+    for tag in queryset:
+        tags[tag_owner(tag)].append(tag)
+    for hit in hits:
+        hit.tags = tags.get(owner_key(hit.obj), [])
+
+
+def _facet_counts(kind: Kind, results, objects: list, *, every_match_loaded: bool) -> dict[str, Counter]:
+    """How many of the kind's matches (all of them, not only those loaded) each account and author has.
+
+    When every match is loaded they are counted here; otherwise with one query grouped by both.
+    """
+    fields = [name for name in ("account", "author") if name in kind.filterable]
+    if not fields:
+        return {}
+    if every_match_loaded:
+        return {name: Counter(key for obj in objects if (key := getattr(obj, f"{name}_id"))) for name in fields}
+    compiler = results.query_compiler
+    if not hasattr(compiler, "matching_pks") or compiler.is_match_none() or compiler.is_match_all():
+        # Another backend, or no query: its facets, one field at a time (modelsearch facets by attname).
+        return {name: Counter({key: count for key, count in results.facet(f"{name}_id").items() if key})
+                for name in fields}
+    pks = compiler.matching_pks(results.backend.store)
+    queryset = compiler.queryset.order_by().prefetch_related(None)
+    counts = {name: Counter() for name in fields}
+    for offset in range(0, len(pks), FACET_CHUNK):
+        rows = queryset.filter(pk__in=pks[offset:offset + FACET_CHUNK]).values_list(
+            *(f"{name}_id" for name in fields)).annotate(count=Count("pk"))
+        for *keys, count in rows:
+            for name, key in zip(fields, keys, strict=True):
+                if key:
+                    counts[name][key] += count
+    return counts
 
 
 def _meaning_kinds(filters: SearchFilters) -> dict[type, Kind]:
@@ -222,14 +281,19 @@ def _meaning_kinds(filters: SearchFilters) -> dict[type, Kind]:
     for kind in KINDS.values():
         if filters.kinds and kind.key not in filters.kinds:
             continue
-        model = kind.queryset().model
+        model = _model_of(kind)
         if is_embedded(model):
             kinds[model] = kind
     return kinds
 
 
-def _with_meaning(query: str, nearest_hits: list, kinds: dict[type, Kind], filters: SearchFilters, hits: list[Hit],
-                  *, confident: bool) -> list[Hit]:
+@functools.cache
+def _model_of(kind: Kind) -> type:
+    return kind.queryset().model
+
+
+def _with_meaning(nearest_hits: list, kinds: dict[type, Kind], filters: SearchFilters, hits: list[Hit], *,
+                  confident: bool, request: HttpRequest | None = None) -> list[Hit]:
     """Keyword hits fused with the nearest items by meaning, which pass the same filters and permissions.
 
     Items found by meaning alone are marked ``by_meaning``; when the keyword side is
@@ -257,11 +321,9 @@ def _with_meaning(query: str, nearest_hits: list, kinds: dict[type, Kind], filte
     chunks = {(kind_of_type[c.content_type_id].key, c.object_id): c.chunk for c in candidates}
     for kind_key in dict.fromkeys(key for key, _ in shown):
         kind = KINDS[kind_key]
-        objects = [obj for key, obj in shown.items() if key[0] == kind_key]
-        prefetch_related_objects(objects, *kind.prefetch)
-        for obj in objects:
-            hit = kind.describe(obj, query)
-            hit.kind, hit.key = kind.key, (kind.key, obj.pk)
+        kind_hits = [_described(kind, obj, request) for key, obj in shown.items() if key[0] == kind_key]
+        _load_tags(kind, kind_hits)
+        for hit in kind_hits:
             hit.by_meaning, hit.score = True, scores[hit.key]
             found[hit.key] = hit
     _link_to_moments([hit for hit in found.values() if hit.obj._meta.label_lower == VIDEO], chunks)
@@ -302,15 +364,18 @@ def _facets(filters, kind_counts, account_counts, author_counts, hits) -> dict[s
                 account_counts[hit.account.pk] += 1
             if hit.author:
                 author_counts[hit.author.pk] += 1
-    top_accounts = dict(account_counts.most_common(8))
-    names = dict(Account.objects.filter(pk__in=top_accounts).values_list("pk", "name"))
-    facets["account"] = [FacetValue(str(pk), names[pk], count, filters.account == pk)
-                         for pk, count in top_accounts.items() if pk in names]
-    top_authors = dict(author_counts.most_common(8))
-    people = {user.pk: user for user in get_user_model().objects.filter(pk__in=top_authors)}
-    facets["author"] = [FacetValue(people[pk].username, people[pk].get_full_name() or people[pk].username, count,
-                                   filters.author == people[pk].username)
-                        for pk, count in top_authors.items() if pk in people]
+    # The loaded hits carry most accounts and people the facets name; only the others are read.
+    accounts = {hit.account.pk: hit.account for hit in hits if hit.account}
+    people = {person.pk: person for hit in hits for person in (hit.author, getattr(hit.obj, "author", None))
+              if isinstance(person, get_user_model())}
+    top_accounts = _top(account_counts, accounts, lambda pks: Account.objects.filter(pk__in=pks),
+                        lambda account: account.name)
+    facets["account"] = [FacetValue(str(account.pk), account.name, count, filters.account == account.pk)
+                         for account, count in top_accounts]
+    top_authors = _top(author_counts, people, lambda pks: get_user_model().objects.filter(pk__in=pks).only(
+        "username", "first_name", "last_name"), _person_label)
+    facets["author"] = [FacetValue(person.username, _person_label(person), count, filters.author == person.username)
+                        for person, count in top_authors]
     tag_counts: Counter = Counter()
     tag_names: dict[str, str] = {}
     for hit in hits:
@@ -328,6 +393,26 @@ def _facets(filters, kind_counts, account_counts, author_counts, hits) -> dict[s
         for key, (label, days) in DATE_RANGES.items()
     ]
     return facets
+
+
+def _top(counts: Counter, known: dict, load: Callable[[list], QuerySet], label: Callable[[object], str],
+         size: int = FACET_SIZE) -> list[tuple[object, int]]:
+    """The ``size`` most counted objects with their counts, equal counts by label.
+
+    ``known`` holds objects already loaded, by primary key; ``load`` reads the others that may be shown.
+    """
+    ranked = counts.most_common()
+    if len(ranked) > size:  # every key that ties with the last one shown competes for its place by label
+        ranked = [(pk, count) for pk, count in ranked if count >= ranked[size - 1][1]]
+    missing = [pk for pk, _count in ranked if pk not in known]
+    found = {**known, **{obj.pk: obj for obj in load(missing)}} if missing else known
+    shown = [(found[pk], count) for pk, count in ranked if pk in found]
+    shown.sort(key=lambda item: (-item[1], label(item[0]).casefold(), item[0].pk))
+    return shown[:size]
+
+
+def _person_label(person) -> str:
+    return person.get_full_name() or person.username
 
 
 def snippet_for(text: str, query: str) -> str:

@@ -13,7 +13,7 @@ def search(request):
     page = request.GET.get("page", "1")
     outcome = None
     if query:
-        outcome = search_site(query, filters=filters, page=int(page) if page.isdigit() else 1)
+        outcome = search_site(query, filters=filters, page=int(page) if page.isdigit() else 1, request=request)
         if outcome.page == 1:
             SearchLog.objects.create(query=query[:255], normalized_query=SearchLog.normalize(query),
                                      result_count=outcome.total, user=request.user)
