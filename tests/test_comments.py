@@ -98,6 +98,28 @@ def test_like_and_dislike_work_as_plain_forms(rep_client, other_rep_client, tip)
 
 
 @pytest.mark.django_db
+def test_each_comment_counts_its_own_votes_and_shows_the_readers_as_pressed(
+    rep_client, other_rep_client, tip
+):
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "First"))
+    first = XtdComment.objects.get()
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "A reply", reply_to=first.pk))
+    reply = XtdComment.objects.exclude(pk=first.pk).get()
+    rep_client.post(f"/comments/like/{first.pk}/", {"next": tip.url})
+    other_rep_client.post(f"/comments/like/{first.pk}/", {"next": tip.url})
+    other_rep_client.post(f"/comments/dislike/{reply.pk}/", {"next": tip.url})
+    like = '<span aria-hidden="true">▲</span> Like <span class="visually-hidden">this comment</span>'
+    dislike = '<span aria-hidden="true">▼</span> Dislike <span class="visually-hidden">this comment</span>'
+    content = rep_client.get(tip.url).content.decode()
+    assert f'aria-pressed="true">{like}2' in content
+    assert f'aria-pressed="false">{dislike}1' in content  # the reply: someone else's dislike
+    content = other_rep_client.get(tip.url).content.decode()
+    assert f'aria-pressed="true">{like}2' in content
+    assert f'aria-pressed="true">{dislike}1' in content
+    assert f'aria-pressed="false">{like}0' in content  # nobody liked the reply
+
+
+@pytest.mark.django_db
 def test_an_empty_comment_is_refused_with_a_message(rep_client, tip):
     response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "   "))
     assertContains(response, "Your comment wasn't posted")
