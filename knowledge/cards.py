@@ -22,11 +22,13 @@ from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .reactions import author_id_of, helpful_ids_for
 
 PLACEHOLDER = re.compile(r"<!--huddle-personal:(\d+)-->")
+_URL_MARKER, _COUNT_MARKER = "huddle-helpful-url", "huddle-helpful-count"
 CARDS_SECONDS = 60
 
 
@@ -135,14 +137,20 @@ def _filler(context: Context, slots: list):
     helpful = [slot for slot in slots if isinstance(slot, HelpfulSlot)]
     marked = helpful_ids_for(user, [(slot.content_type_id, slot.object_id) for slot in helpful])
     can_remove = SimpleLazyObject(lambda: user.has_perm("knowledge.delete_micropost"))
+    # A page's buttons come in at most three shapes (marked, not marked, your own): each shape is
+    # rendered once with markers for the link and the count, which each card then fills in.
+    shapes: dict[tuple[bool, bool], str] = {}
+
+    def button(slot: HelpfulSlot) -> str:
+        shape = ((slot.content_type_id, slot.object_id) in marked, slot.author_id == user.pk)
+        if shape not in shapes:
+            obj = SimpleNamespace(helpful_count=_COUNT_MARKER, marked_helpful=shape[0])
+            shapes[shape] = render_helpful_button(context, obj=obj, url=_URL_MARKER, own=shape[1])
+        return shapes[shape].replace(_URL_MARKER, escape(slot.url)).replace(_COUNT_MARKER, str(slot.count))
 
     def fill(slot) -> str:
         if isinstance(slot, HelpfulSlot):
-            obj = SimpleNamespace(
-                helpful_count=slot.count,
-                marked_helpful=(slot.content_type_id, slot.object_id) in marked,
-            )
-            return render_helpful_button(context, obj=obj, url=slot.url, own=slot.author_id == user.pk)
+            return button(slot)
         if slot.author_id != user.pk and not can_remove:
             return ""
         post = SimpleNamespace(pk=slot.object_id, author_id=slot.author_id)
