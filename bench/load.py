@@ -95,6 +95,7 @@ class Stack:
             GUNICORN_BIND=f"127.0.0.1:{self.port}",
             WEB_CONCURRENCY=str(args.workers),
             GUNICORN_ACCESS_LOG="",
+            BENCH_TIMING_LOG=str(self.tmp / "timing.log"),
         )
 
     def manage(self, *arguments: str, timeout: int = 900) -> str:
@@ -360,14 +361,16 @@ class Results:
     helpful_state: dict[tuple[int, int, int], bool] = field(default_factory=dict)
     requests: int = 0
     seconds: float = 0.0
+    timed: dict[str, tuple[str, float]] = field(default_factory=dict)  # X-Bench-Id -> (kind, seconds)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per part, over the run
 
-    def record(self, kind: str, seconds: float, error: str | None = None) -> None:
+    def record(self, kind: str, seconds: float, error: str | None = None, request_id: str = "") -> None:
         self.requests += 1
         if error:
             self.errors[kind].append(error)
         else:
             self.latencies[kind].append(seconds)
+            self.timed[request_id] = (kind, seconds)
 
 
 class Rep:
@@ -389,6 +392,7 @@ class Rep:
         self.client = httpx.AsyncClient(base_url=base_url, timeout=60, follow_redirects=False)
         self.random = random.Random(number)
         self.counter = counter
+        self.sent = 0
         kinds = {**BROWSE, **WRITE, **({} if skip_search else SEARCH)}
         self.kinds, self.weights = list(kinds), list(kinds.values())
 
@@ -400,13 +404,16 @@ class Rep:
         return {"X-CSRFToken": self.client.cookies.get("csrftoken", "")}
 
     async def act(self, kind: str, results: Results) -> None:
+        self.sent += 1
+        request_id = f"{self.number}-{self.sent}"
+        self.client.headers["X-Bench-Id"] = request_id  # one request at a time per rep
         started = time.perf_counter()
         error = None
         try:
             error = await getattr(self, kind)(results)
         except httpx.HTTPError as problem:
             error = f"{type(problem).__name__}: {problem}"
-        results.record(kind, time.perf_counter() - started, error)
+        results.record(kind, time.perf_counter() - started, error, request_id)
 
     async def get(self, path: str) -> str | None:
         response = await self.client.get(path)
@@ -734,6 +741,45 @@ def report_cpu(runs: dict[str, Results]) -> None:
         )
 
 
+def read_timing(path: Path) -> dict[str, tuple[float, ...]]:
+    """{X-Bench-Id: (wall, cpu, database, gc milliseconds, queries)} from bench/timing.py's log."""
+    found = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            request_id, *figures = line.split()
+            found[request_id] = tuple(float(figure) for figure in figures)
+    return found
+
+
+def report_tail(mix: Results, timing: dict[str, tuple[float, ...]]) -> None:
+    """For each kind, the typical request beside its slowest 5%: how long the client waited,
+    how much of it the worker spent on it (CPU, database, garbage collection) and how much the
+    request spent queued for a free worker."""
+    say(
+        "\nWhere the time goes, ms (median request | slowest 5%): "
+        "client, queued, in worker = CPU + database + GC + other"
+    )
+    for kind in [*BROWSE, *SEARCH, *WRITE]:
+        rows = sorted(
+            (seconds * 1000, timing[request_id])
+            for request_id, (k, seconds) in mix.timed.items()
+            if k == kind and request_id in timing
+        )
+        if len(rows) < 20:
+            continue
+        cut = int(len(rows) * 0.95)
+        parts = []
+        for group in (rows[len(rows) // 2 - 2 : len(rows) // 2 + 3], rows[cut:]):
+            client = statistics.mean(row[0] for row in group)
+            wall, cpu, database, collected = (statistics.mean(row[1][i] for row in group) for i in range(4))
+            other = wall - cpu - database - collected
+            parts.append(
+                f"{client:5.0f} {client - wall:5.0f} {wall:5.0f} = "
+                f"{cpu:4.0f} + {database:4.0f} + {collected:3.0f} + {other:4.0f}"
+            )
+        say(f"  {kind:<10} " + " | ".join(parts))
+
+
 def report(mix: Results, bare: Results, medians: dict[str, float], skipped_search: bool) -> dict:
     say()
     say(
@@ -830,6 +876,7 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     log(f"load: {len(reps)} reps for {args.bare_seconds}s on the bare view")
     bare = await drive(reps, args.bare_seconds, "bare", meter)
     figures = report(mix, bare, medians, skip_search)
+    report_tail(mix, read_timing(stack.tmp / "timing.log"))
 
     pending = await asyncio.to_thread(wait_for_worker)
     writes = await asyncio.to_thread(check_writes, [quiet, mix])

@@ -11,3 +11,5 @@ DEBUG = False
 ROOT_URLCONF = "bench.urls"
 # Fifty simulated reps post far faster than people do; the limit would turn writes into errors.
 POST_RATE_LIMIT = "1000000/60"
+# bench/load.py: where each request's time goes in the worker (bench/timing.py).
+MIDDLEWARE = ["bench.timing.TimingMiddleware", *MIDDLEWARE]  # noqa: F405
