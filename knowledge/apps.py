@@ -6,10 +6,11 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge"
 
     def ready(self):
-        from config import permissions
+        from config import permissions, sites
 
         from . import receivers  # noqa: F401
         from .search.auto_update import take_over_auto_update
 
         take_over_auto_update()  # before wagtail.search (later in INSTALLED_APPS) registers its own
         permissions.connect()  # AUTHENTICATION_BACKENDS caches each user's permissions
+        sites.connect()  # CachedSiteMiddleware keeps each host's site and home page

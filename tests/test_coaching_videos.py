@@ -261,10 +261,10 @@ def _many_videos(count):
 
 
 # Session, user, site, page routing, tags, counts, progress, permissions, challenges.
-INDEX_QUERIES = 12
+INDEX_QUERIES = 10
 # Routing, series neighbours, progress, the view record, cues, permissions, related rows,
 # helpful mark, comment thread and related tips.
-VIDEO_QUERIES = 21
+VIDEO_QUERIES = 19
 
 
 @pytest.mark.parametrize("count", [2, 5])

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.sites.CachedSiteMiddleware",  # the site and home page from the cache, not two queries
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,0 +1,52 @@
+"""The request's Wagtail site and home page come from the cache, and edits to them show at once."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _home(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    return response, [s for s in sql if '"wagtailcore_site"' in s or '"knowledge_homepage"' in s]
+
+
+def test_the_site_and_home_page_are_read_once(rep_client):
+    _, first = _home(rep_client)
+    assert first
+    _, again = _home(rep_client)
+    assert again == []
+
+
+def test_an_edited_home_page_shows_on_the_next_request(rep_client):
+    _home(rep_client)
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    home.title = "Team Huddle"
+    home.save_revision().publish()
+
+    response, _ = _home(rep_client)
+    assert response.context["page"].title == "Team Huddle"
+
+
+def test_an_edited_site_shows_on_the_next_request(rep_client):
+    response, _ = _home(rep_client)
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "Huddle West"
+    site.save()
+
+    response, queries = _home(rep_client)
+    assert queries  # read again
+    assert Site.find_for_request(response.wsgi_request).site_name == "Huddle West"
