@@ -361,16 +361,19 @@ class Results:
     helpful_state: dict[tuple[int, int, int], bool] = field(default_factory=dict)
     requests: int = 0
     seconds: float = 0.0
-    timed: dict[str, tuple[str, float]] = field(default_factory=dict)  # X-Bench-Id -> (kind, seconds)
+    # X-Bench-Id -> (kind, seconds, Unix time sent)
+    timed: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per part, over the run
 
-    def record(self, kind: str, seconds: float, error: str | None = None, request_id: str = "") -> None:
+    def record(
+        self, kind: str, seconds: float, error: str | None = None, request_id: str = "", sent: float = 0.0
+    ) -> None:
         self.requests += 1
         if error:
             self.errors[kind].append(error)
         else:
             self.latencies[kind].append(seconds)
-            self.timed[request_id] = (kind, seconds)
+            self.timed[request_id] = (kind, seconds, sent)
 
 
 class Rep:
@@ -407,13 +410,13 @@ class Rep:
         self.sent += 1
         request_id = f"{self.number}-{self.sent}"
         self.client.headers["X-Bench-Id"] = request_id  # one request at a time per rep
-        started = time.perf_counter()
+        sent, started = time.time(), time.perf_counter()
         error = None
         try:
             error = await getattr(self, kind)(results)
         except httpx.HTTPError as problem:
             error = f"{type(problem).__name__}: {problem}"
-        results.record(kind, time.perf_counter() - started, error, request_id)
+        results.record(kind, time.perf_counter() - started, error, request_id, sent)
 
     async def get(self, path: str) -> str | None:
         response = await self.client.get(path)
@@ -752,17 +755,18 @@ def read_timing(path: Path) -> dict[str, tuple[float, ...]]:
 
 
 def report_tail(mix: Results, timing: dict[str, tuple[float, ...]]) -> None:
-    """For each kind, the typical request beside its slowest 5%: how long the client waited,
-    how much of it the worker spent on it (CPU, database, garbage collection) and how much the
-    request spent queued for a free worker."""
+    """For each kind, the typical request beside its slowest 5%: how long the client waited, how
+    long the request queued for a free worker, how long the worker spent on it (CPU, database,
+    garbage collection, other: waiting for a core or the cache) and the time after the worker
+    finished (the network and this client's own delay)."""
     say(
-        "\nWhere the time goes, ms (median request | slowest 5%): "
-        "client, queued, in worker = CPU + database + GC + other"
+        "\nWhere the time goes, ms (median request | slowest 5%):\n"
+        f"  {'':<10} client = queued + in worker (CPU + database + GC + other) + after"
     )
     for kind in [*BROWSE, *SEARCH, *WRITE]:
         rows = sorted(
-            (seconds * 1000, timing[request_id])
-            for request_id, (k, seconds) in mix.timed.items()
+            (seconds * 1000, sent, timing[request_id])
+            for request_id, (k, seconds, sent) in mix.timed.items()
             if k == kind and request_id in timing
         )
         if len(rows) < 20:
@@ -771,11 +775,12 @@ def report_tail(mix: Results, timing: dict[str, tuple[float, ...]]) -> None:
         parts = []
         for group in (rows[len(rows) // 2 - 2 : len(rows) // 2 + 3], rows[cut:]):
             client = statistics.mean(row[0] for row in group)
-            wall, cpu, database, collected = (statistics.mean(row[1][i] for row in group) for i in range(4))
+            wall, cpu, database, collected = (statistics.mean(row[2][i] for row in group) for i in range(4))
+            queued = statistics.mean(1000 * (row[2][5] - row[1]) for row in group)
             other = wall - cpu - database - collected
             parts.append(
-                f"{client:5.0f} {client - wall:5.0f} {wall:5.0f} = "
-                f"{cpu:4.0f} + {database:4.0f} + {collected:3.0f} + {other:4.0f}"
+                f"{client:4.0f} = {queued:4.0f} + {wall:3.0f} ({cpu:3.0f} + {database:3.0f} + {collected:2.0f} + "
+                f"{other:3.0f}) + {client - queued - wall:4.0f}"
             )
         say(f"  {kind:<10} " + " | ".join(parts))
 

@@ -2,9 +2,10 @@
 
 With ``BENCH_TIMING_LOG`` set, each request that carries an ``X-Bench-Id`` header appends one
 line to that file: the id, then milliseconds of wall time in the worker, CPU time of the worker's
-thread, time waiting on the database, time in garbage collection, and the number of queries.
-The load bench joins these lines with what its client measured: the client's time minus the
-worker's wall time is the time the request waited for a free worker (and on the network).
+thread, time waiting on the database, time in garbage collection, the number of queries, and
+when the worker started on it (Unix time). The load bench joins these lines with what its client
+measured: from sending to the worker starting is the wait for a free worker; from the worker
+finishing to the client reading the answer is the network and the client's own delay.
 """
 
 import gc
@@ -45,6 +46,7 @@ class TimingMiddleware:
                 database["seconds"] += time.perf_counter() - started
                 database["queries"] += 1
 
+        began = time.time()
         wall, cpu, collected = time.perf_counter(), time.thread_time(), _gc["total"]
         with connection.execute_wrapper(timed):
             response = self.get_response(request)
@@ -52,6 +54,6 @@ class TimingMiddleware:
         with open(self.path, "a") as log:
             log.write(
                 f"{request_id} {1000 * wall:.2f} {1000 * cpu:.2f} {1000 * database['seconds']:.2f} "
-                f"{1000 * (_gc['total'] - collected):.2f} {database['queries']}\n"
+                f"{1000 * (_gc['total'] - collected):.2f} {database['queries']} {began:.6f}\n"
             )
         return response
