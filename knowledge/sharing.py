@@ -1,6 +1,7 @@
 """Sharing and editing tips from the site: the form's fields become a Wagtail page and its body."""
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from html import unescape
 
@@ -10,6 +11,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
 from wagtail.coreutils import find_available_slug
 from wagtail.rich_text import RichText
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from .forms import account_from_name
 from .models import KnowledgeSettings, TipIndexPage, TipPage
@@ -126,9 +128,12 @@ def share_tip(*, author, data: dict, site) -> ShareResult:
     tip = TipPage(owner=author, author=author, live=False)
     _apply(tip, data)
     tip.slug = find_available_slug(index, slugify(data["title"])[:80] or "tip")
-    index.add_child(instance=tip)
-    revision = tip.save_revision(user=author, log_action=True)
     needs_approval = KnowledgeSettings.for_site(site).tips_need_approval
+    # Published at once, the tip is saved three times (added, its revision, published): only the
+    # last save queues Wagtail's reference index update. add_child has validated the tip.
+    with nullcontext() if needs_approval else disable_reference_index_auto_update():
+        index.add_child(instance=tip)
+        revision = tip.save_revision(user=author, log_action=True, clean=False)
     workflow = tip.get_workflow() if needs_approval else None
     if workflow is not None:
         workflow.start(tip, author)
@@ -146,8 +151,10 @@ def edit_tip(tip: TipPage, *, data: dict, user) -> TipPage:
     _apply(tip, data, body=merged_body(tip.body, data))
     tip.edited_at = timezone.now()
     TipPage.objects.filter(pk=tip.pk).update(edited_at=tip.edited_at)
-    revision = tip.save_revision(user=user, log_action=True)
-    if tip.live and not tip.workflow_in_progress:
+    publish = tip.live and not tip.workflow_in_progress
+    with disable_reference_index_auto_update() if publish else nullcontext():  # publishing queues it
+        revision = tip.save_revision(user=user, log_action=True)
+    if publish:
         revision.publish(user=user, skip_permission_checks=True)
     tip.refresh_from_db()
     return tip

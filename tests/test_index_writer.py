@@ -77,6 +77,14 @@ def test_sharing_a_tip_queues_one_index_update_for_it_and_the_worker_makes_it_fi
         if job.args_kwargs["args"][2] == str(tip.pk)
     ]
     assert len(jobs) == 1
+    from knowledge.semantic import encoder
+
+    def queued(task: str) -> int:
+        rows = DBTaskResult.objects.filter(task_path__endswith=task)
+        return sum(str(tip.pk) in map(str, row.args_kwargs["args"]) for row in rows)
+
+    assert queued("update_reference_index_task") == 1  # Wagtail's, three before
+    assert queued("refresh_vectors") == (1 if encoder.is_enabled() else 0)
     assert not TipPage.objects.search("zanzibar")
     run_worker()
     assert [found.title for found in TipPage.objects.search("zanzibar")] == ["Zanzibar pricing ladder"]

@@ -8,35 +8,18 @@ with a worker configured, an object's update is queued once, when the transactio
 no worker (the one-machine default) it runs at once, as before.
 """
 
-from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
-from django_tasks.backends.immediate import ImmediateBackend
 from modelsearch import index
 from modelsearch.tasks import insert_or_update_object_task
 
-
-class _UpdateOnCommit:
-    """An ``on_commit`` callback that says which object it indexes, to find it again."""
-
-    def __init__(self, key: tuple[str, str, str]):
-        self.key = key
-
-    def __call__(self):
-        insert_or_update_object_task.enqueue(*self.key)
-
-
-def _queued(key) -> bool:
-    return any(getattr(callback, "key", None) == key for _, callback, _ in connection.run_on_commit)
+from ..oncommit import enqueue_once_on_commit
 
 
 def update_on_save(sender, instance, raw=False, **kwargs):
     if raw:
         return
     key = (instance._meta.app_label, instance._meta.model_name, str(instance.pk))
-    if isinstance(insert_or_update_object_task.get_backend(), ImmediateBackend) or not connection.in_atomic_block:
-        insert_or_update_object_task.enqueue(*key)
-    elif not _queued(key):
-        transaction.on_commit(_UpdateOnCommit(key))
+    enqueue_once_on_commit(insert_or_update_object_task, *key)
 
 
 def remove_on_delete(sender, instance, **kwargs):

@@ -4,11 +4,10 @@ Connected for every sender and filtered by model label, so knowledge.semantic ne
 imports coaching. Wagtail's publish saves the page, so post_save covers it too.
 """
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django_tasks.backends.immediate import ImmediateBackend
 
+from ..oncommit import enqueue_once_on_commit
 from . import encoder
 from .indexing import is_embedded
 from .store import delete_vectors
@@ -16,13 +15,9 @@ from .tasks import refresh_vectors
 
 
 def schedule_refresh(obj) -> None:
-    """Embed obj's text: inline with the immediate backend, else in the worker after commit."""
-    args = (obj._meta.label_lower, obj.pk)
-    if isinstance(refresh_vectors.get_backend(), ImmediateBackend):
-        refresh_vectors.enqueue(*args)
-    else:
-        # A worker must not read the row before this transaction commits it.
-        transaction.on_commit(lambda: refresh_vectors.enqueue(*args))
+    """Embed obj's text: inline with the immediate backend, else in the worker after commit (once
+    per transaction, however many times it saved the object)."""
+    enqueue_once_on_commit(refresh_vectors, obj._meta.label_lower, obj.pk)
 
 
 @receiver(post_save, dispatch_uid="semantic_refresh_after_save")
