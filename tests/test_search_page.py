@@ -119,14 +119,29 @@ def test_autocomplete_suggests_titles(rep_client, library):
     assertContains(response, '<option value="Getting past procurement">', html=False)
 
 
+def test_facet_links_keep_the_other_filters(rep_client, library):
+    globex = library["globex"].pk
+    response = rep_client.get("/search/", {"q": "objection", "type": "tip", "account": globex, "page": 1})
+    # A chosen value is switched off, another added (a type) or put in its place; back to page 1.
+    assertContains(response, f'href="?q=objection&amp;account={globex}"', html=False)
+    assertContains(response, 'href="?q=objection&amp;type=tip"', html=False)
+    assertContains(response, f'href="?q=objection&amp;type=tip&amp;account={globex}&amp;author=rep"', html=False)
+    assertContains(response, f'href="?q=objection&amp;type=tip&amp;account={globex}&amp;tag=pricing"', html=False)
+    response = rep_client.get("/search/", {"q": "payback", "date": "year", "page": 1})
+    assertContains(response, 'href="?q=payback&amp;date=year&amp;type=micropost"', html=False)
+    assertContains(response, 'href="?q=payback"', html=False)
+
+
 def test_results_page(rep_client, rep):
     for number in range(25):
         make_tip(f"Discovery question {number}", author=rep, body="Ask about discovery outcomes.")
     first = rep_client.get("/search/", {"q": "discovery"})
     assert len(first.context["outcome"].hits) == 10
     assertContains(first, "Page 1 of 3")
-    third = rep_client.get("/search/", {"q": "discovery", "page": 3})
+    assertContains(first, 'href="?q=discovery&amp;page=2" rel="next"', html=False)
+    third = rep_client.get("/search/", {"q": "discovery", "page": 3, "type": "tip"})
     assert len(third.context["outcome"].hits) == 5
+    assertContains(third, 'href="?q=discovery&amp;page=2&amp;type=tip" rel="prev"', html=False)
 
 
 # Session, user, site, the search log; per kind with hits: its rows and their tags, and one query counting

@@ -171,7 +171,8 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
     for kind in KINDS.values():
         if filters.kinds and kind.key not in filters.kinds:
             continue
-        results = backend.search(query, _filtered(kind, filters)).annotate_score("search_score")
+        # Relevance orders the hits: the table's own order would only add a sort to loading them.
+        results = backend.search(query, _filtered(kind, filters).order_by()).annotate_score("search_score")
         kind_counts[kind.key] = results.count()
         if kind_counts[kind.key]:
             searched.append((kind, results))
