@@ -51,6 +51,24 @@ class HomePage(HuddlePage):
     class Meta:
         verbose_name = "home page"
 
+    def route(self, request, path_components):
+        """A tip's URL (``tips/<slug>/``) in one query with its author and account: Wagtail's walk
+        takes four (the index, its type, the tip, its type) and two more for author and account."""
+        if len(path_components) == 2:
+            tip = (
+                TipPage.objects.select_related("author", "account")
+                .filter(
+                    slug=path_components[1],
+                    depth=self.depth + 2,
+                    path__startswith=self.path,
+                    url_path=f"{self.url_path}{path_components[0]}/{path_components[1]}/",
+                )
+                .first()
+            )
+            if tip is not None:
+                return tip.route(request, [])
+        return super().route(request, path_components)
+
     def get_template(self, request, *args, **kwargs):
         if request.headers.get("HX-Request") and request.GET.get("before"):
             return "includes/stream_page.html"  # "load more" asks only for the next items
@@ -80,21 +98,6 @@ class TipIndexPage(HuddlePage):
 
     class Meta:
         verbose_name = "tips index"
-
-    def route(self, request, path_components):
-        """A tip's URL in one query with its author and account (Wagtail's walk takes two, and
-        two more when the page shows the author and account)."""
-        if len(path_components) == 1:
-            tip = (
-                TipPage.objects.child_of(self)
-                .select_related("author", "account")
-                .filter(slug=path_components[0])
-                .first()
-            )
-            if tip is not None:
-                tip._cached_parent_obj = self
-                return tip.route(request, [])
-        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from .listings import (
