@@ -22,6 +22,7 @@ Exits 1 when a write is lost or a request failed.
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import re
@@ -361,6 +362,8 @@ class Results:
     helpful_state: dict[tuple[int, int, int], bool] = field(default_factory=dict)
     requests: int = 0
     seconds: float = 0.0
+    loop_lags: list[float] = field(default_factory=list)  # the client's event loop, late by
+    gc_pauses: list[float] = field(default_factory=list)  # the client's garbage collections
     # X-Bench-Id -> (kind, seconds, Unix time sent)
     timed: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per part, over the run
@@ -532,14 +535,44 @@ class Rep:
             await self.pause()
 
 
+async def watch_loop(deadline: float, lags: list[float], tick: float = 0.01) -> None:
+    """How late this client's event loop wakes up: time it adds to every request it measures."""
+    while time.monotonic() < deadline:
+        asked = time.perf_counter()
+        await asyncio.sleep(tick)
+        lags.append(time.perf_counter() - asked - tick)
+
+
+class GcClock:
+    """This client's garbage collection pauses while it is installed (``gc.callbacks``)."""
+
+    def __init__(self):
+        self.started, self.pauses = 0.0, []
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self.started)
+
+
 async def drive(reps: list[Rep], seconds: float, mode: str, meter: "CpuMeter") -> Results:
     results = Results()
     started = time.monotonic()
     deadline = started + seconds
     runner = "run_mix" if mode == "mix" else "run_bare"
-    _, results.cpu = await meter.measure(
-        asyncio.gather(*(getattr(rep, runner)(deadline, results) for rep in reps))
-    )
+    clock = GcClock()
+    gc.callbacks.append(clock)
+    try:
+        _, results.cpu = await meter.measure(
+            asyncio.gather(
+                *(getattr(rep, runner)(deadline, results) for rep in reps),
+                watch_loop(deadline, results.loop_lags),
+            )
+        )
+    finally:
+        gc.callbacks.remove(clock)
+    results.gc_pauses = clock.pauses
     results.seconds = time.monotonic() - started
     return results
 
@@ -830,6 +863,14 @@ def report(mix: Results, bare: Results, medians: dict[str, float], skipped_searc
             )
         )
     )
+    for name, run in (("mix", mix), ("bare view", bare)):
+        if len(run.loop_lags) > 1:
+            lag = sorted(run.loop_lags)
+            say(
+                f"load client, {name}: event loop late by p50 {1000 * lag[len(lag) // 2]:.1f} ms, "
+                f"p99 {1000 * lag[int(len(lag) * 0.99)]:.1f} ms, max {1000 * lag[-1]:.1f} ms; "
+                f"{len(run.gc_pauses)} garbage collections, longest {1000 * max(run.gc_pauses, default=0):.1f} ms"
+            )
     worst = max(page_ratios.values(), default=float("nan"))
     say(f"worst page p95 / unloaded median: {worst:.1f}x (target <= 5x)")
     report_cpu({"Huddle mix": mix, "bare view": bare})
