@@ -922,7 +922,15 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     log(f"load: {len(reps)} reps for {args.bare_seconds}s on the bare view")
     bare = await drive(reps, args.bare_seconds, "bare", meter)
     figures = report(mix, bare, medians, skip_search)
-    report_tail(mix, read_timing(stack.tmp / "timing.log"))
+    timing = read_timing(stack.tmp / "timing.log")
+    report_tail(mix, timing)
+    if args.keep:  # every request, for a closer look: kind, sent, client ms, then the worker's figures
+        with (stack.tmp / "requests.tsv").open("w") as out:
+            for name, run in (("mix", mix), ("bare", bare)):
+                for request_id, (kind, seconds, sent) in run.timed.items():
+                    figures_in_worker = " ".join(map(str, timing.get(request_id, ())))
+                    out.write(f"{name}\t{kind}\t{sent:.6f}\t{1000 * seconds:.2f}\t{figures_in_worker}\n")
+        log(f"every request: {stack.tmp / 'requests.tsv'}")
 
     pending = await asyncio.to_thread(wait_for_worker)
     writes = await asyncio.to_thread(check_writes, [quiet, mix])
