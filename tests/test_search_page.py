@@ -144,9 +144,9 @@ def test_results_page(rep_client, rep):
     assertContains(third, 'href="?q=discovery&amp;page=2&amp;type=tip" rel="prev"', html=False)
 
 
-# Session, user, site, the search log; per kind with hits: its rows and their tags, and one query counting
+# Session, user, the search log; per kind with hits: its rows and their tags, and one query counting
 # accounts and authors when more match than the page loads (fewer are counted from the loaded hits).
-@pytest.mark.parametrize(("count", "queries"), [(2, 8), (12, 10), (30, 10)])
+@pytest.mark.parametrize(("count", "queries"), [(2, 7), (12, 9), (30, 9)])
 def test_search_page_queries_do_not_grow_with_results(rep_client, rep, count, queries, django_assert_max_num_queries):
     """As many SQL queries for 12 matching tips and microposts as for 30; fewer for 2."""
     acme = make_account("Acme Health")
