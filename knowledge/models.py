@@ -54,7 +54,7 @@ class HomePage(HuddlePage):
     def route(self, request, path_components):
         """A tip's URL (``tips/<slug>/``) in one query with its author and account: Wagtail's walk
         takes four (the index, its type, the tip, its type) and two more for author and account."""
-        if len(path_components) == 2:
+        if len(path_components) == 2 and path_components[0] == self._tips_slug():
             tip = (
                 TipPage.objects.select_related("author", "account")
                 .filter(
@@ -68,6 +68,17 @@ class HomePage(HuddlePage):
             if tip is not None:
                 return tip.route(request, [])
         return super().route(request, path_components)
+
+    def _tips_slug(self) -> str | None:
+        """The tips index's slug (cached until a tips index is saved: ``receivers.cards_changed``)."""
+        from .listings import cached  # listings imports these models
+
+        return cached(
+            "tips-index-slug",
+            lambda: TipIndexPage.objects.child_of(self).values_list("slug", flat=True).first(),
+            key=str(self.pk),
+            timeout=3600,
+        )
 
     def get_template(self, request, *args, **kwargs):
         if request.headers.get("HX-Request") and request.GET.get("before"):

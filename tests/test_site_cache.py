@@ -50,3 +50,24 @@ def test_an_edited_site_shows_on_the_next_request(rep_client):
     response, queries = _home(rep_client)
     assert queries  # read again
     assert Site.find_for_request(response.wsgi_request).site_name == "Huddle West"
+
+
+def test_tips_route_in_one_query_and_follow_a_renamed_tips_section(rep_client, other_rep):
+    from knowledge.models import TipIndexPage
+
+    from .factories import make_tip
+
+    tip = make_tip("Ask for the budget owner", author=other_rep)
+    assert rep_client.get(tip.url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert rep_client.get(tip.url).status_code == 200
+    assert sum('FROM "wagtailcore_page"' in query["sql"] for query in queries.captured_queries) <= 2  # tip, related
+
+    section = TipIndexPage.objects.get()
+    section.slug = "playbook"
+    section.save_revision().publish()
+    tip.refresh_from_db()
+    assert tip.url.startswith("/playbook/")
+    response = rep_client.get(tip.url)
+    assert response.status_code == 200
+    assert b"Ask for the budget owner" in response.content
