@@ -6,8 +6,9 @@ Starts, on 127.0.0.1 only: a fresh PostgreSQL database (huddle_bench), Redis (a 
 number of its own on the shared server), gunicorn with 4 workers and the django-tasks
 db_worker (at nice 10, as deploy/systemd/huddle-worker.service runs it); loads demo data
 with `seed_demo`; signs in the simulated reps; then drives them with an async HTTP client,
-each rep sending its next request a moment (--think, mean 1 s; 0 for back to back) after
-the last one answered:
+each rep sending its next request a moment after the last one answered (--think: mean 3 s,
+exponential, the usual reading time of a load test, as locust's between(1, 5); --think 1 is the
+stress run, three times the requests; 0 sends back to back):
 
     60% browsing: the feed, the tips list, a tip, a tag page
     25% searching: /search/?q=...
@@ -976,8 +977,8 @@ def main() -> int:
     parser.add_argument(
         "--think",
         type=float,
-        default=1.0,
-        help="mean seconds a rep reads between requests (0: back to back, the saturation test)",
+        default=3.0,
+        help="mean seconds a rep reads between requests (1: the stress run; 0: back to back)",
     )
     parser.add_argument(
         "--min-tips", type=int, default=300, help="bench adds tips up to this count"
