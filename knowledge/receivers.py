@@ -84,7 +84,8 @@ def cards_changed(sender, instance=None, **kwargs):
         invalidate("stream")
     elif isinstance(instance, Page):
         forget_card(instance.content_type_id, instance.pk)
-        invalidate("stream", "tip-keys", "tip-keys-ranked", *(["tips-index-slug"] if instance.depth <= 3 else []))
+        top_level = (instance.depth or 0) <= 3  # none while fixtures load
+        invalidate("stream", "tip-keys", "tip-keys-ranked", *(["tips-index-slug"] if top_level else []))
     elif isinstance(instance, XtdComment):
         forget_card(instance.content_type_id, instance.object_pk)
     elif isinstance(instance, HelpfulMark):
