@@ -87,7 +87,8 @@ def cards_changed(sender, instance=None, **kwargs):
         top_level = (instance.depth or 0) <= 3  # none while fixtures load
         invalidate("stream", "tip-keys", "tip-keys-ranked", *(["tips-index-slug"] if top_level else []))
     elif isinstance(instance, XtdComment):
-        forget_card(instance.content_type_id, instance.object_pk)
+        if str(instance.object_pk).isdigit():  # blank while a restore loads the comment's own row
+            forget_card(instance.content_type_id, instance.object_pk)
     elif isinstance(instance, HelpfulMark):
         forget_card(instance.content_type_id, instance.object_id)
         invalidate("tip-keys-ranked")
