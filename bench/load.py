@@ -96,7 +96,6 @@ class Stack:
             SEMANTIC_SEARCH="true" if args.semantic else "false",
             GUNICORN_BIND=f"127.0.0.1:{self.port}",
             WEB_CONCURRENCY=str(args.workers),
-            WEB_THREADS=str(args.threads),
             GUNICORN_ACCESS_LOG="",
             BENCH_TIMING_LOG=str(self.tmp / "timing.log"),
         )
@@ -975,7 +974,6 @@ def main() -> int:
     parser.add_argument("--bare-seconds", type=float, default=30)
     parser.add_argument("--size", default="small", help="seed_demo --size")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (WEB_THREADS)")
     parser.add_argument(
         "--think",
         type=float,

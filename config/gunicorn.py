@@ -5,10 +5,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: nginx buffers uploads and slow clients, so each worker only ever talks to loopback.
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-# WEB_THREADS above 1: threaded workers, each serving that many requests at once (one waits on the
-# database while another runs).
-threads = int(os.environ.get("WEB_THREADS", "1"))
-worker_class = "gthread" if threads > 1 else "sync"
+worker_class = "sync"
 # Above the database statement timeout (DB_STATEMENT_TIMEOUT), so a slow query fails with the
 # 503 page before gunicorn kills the worker mid-response.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
