@@ -6,21 +6,15 @@ Here the set comes from the cache in the same round trip as a global version, wh
 to groups, permissions or memberships moves on; a stale set is never used after that change.
 """
 
-import time
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .cache import cached_under_version, new_version
 
 VERSION_KEY = "auth:perms:version"
 SECONDS = 600
-
-
-def _user_key(pk) -> str:
-    return f"auth:perms:user:{pk}"
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -31,31 +25,15 @@ class CachedPermissionsBackend(ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         if hasattr(user_obj, "_perm_cache"):
             return user_obj._perm_cache
-        user_key = _user_key(user_obj.pk)
-        found = cache.get_many([VERSION_KEY, user_key])
-        version = found.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-            version = cache.get(VERSION_KEY)
-        stored = found.get(user_key)
-        if stored is not None and stored[:2] == (version, user_obj.is_superuser):
-            user_obj._perm_cache = stored[2]
-            return stored[2]
-        permissions = super().get_all_permissions(user_obj)
-        if version is not None:  # None: the cache is down, nothing to keep
-            cache.set(user_key, (version, user_obj.is_superuser, permissions), SECONDS)
-        return permissions
+        read = super().get_all_permissions
+        key = f"auth:perms:user:{user_obj.pk}:{int(user_obj.is_superuser)}"  # a new superuser reads anew
+        user_obj._perm_cache = cached_under_version(VERSION_KEY, key, lambda: read(user_obj), SECONDS)
+        return user_obj._perm_cache
 
 
 def permissions_changed(**kwargs) -> None:
-    """Every cached permission set is stale: now, and again once the change is committed (a
-    request that read the old rows in between must not keep them)."""
-    _new_version()
-    transaction.on_commit(_new_version)
-
-
-def _new_version() -> None:
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    """Every cached permission set is stale."""
+    new_version(VERSION_KEY)
 
 
 def connect() -> None:

@@ -10,7 +10,10 @@ from django.db.models.signals import post_delete, post_save
 from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 
-CACHE_NAME = "wagtail-site"
+from .cache import cached_under_version, new_version
+
+VERSION_KEY = "wagtail:site:version"
+SECONDS = 3600
 
 
 def _find(request) -> Site | None:
@@ -30,19 +33,16 @@ class CachedSiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from knowledge.listings import cached
-
         hostname, _ = split_domain_port(request.get_host())
-        request._wagtail_site = cached(CACHE_NAME, lambda: _find(request), key=f"{hostname}:{request.get_port()}")
+        key = f"wagtail:site:{hostname}:{request.get_port()}"
+        request._wagtail_site = cached_under_version(VERSION_KEY, key, lambda: _find(request), SECONDS)
 
 
 def site_changed(sender, instance=None, **kwargs) -> None:
-    from knowledge.listings import invalidate
-
     if isinstance(instance, Site) or (
         isinstance(instance, Page) and instance.url_path in {root.root_path for root in Site.get_site_root_paths()}
     ):
-        invalidate(CACHE_NAME)
+        new_version(VERSION_KEY)
 
 
 def connect() -> None:

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.cache import cache
-from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from config.cache import now_and_on_commit
 
 from .reactions import author_id_of, helpful_ids_for
 
@@ -68,12 +69,7 @@ def card_key(content_type_id: int, object_id: int) -> str:
 def forget_card(content_type_id: int, object_id) -> None:
     """Drops an item's cached card: now, and again once the change is committed, so a reader who
     rendered it from the old rows in between does not keep them for a minute."""
-
-    def forget() -> None:
-        cache.delete(card_key(content_type_id, int(object_id)))
-
-    forget()
-    transaction.on_commit(forget)
+    now_and_on_commit(lambda: cache.delete(card_key(content_type_id, int(object_id))))
 
 
 def render_cards(context: Context, listing) -> SafeString:

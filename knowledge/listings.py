@@ -7,16 +7,13 @@ apps (coaching videos) add theirs with ``register_stream_source``.
 
 import datetime
 import hashlib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +22,8 @@ from django.utils.functional import cached_property
 from django_comments_xtd.models import XtdComment
 from taggit.models import Tag
 from wagtail.models import Page
+
+from config.cache import cached_under_version, new_version
 
 from .models import (
     FeaturedCollection,
@@ -317,35 +316,13 @@ def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
 
 
 def cached(name: str, build: Callable[[], object], *, key: str = "", timeout: int = CACHE_SECONDS):
-    """``build()``'s result, kept for ``timeout`` seconds or until ``invalidate(name)``.
-
-    The value is stored with the version of ``name`` it was built under and read in the same
-    round trip as the current version: one cache call when it is there.
-    """
-    version_key, value_key = f"knowledge:{name}:version", f"knowledge:{name}:{key}"
-    found = cache.get_many([version_key, value_key])
-    version = found.get(version_key)
-    if version is None:
-        cache.add(version_key, time.time_ns(), timeout=None)
-        version = cache.get(version_key)
-    stored = found.get(value_key)
-    if stored is not None and version is not None and stored[0] == version:
-        return stored[1]
-    value = build()
-    if version is not None:  # None: the cache is down
-        cache.set(value_key, (version, value), timeout)
-    return value
+    """``build()``'s result, kept for ``timeout`` seconds or until ``invalidate(name)``."""
+    return cached_under_version(f"knowledge:{name}:version", f"knowledge:{name}:{key}", build, timeout)
 
 
 def invalidate(*names: str) -> None:
-    """What ``cached`` keeps under these names is rebuilt on next use: from now, and again once
-    the change is committed (a reader in between may have built it from the old rows)."""
-
-    def bump() -> None:
-        cache.set_many({f"knowledge:{name}:version": time.time_ns() for name in names}, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    """What ``cached`` keeps under these names is rebuilt on next use."""
+    new_version(*(f"knowledge:{name}:version" for name in names))
 
 
 def trending_cached(request=None) -> list:

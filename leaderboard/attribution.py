@@ -1,7 +1,6 @@
 """Influenced revenue: a won deal credits the tips and videos about its account that its owner
 viewed in the window before the close date; each credited item's author sees the deal's amount."""
 
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.expressions import RawSQL
+
+from config.cache import cached_under_version, new_version
 
 from .models import ActivityEvent, Deal
 
@@ -153,29 +153,12 @@ def cached_for_item(item, variant: str, build: Callable[[], str]) -> str:
     """
     content_type_id = ContentType.objects.get_for_model(item).pk
     key = f"leaderboard:influence:item:{content_type_id}:{item.pk}:{variant}"
-    found = cache.get_many([_VERSION_KEY, key])
-    version = found.get(_VERSION_KEY)
-    if version is None:
-        cache.add(_VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(_VERSION_KEY)
-    stored = found.get(key)
-    if stored is not None and stored[0] == version:
-        return stored[1]
-    value = build()
-    if version is not None:  # None: the cache is down, nothing to keep
-        cache.set(key, (version, value), ITEM_CACHE_SECONDS)
-    return value
+    return cached_under_version(_VERSION_KEY, key, build, ITEM_CACHE_SECONDS)
 
 
 def influence_changed() -> None:
-    """Every kept influence figure is stale: now, and again once the change is committed (a
-    request that read the old rows in between must not keep them)."""
-    _new_version()
-    transaction.on_commit(_new_version)
-
-
-def _new_version() -> None:
-    cache.set(_VERSION_KEY, time.time_ns(), timeout=None)
+    """Every kept influence figure is stale."""
+    new_version(_VERSION_KEY)
 
 
 def deals_with_influence(deal_ids: list[int], *, window_days: int) -> set[int]:

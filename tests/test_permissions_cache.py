@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,13 +12,6 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 CURATE_LINK = "Curate (admin)"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _home(client):

@@ -1,19 +1,11 @@
 """The request's Wagtail site and home page come from the cache, and edits to them show at once."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _home(client):

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
@@ -12,13 +11,6 @@ from knowledge.roles import MANAGERS
 from .factories import make_tip
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _view(client, url):
