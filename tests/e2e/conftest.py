@@ -61,9 +61,41 @@ def sign_in(page, live_server):
     return _sign_in
 
 
+def pytest_terminal_summary(terminalreporter):
+    if ARTIFACTS.exists() and any(ARTIFACTS.glob("*.png")):
+        terminalreporter.write_line(f"Browser screenshots: {ARTIFACTS}")
+
+
 def screenshot(page, name: str) -> Path:
     """Saves a PNG under test-artifacts/ so a person can look at what the test saw."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def screenshots(page, name: str) -> list[Path]:
+    """Saves the page as a person sees it at 1366x900 and at 390x844, then restores the viewport."""
+    original = page.viewport_size
+    paths = []
+    for label, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)  # let the layout settle after the resize
+        paths.append(screenshot(page, f"{name}-{label}"))
+    if original:
+        page.set_viewport_size(original)
+    return paths
+
+
+def pause(page, seconds: float = 1.0) -> None:
+    """Waits as a person does before clicking: long enough for any live check to fire."""
+    page.wait_for_timeout(int(seconds * 1000))
+
+
+def type_keys(locator, text: str, *, delay: int = 40) -> None:
+    """Types into a field one key press at a time, as a person does (``fill`` skips the key events)."""
+    locator.click()
+    locator.press_sequentially(text, delay=delay)
