@@ -41,6 +41,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from config.spreadsheets import safe_row  # noqa: E402
 from knowledge.progress import progress  # noqa: E402
 from leaderboard.importing import import_deals, read_rows  # noqa: E402
 from leaderboard.models import ActivityEvent, Deal, RepProfile, Team  # noqa: E402
@@ -213,7 +214,7 @@ def write_csv(path: Path, rows: int) -> None:
         for n in range(rows):
             first, last = rng.choice(reps) if reps else ("Nobody", "Known")
             writer.writerow(
-                [
+                safe_row([
                     f"{first} {last}",
                     f"Bench account {n % 2000}",
                     f"Imported deal {n}",
@@ -221,7 +222,7 @@ def write_csv(path: Path, rows: int) -> None:
                     f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/2026",
                     rng.choice(["Closed Won", "Closed Lost", "Negotiation"]),
                     f"IMP-{n:07d}",
-                ]
+                ])
             )
 
 

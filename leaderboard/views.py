@@ -1,4 +1,3 @@
-import csv
 import uuid
 from pathlib import Path
 
@@ -7,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
+
+from config.spreadsheets import csv_response
 
 from . import activity, analysis, attribution, importing, scoring
 from .forms import BoardFilterForm, DealUploadForm, OwnerMappingForm
@@ -99,11 +100,6 @@ def leaderboard(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def leaderboard_csv(request):
     """The board as CSV, with the same columns the person may see on the page."""
     _form, period, _team, _sort, can_see_revenue, _weights, rows = _board(request)
@@ -118,8 +114,6 @@ def leaderboard_csv(request):
         ]
 
     def lines():
-        writer = csv.writer(_Echo())
-        yield writer.writerow(header)
         for row in rows:
             values = [row.rank, row.username, row.name, row.team, row.score, *row.parts.values()]
             if can_see_revenue:
@@ -131,13 +125,9 @@ def leaderboard_csv(request):
                     rate,
                     f"{row.influenced:.2f}",
                 ]
-            yield writer.writerow(values)
+            yield values
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="leaderboard-{period.start}-{period.end}.csv"'
-    )
-    return response
+    return csv_response(header, lines(), filename=f"leaderboard-{period.start}-{period.end}")
 
 
 def rep_detail(request, username: str):
