@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from .csv_reading import ENCODING_CHOICES, FileEncodingError, decoded_lines
 from .importing import HUDDLE_COLUMNS
 from .models import Team
 from .scoring import SORT_KEYS, Period, PeriodKey, period_for
@@ -55,6 +56,13 @@ class DealUploadForm(forms.Form):
         label="CRM export (CSV)",
         help_text="A Salesforce opportunity report, a HubSpot deal export or Huddle's format.",
     )
+    encoding = forms.ChoiceField(
+        choices=ENCODING_CHOICES,
+        initial="utf-8",
+        required=False,  # a script posting the form without it means UTF-8
+        label="Text encoding",
+        help_text="UTF-8 unless the file came from an older Excel on Windows (Windows-1252).",
+    )
     dry_run = forms.BooleanField(required=False, label="Dry run: check the file, change nothing")
 
     def __init__(self, *args, **kwargs):
@@ -79,14 +87,24 @@ class DealUploadForm(forms.Form):
             raise forms.ValidationError(
                 "This is not a CSV file: export the report as CSV (comma separated)."
             )
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as error:
-            if error.start < len(head) - 4:  # a character cut at the sample's end is fine
-                raise forms.ValidationError(
-                    "The file is not UTF-8 text: export it as UTF-8 CSV."
-                ) from None
         return upload
+
+    def clean_encoding(self):
+        return self.cleaned_data["encoding"] or "utf-8"
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, encoding = cleaned.get("file"), cleaned.get("encoding")
+        if upload and encoding:
+            # The whole file, before any row is written: a bad byte on line 120 is named here.
+            try:
+                for _line in decoded_lines(upload.file, encoding):
+                    pass
+            except FileEncodingError as error:
+                self.add_error("file", f"{str(error)[0].upper()}{str(error)[1:]}.")
+            finally:
+                upload.seek(0)
+        return cleaned
 
     def mapping(self) -> dict[str, str]:
         return {

@@ -1,7 +1,5 @@
 """Importing deals from CRM exports: header detection, per-row validation, batched upserts."""
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +18,10 @@ from django_tasks import task
 from knowledge.models import Account
 
 from . import attribution
+from .csv_reading import FileEncodingError, column_count_problem, count_rows, read_rows
 from .models import Deal, RepProfile
+
+__all__ = ["count_rows", "read_rows"]  # re-exported: the command and the bench read files here
 
 BATCH_SIZE = 1000
 MAX_REPORTED_ERRORS = 1000
@@ -388,6 +389,8 @@ class ImportReport:
     unmapped_owners: set[str] = field(default_factory=set)
     dry_run: bool = False
     columns: dict[str, str] = field(default_factory=dict)
+    # Why the import ended before the file did (a line the encoding cannot read), if it did.
+    stopped: str = ""
 
     @property
     def total(self) -> int:
@@ -418,6 +421,7 @@ class ImportReport:
                 for error in self.errors
             ],
             "unmapped_owners": sorted(self.unmapped_owners),
+            "stopped": self.stopped,
         }
 
     @classmethod
@@ -429,6 +433,7 @@ class ImportReport:
             unchanged=data["unchanged"],
             failed=data["failed"],
             dry_run=data["dry_run"],
+            stopped=data.get("stopped", ""),
         )
         report.errors = [RowError(**error) for error in data["errors"]]
         report.unmapped_owners = set(data["unmapped_owners"])
@@ -551,7 +556,8 @@ def import_deals(
     seen: dict[str, int] = {}
     plan: ColumnPlan | None = None
     now = timezone.now()
-    for number, batch in enumerate(_batches(rows, BATCH_SIZE)):
+    unreadable: list[FileEncodingError] = []
+    for number, batch in enumerate(_batches(_until_unreadable(rows, unreadable), BATCH_SIZE)):
         if plan is None:
             plan = plan_columns([key for key in batch[0] if key != "__line__"], mapping)
             report.format_name = format_name or plan.format_name
@@ -563,8 +569,10 @@ def import_deals(
                 field_name: (row.get(column) or "") for field_name, column in plan.columns.items()
             }
             crm_id = (data.get("crm_id") or "").strip()
-            if None in row:  # csv.DictReader puts extra cells under None
-                report.fail(line, crm_id, "the row has more cells than the header")
+            # csv.DictReader leaves a short row's missing cells None and puts extras under None.
+            problem = column_count_problem(row)
+            if problem:
+                report.fail(line, crm_id, problem)
                 continue
             form = validator.bind(data)
             if not form.is_valid():
@@ -581,7 +589,18 @@ def import_deals(
         _write_batch(valid, report, dry_run=dry_run, now=now)
     if plan is None:
         report.format_name = format_name or "empty file"
+    for error in unreadable:
+        report.stopped = f"{error}; nothing from line {error.line} on was imported"
+        report.fail(error.line, "", report.stopped)
     return report
+
+
+def _until_unreadable(rows: Iterable, errors: list) -> Iterator:
+    """The rows up to a line the encoding cannot read; the error is kept for the report."""
+    try:
+        yield from rows
+    except FileEncodingError as error:
+        errors.append(error)
 
 
 def _write_batch(
@@ -617,57 +636,34 @@ def _write_batch(
             attribution.influence_changed()  # bulk writes send no post_save
 
 
-def read_rows(source: Path | str | io.IOBase) -> Iterator[dict[str, str]]:
-    """Yields a CSV file's rows as dicts (tagged with their line number), BOM and dialect aware."""
-    if isinstance(source, str | Path):
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            yield from _read_text(handle)
-    else:
-        text = (
-            source
-            if isinstance(source, io.TextIOBase)
-            else io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
-        )
-        yield from _read_text(text)
-
-
-def _read_text(handle) -> Iterator[dict[str, str]]:
-    header = handle.readline()
-    handle.seek(0)
-    # European exports use semicolons, some tools tabs: the header row says which.
-    delimiter = max([",", ";", "\t"], key=header.count)
-    reader = csv.DictReader(handle, delimiter=delimiter)
-    if reader.fieldnames:
-        reader.fieldnames = [name.lstrip("\ufeff").strip() for name in reader.fieldnames]
-    for row in reader:
-        if not any((value or "").strip() for key, value in row.items() if key is not None):
-            continue  # blank lines are not deals
-        row["__line__"] = reader.line_num
-        yield row
-
-
-def count_rows(path: Path | str) -> int:
-    """Lines minus the header: the progress bar's total (quoted newlines may overcount)."""
-    with open(path, "rb") as handle:
-        return max(
-            sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0
-        )
-
-
 @task()
 def import_deals_file(
-    path: str, *, dry_run: bool = False, mapping: dict[str, str] | None = None
+    path: str,
+    *,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+    encoding: str = "utf-8",
 ) -> dict:
     """The upload page's import as a background task (inline when no worker is configured)."""
     try:
-        return import_deals(read_rows(path), dry_run=dry_run, mapping=mapping).as_dict()
+        return import_deals(
+            read_rows(path, encoding=encoding), dry_run=dry_run, mapping=mapping
+        ).as_dict()
     finally:
         Path(path).unlink(missing_ok=True)
 
 
-def run_import_file(path: str, *, dry_run: bool = False, mapping: dict[str, str] | None = None):
+def run_import_file(
+    path: str,
+    *,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+    encoding: str = "utf-8",
+):
     """Enqueues the import: with the immediate backend the result is ready when this returns."""
-    return import_deals_file.enqueue(str(path), dry_run=dry_run, mapping=mapping or None)
+    return import_deals_file.enqueue(
+        str(path), dry_run=dry_run, mapping=mapping or None, encoding=encoding
+    )
 
 
 def relink_owner(owner_name: str, user) -> int:

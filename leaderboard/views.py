@@ -217,6 +217,7 @@ def import_deals_view(request):
             str(_upload_path(form.cleaned_data["file"])),
             dry_run=form.cleaned_data["dry_run"],
             mapping=form.mapping(),
+            encoding=form.cleaned_data["encoding"],
         )
         if not result.is_finished:
             return redirect("leaderboard_import_result", result_id=result.id)

@@ -257,3 +257,67 @@ def test_with_a_worker_configured_the_upload_runs_in_the_background(manager_clie
     assertContains(done, "Salesforce opportunity report")
     assertContains(done, "is not an amount")
     assert Deal.objects.count() == 3
+
+
+# A Salesforce report with 14 columns, as the issue's truncated export had.
+WIDE_HEADER = (
+    "Opportunity Owner,Account Name,Opportunity Name,Type,Amount,Close Date,Stage,"
+    "Opportunity ID,Lead Source,Probability (%),Fiscal Period,Age,Next Step,Created Date\n"
+)
+WIDE_ROW = (
+    "Riley Rep,Acme Corp,Acme renewal,Renewal,12500,2026-11-03,Closed Won,006W{n},"
+    "Web,100,Q4-2026,30,,2026-10-01\n"
+)
+
+
+def test_a_truncated_row_says_how_many_columns_it_has(riley):
+    """A row cut off after 4 cells is reported by its column count, not as a missing CRM id."""
+    text = WIDE_HEADER + WIDE_ROW.format(n=1) + "Riley Rep,Acme Corp,Cut short,Renewal\n"
+    text += WIDE_ROW.format(n=3) + WIDE_ROW.format(n=4).rstrip("\n") + ",extra,cells\n"
+    report = _import(text)
+    assert report.created == 2
+    assert [(error.line, error.reason) for error in report.errors] == [
+        (3, "line 3 has 4 columns, expected 14"),
+        (5, "line 5 has 16 columns, expected 14"),
+    ]
+
+
+def _latin1_export(bad_line: int = 120) -> bytes:
+    """A Huddle CSV well past 4 KB whose line ``bad_line`` has a Latin-1 byte (ü as 0xFC)."""
+    lines = ["crm_id,name,account,amount,status,close_date"]
+    for number in range(2, bad_line + 20):
+        account = "Müller GmbH" if number == bad_line else "Acme Corp"
+        lines.append(f"L-{number},Deal on line {number},{account},1000,won,2026-11-03")
+    return ("\n".join(lines) + "\n").encode("latin-1")
+
+
+def test_upload_names_the_line_that_is_not_utf8_and_imports_with_latin1(manager_client, riley):
+    data = _latin1_export()
+    assert data.index(b"\xfc") > 4096
+    upload = SimpleUploadedFile("deals.csv", data, content_type="text/csv")
+    response = manager_client.post(reverse("leaderboard_import"), {"file": upload})
+    assertContains(
+        response,
+        "Line 120 is not UTF-8; save the file as UTF-8 or choose Latin-1 / Windows-1252.",
+    )
+    assertContains(response, "Text encoding")
+    assert not Deal.objects.exists()
+    upload = SimpleUploadedFile("deals.csv", data, content_type="text/csv")
+    response = manager_client.post(
+        reverse("leaderboard_import"), {"file": upload, "encoding": "latin-1"}, follow=True
+    )
+    assertContains(response, "Created")
+    assert Deal.objects.count() == 138
+    assert Deal.objects.get(crm_id="L-120").account_name == "Müller GmbH"
+
+
+def test_command_names_the_unreadable_line_and_reads_the_encoding_given(riley, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_bytes(_latin1_export())
+    with pytest.raises(CommandError, match="line 120 is not UTF-8; save the file as UTF-8"):
+        call_command("import_deals", str(path), stdout=StringIO(), stderr=StringIO())
+    assert not Deal.objects.filter(crm_id="L-120").exists()
+    out = StringIO()
+    call_command("import_deals", str(path), "--encoding", "cp1252", stdout=out, stderr=StringIO())
+    assert "failed 0 (of 138 rows)" in out.getvalue()
+    assert Deal.objects.get(crm_id="L-120").account_name == "Müller GmbH"

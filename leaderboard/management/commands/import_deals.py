@@ -1,4 +1,5 @@
-"""``manage.py import_deals FILE [--dry-run]``: a CRM export in, a summary out."""
+"""``manage.py import_deals FILE [--dry-run] [--encoding latin-1]``: a CRM export in, a summary
+out."""
 
 import json
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from knowledge.progress import progress
+from leaderboard.csv_reading import ENCODINGS
 from leaderboard.importing import HUDDLE_COLUMNS, count_rows, import_deals, read_rows
 
 
@@ -21,6 +23,12 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Validate and count, but write nothing."
         )
         parser.add_argument(
+            "--encoding",
+            choices=list(ENCODINGS),
+            default="utf-8",
+            help="The file's text encoding (default utf-8; Excel on Windows often saves cp1252).",
+        )
+        parser.add_argument(
             "--map",
             dest="column_map",
             action="append",
@@ -29,7 +37,7 @@ class Command(BaseCommand):
             help=f"Read a deal field from another column; fields: {', '.join(HUDDLE_COLUMNS)}.",
         )
 
-    def handle(self, *args, path, dry_run, column_map, verbosity, **options):
+    def handle(self, *args, path, dry_run, column_map, encoding, verbosity, **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
@@ -41,19 +49,14 @@ class Command(BaseCommand):
                     f"--map {item!r}: use FIELD=COLUMN, FIELD one of {', '.join(HUDDLE_COLUMNS)}"
                 )
             mapping[field] = column
-        try:
-            rows = progress(
-                read_rows(file),
-                "Deals",
-                total=count_rows(file),
-                stream=self.stderr,
-                enabled=verbosity > 0,
-            )
-            report = import_deals(rows, dry_run=dry_run, mapping=mapping or None)
-        except UnicodeDecodeError as error:
-            raise CommandError(
-                f"{file} is not UTF-8 text ({error.reason}); export it as UTF-8 CSV."
-            ) from error
+        rows = progress(
+            read_rows(file, encoding=encoding),
+            "Deals",
+            total=count_rows(file),
+            stream=self.stderr,
+            enabled=verbosity > 0,
+        )
+        report = import_deals(rows, dry_run=dry_run, mapping=mapping or None)
         if verbosity > 0:
             self.stdout.write(
                 f"Format: {report.format_name}; columns: {json.dumps(report.columns)}"
@@ -70,3 +73,5 @@ class Command(BaseCommand):
                     "map them on /leaderboard/owners/."
                 )
         self.stdout.write(("Dry run, nothing written. " if dry_run else "") + report.summary())
+        if report.stopped:
+            raise CommandError(f"{file}: {report.stopped} (use --encoding).")
