@@ -67,7 +67,11 @@ def submit_pitch(
 def review_pitch(
     submission: PitchSubmission, *, reviewer, scores: dict[int, int], comment: str
 ) -> tuple[PitchReview, bool]:
-    """Saves or updates ``reviewer``'s review, tells the submitter; returns (review, created)."""
+    """Saves or updates ``reviewer``'s review; returns (review, created).
+
+    Only the first review e-mails the submitter: a reviewer correcting a score should not
+    send another message each time.
+    """
     if submission.submitter_id == reviewer.pk:
         raise PitchRefused("You can't review your own pitch.")
     if not submission.is_active:
@@ -88,10 +92,10 @@ def review_pitch(
             PitchScore.objects.update_or_create(
                 review=review, criterion_id=criterion_id, defaults={"score": score}
             )
-    from .tasks import notify_pitch_review
-
-    notify_pitch_review.enqueue(review.pk, created)
     if created:
+        from .tasks import notify_pitch_review
+
+        notify_pitch_review.enqueue(review.pk)
         review_submitted.send(
             sender=PitchReview, instance=review, reviewer=reviewer, submitter=submission.submitter
         )

@@ -202,6 +202,23 @@ def test_reviewing_twice_edits_the_first_review(manager, rep, other_rep_client, 
 
 
 @pytest.mark.django_db
+def test_updating_a_review_does_not_email_the_submitter_again(
+    manager, rep, other_rep_client, mailoutbox
+):
+    """Only the first review of a pitch sends the submitter an e-mail; edits are silent."""
+    challenge = make_challenge(created_by=manager)
+    submission = make_submission(challenge, submitter=rep)
+    url = reverse("pitch_review", args=[submission.pk])
+    other_rep_client.post(url, review_data(challenge))
+    assert [message.to for message in mailoutbox] == [[rep.email]]
+    for comment in ("Second thoughts.", "Third thoughts."):
+        other_rep_client.post(url, review_data(challenge, scores=(2, 3), comment=comment))
+    assert PitchReview.objects.get().comment == "Third thoughts."
+    assert len(mailoutbox) == 1
+    assert "reviewed your pitch" in mailoutbox[0].subject
+
+
+@pytest.mark.django_db
 def test_no_one_reviews_their_own_pitch(manager, rep, rep_client):
     challenge = make_challenge(created_by=manager)
     submission = make_submission(challenge, submitter=rep)
