@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from knowledge.models import TipPage
 
-from ..factories import make_rep, make_tip
-from .conftest import screenshot
+from ..factories import make_micropost, make_rep, make_tip
+from .conftest import pause, screenshot, screenshots, type_keys
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -18,9 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_posting_a_micropost_with_a_hashtag_and_finding_it_on_its_tag_page(page, sign_in):
     sign_in(make_rep("riley", first_name="Riley"))
     page.goto("/")
-    page.get_by_label("Share a quick win").fill(
-        "Break-up e-mail got Globex talking again #ghosting"
-    )
+    type_keys(page.get_by_label("Share a quick win"), "Break-up e-mail got Globex talking again #ghosting")
+    pause(page)
     page.get_by_role("button", name="Post", exact=True).click()
     card = page.locator("#stream article").first
     expect(card).to_contain_text("Break-up e-mail got Globex talking again")
@@ -37,13 +36,12 @@ def test_sharing_a_tip(page, sign_in):
     sign_in(make_rep("riley", first_name="Riley"))
     page.goto("/")
     page.get_by_role("link", name="Share a tip").first.click()
-    page.get_by_label("Title").fill("Handling the 'too expensive' objection")
-    page.get_by_label("What worked").fill(
-        "Ask: compared to what?\n\nThen bring back the number from discovery."
-    )
+    type_keys(page.get_by_label("Title"), "Handling the 'too expensive' objection")
+    type_keys(page.get_by_label("What worked"), "Ask: compared to what? Then bring back the number from discovery.")
     page.get_by_label("Sales stage").select_option("negotiation")
-    page.get_by_label("Tags").fill("pricing, objection-handling")
+    type_keys(page.get_by_label("Tags"), "pricing, objection-handling")
     screenshot(page, "knowledge-share-tip-form")
+    pause(page)
     page.get_by_role("button", name="Share tip").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Handling the 'too expensive' objection"
@@ -58,13 +56,15 @@ def test_commenting_and_replying_on_a_tip(page, sign_in):
     tip = make_tip("Getting past procurement", author=make_rep("author", first_name="Ana"))
     sign_in(make_rep("riley", first_name="Riley", last_name="Rep"))
     page.goto(tip.url)
-    page.get_by_label("Your comment").fill("Sent the security pack in week one, worked great.")
+    type_keys(page.get_by_label("Your comment"), "Sent the security pack in week one, worked great.")
+    pause(page)
     page.get_by_role("button", name="Comment", exact=True).click()
     comment = page.locator(".comment").first
     expect(comment).to_contain_text("Riley Rep")
     expect(comment).to_contain_text("Sent the security pack in week one")
     comment.locator("summary").click()
-    comment.get_by_label("Your reply").fill("Same here.")
+    type_keys(comment.get_by_label("Your reply"), "Same here.")
+    pause(page)
     comment.get_by_role("button", name="Reply", exact=True).click()
     expect(page.locator(".comment--reply")).to_contain_text("Same here.")
     page.locator(".comment").first.get_by_role("button", name=re.compile("^Like")).first.click()
@@ -109,3 +109,64 @@ def test_the_stale_tip_banner(page, sign_in):
     page.goto(tip.url)
     expect(banner).to_be_visible()
     screenshot(page, "knowledge-stale-tip-phone")
+
+
+def test_the_already_shared_check_leaves_the_quick_win_box_whole_and_posting_works_by_keyboard(page, sign_in):
+    """Typing and pausing shows near-duplicates beside the box; the text, Account and Post stay; Enter posts."""
+    make_micropost("Sent the ROI calculator before the pricing call and the CFO signed", author=make_rep("ana"))
+    sign_in(make_rep("riley", first_name="Riley"))
+    page.goto("/")
+    box = page.get_by_label("Share a quick win")
+    text = "Sent the ROI calculator before the pricing call, CFO signed"
+    type_keys(box, text)
+    pause(page, 1.5)  # the live check fires after 0.6 s
+    expect(box).to_have_value(text)
+    expect(page.get_by_placeholder("Account (optional)")).to_be_visible()
+    post = page.get_by_role("button", name="Post", exact=True)
+    expect(post).to_be_visible()
+    suggestions = page.locator("#already-shared")
+    expect(suggestions.get_by_role("heading", name="Already shared?")).to_be_visible()
+    expect(suggestions.get_by_role("link", name=re.compile("ROI calculator before the pricing call"))).to_be_visible()
+    screenshots(page, "knowledge-quick-win-already-shared")
+
+    type_keys(page.get_by_placeholder("Account (optional)"), "Globex")
+    pause(page)
+    expect(box).to_have_value(text)
+    page.keyboard.press("Tab")
+    expect(post).to_be_focused()
+    page.keyboard.press("Enter")
+    card = page.locator("#stream article").first
+    expect(card).to_contain_text("CFO signed")
+    expect(card).to_contain_text("Globex")
+    expect(page.get_by_label("Share a quick win")).to_have_value("")
+    expect(page.locator("#already-shared .already-shared__box")).to_have_count(0)
+
+
+def test_ctrl_enter_posts_a_quick_win(page, sign_in):
+    sign_in(make_rep("riley", first_name="Riley"))
+    page.goto("/")
+    box = page.get_by_label("Share a quick win")
+    type_keys(box, "Multi-threading into finance saved the Initech renewal")
+    pause(page)
+    box.press("Control+Enter")
+    expect(page.locator("#stream article").first).to_contain_text("saved the Initech renewal")
+    expect(page.get_by_label("Share a quick win")).to_have_value("")
+
+
+def test_the_already_shared_check_leaves_the_tip_form_whole(page, sign_in):
+    make_tip("Winning against a rival with a lower price", author=make_rep("ana"), body="",
+             summary="Shift the conversation to total cost of ownership, implementation risk and support "
+                     "response times.")
+    sign_in(make_rep("riley"))
+    page.goto("/tips/new/")
+    title = page.get_by_label("Title")
+    type_keys(title, "Winning against a cheaper rival")
+    pause(page, 1.5)
+    expect(page.locator("#already-shared").get_by_role("heading", name="Already shared?")).to_be_visible()
+    summary = page.get_by_label("What worked")
+    type_keys(summary, "Talk about the total cost over three years")
+    pause(page, 1.5)
+    expect(title).to_have_value("Winning against a cheaper rival")
+    expect(summary).to_have_value("Talk about the total cost over three years")
+    expect(page.get_by_role("button", name="Share tip")).to_be_visible()
+    screenshots(page, "knowledge-tip-form-already-shared")
