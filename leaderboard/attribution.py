@@ -83,24 +83,8 @@ def deals_influenced_by_author(
     author_id: int, start: date, end: date, *, window_days: int
 ) -> list[InfluencedDeal]:
     """The deals behind an author's influenced revenue, each with the items that earned it."""
-    sql = f"""
-        SELECT DISTINCT d.id, e.content_type_id, e.object_id
-        {_join_sql("AND e.owner_id = %s AND d.close_date >= %s AND d.close_date <= %s")}
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_base_params(window_days), author_id, start, end])
-        rows = cursor.fetchall()
-    items_by_type = defaultdict(set)
-    for _deal_id, type_id, object_id in rows:
-        if type_id:
-            items_by_type[type_id].add(object_id)
-    items = {}
-    for type_id, ids in items_by_type.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None:
-            continue
-        for item in model._default_manager.filter(pk__in=ids):
-            items[(type_id, item.pk)] = item
+    rows = _influence_rows(author_id, start, end, window_days=window_days)
+    items = _items_in(rows)
     deals = Deal.objects.select_related("owner", "account").in_bulk({row[0] for row in rows})
     result: dict[int, InfluencedDeal] = {}
     for deal_id, type_id, object_id in rows:
@@ -113,8 +97,82 @@ def deals_influenced_by_author(
     )
 
 
+def _influence_rows(
+    author_id: int, start: date, end: date, *, window_days: int
+) -> list[tuple[int, int | None, int | None]]:
+    """(deal id, item content type id, item id) for every credit an author earned in the period."""
+    sql = f"""
+        SELECT DISTINCT d.id, e.content_type_id, e.object_id
+        {_join_sql("AND e.owner_id = %s AND d.close_date >= %s AND d.close_date <= %s")}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_base_params(window_days), author_id, start, end])
+        return cursor.fetchall()
+
+
+def _items_in(rows) -> dict[tuple[int, int], object]:
+    """The tips and videos named by influence rows, one query per kind."""
+    items_by_type = defaultdict(set)
+    for _deal_id, type_id, object_id in rows:
+        if type_id:
+            items_by_type[type_id].add(object_id)
+    items = {}
+    for type_id, ids in items_by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for item in model._default_manager.filter(pk__in=ids):
+            items[(type_id, item.pk)] = item
+    return items
+
+
+@dataclass
+class InfluenceCount:
+    """An author's influence told without money: how many won deals, and which items."""
+
+    deals: int = 0
+    items: list[tuple[object, int]] = field(default_factory=list)  # (item, its won deals)
+
+
+def influence_count_for_author(
+    author_id: int, start: date, end: date, *, window_days: int
+) -> InfluenceCount:
+    """What people who may not see revenue learn about an author's influence: counts only.
+
+    No deal is loaded, so no amount can reach the page.
+    """
+    rows = _influence_rows(author_id, start, end, window_days=window_days)
+    items = _items_in(rows)
+    deals_per_item: dict[object, set[int]] = defaultdict(set)
+    for deal_id, type_id, object_id in rows:
+        item = items.get((type_id, object_id))
+        if item is not None:
+            deals_per_item[item].add(deal_id)
+    return InfluenceCount(
+        deals=len({deal_id for deal_id, _, _ in rows}),
+        items=sorted(
+            ((item, len(ids)) for item, ids in deals_per_item.items()),
+            key=lambda pair: (-pair[1], str(pair[0]).lower()),
+        ),
+    )
+
+
+def count_deals_influenced_by_item(item, *, window_days: int) -> int:
+    """How many won deals this tip or video influenced, for readers who may not see amounts."""
+    return Deal.objects.filter(pk__in=_influenced_by_item_sql(item, window_days)).count()
+
+
 def deals_influenced_by_item(item, *, window_days: int) -> list[Deal]:
     """Every won deal (any time) that this tip or video influenced, newest first (one query)."""
+    return list(
+        Deal.objects.filter(pk__in=_influenced_by_item_sql(item, window_days))
+        .select_related("owner")
+        .order_by("-close_date", "-pk")
+    )
+
+
+def _influenced_by_item_sql(item, window_days: int) -> RawSQL:
+    """The ids of the won deals an item influenced, as a subquery."""
     content_type = ContentType.objects.get_for_model(item)
     start, after = _window_sql()
     # Starts from this item's own views (event_target index), not from every won deal:
@@ -129,13 +187,7 @@ def deals_influenced_by_item(item, *, window_days: int) -> list[Deal]:
           AND e.owner_id IS NOT NULL AND e.owner_id <> d.owner_id
           AND e.created_at >= {start} AND e.created_at < {after}
     """
-    return list(
-        Deal.objects.filter(
-            pk__in=RawSQL(influenced, [content_type.pk, item.pk, *_base_params(window_days)])
-        )
-        .select_related("owner")
-        .order_by("-close_date", "-pk")
-    )
+    return RawSQL(influenced, [content_type.pk, item.pk, *_base_params(window_days)])
 
 
 # What an item's page shows about its influence is kept this long at most; a deal or the

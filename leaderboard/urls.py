@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.leaderboard, name="leaderboard"),
     path("export.csv", views.leaderboard_csv, name="leaderboard_csv"),
     path("reps/<str:username>/", views.rep_detail, name="leaderboard_rep"),
+    path("reps/<str:username>/deals.csv", views.rep_deals_csv, name="leaderboard_rep_deals_csv"),
     path("analysis/", views.analysis_view, name="leaderboard_analysis"),
     path("import/", views.import_deals_view, name="leaderboard_import"),
     path("import/<str:result_id>/", views.import_result, name="leaderboard_import_result"),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -23,6 +24,7 @@ IMPORT_FORBIDDEN = (
     "Only managers can import deals and map CRM owners. "
     "Ask your manager to run the import, or to give you the “import deals” permission."
 )
+DEALS_FORBIDDEN = "A colleague's deals show revenue, which only managers can see."
 REVENUE_FORBIDDEN = (
     "The sharing-versus-results analysis shows revenue, which only managers can see."
 )
@@ -131,27 +133,39 @@ def leaderboard_csv(request):
 
 
 def rep_detail(request, username: str):
-    """One rep's drill-down: events behind the score, deals behind the revenue, influence."""
+    """One rep's drill-down: events behind the score, deals behind the revenue, influence.
+
+    Amounts (revenue, deals, influenced revenue) only for managers and for the rep themself;
+    anyone else gets counts, and the amounts are not even read.
+    """
     person = get_object_or_404(get_user_model(), username=username, is_active=True)
     form = BoardFilterForm(request.GET or None)
     period, _team, _sort = form.selection()
     weights = scoring.weights_for()
     is_self = person.pk == request.user.pk
     can_see_revenue = request.user.has_perm("leaderboard.view_revenue")
-    rows = scoring.leaderboard(period, with_revenue=can_see_revenue or is_self, scoring=weights)
+    can_see_amounts = can_see_revenue or is_self
+    rows = scoring.leaderboard(period, with_revenue=can_see_amounts, scoring=weights)
     row = next((row for row in rows if row.user_id == person.pk), None)
     points = weights.weights()
     events = [
         (event, 0 if event.skipped else points[event.verb])
         for event in scoring.events_behind(person, period)
     ]
-    influenced = attribution.deals_influenced_by_author(
-        person.pk, period.start, period.end, window_days=weights.influence_window_days
+    influenced, influenced_total = None, None
+    if can_see_amounts:
+        influenced = attribution.deals_influenced_by_author(
+            person.pk, period.start, period.end, window_days=weights.influence_window_days
+        )
+        influenced_total = sum((entry.deal.amount for entry in influenced), start=0)
+        influence = _count_influence(influenced)
+    else:
+        influence = attribution.influence_count_for_author(
+            person.pk, period.start, period.end, window_days=weights.influence_window_days
+        )
+    querystring = urlencode(
+        {k: v for k, v in request.GET.items() if k in {"period", "start", "end"}}
     )
-    influencing_items = {}
-    for entry in influenced:
-        for item in entry.items:
-            influencing_items.setdefault(item, []).append(entry.deal)
     return render(
         request,
         "leaderboard/rep_detail.html",
@@ -161,18 +175,52 @@ def rep_detail(request, username: str):
             "period": period,
             "form": form,
             "events": events,
-            "deals": scoring.deals_behind(person, period) if (can_see_revenue or is_self) else None,
+            "deals": scoring.deals_behind(person, period) if can_see_amounts else None,
             "influenced": influenced,
-            "influencing_items": influencing_items.items(),
-            "influenced_total": sum((entry.deal.amount for entry in influenced), start=0),
+            "influence": influence,
+            "influenced_total": influenced_total,
             "can_see_revenue": can_see_revenue,
             "is_self": is_self,
             "rep_count": len(rows),
             "influence_rule": attribution.RULE.format(days=weights.influence_window_days),
-            "querystring": urlencode(
-                {k: v for k, v in request.GET.items() if k in {"period", "start", "end"}}
-            ),
+            "querystring": querystring,
+            "export_url": reverse("leaderboard_rep_deals_csv", args=[person.username])
+            + (f"?{querystring}" if querystring else ""),
         },
+    )
+
+
+def _count_influence(influenced) -> attribution.InfluenceCount:
+    deals_per_item: dict[object, int] = {}
+    for entry in influenced:
+        for item in entry.items:
+            deals_per_item[item] = deals_per_item.get(item, 0) + 1
+    return attribution.InfluenceCount(deals=len(influenced), items=list(deals_per_item.items()))
+
+
+def rep_deals_csv(request, username: str):
+    """The drill-down's deals as CSV: for managers and for the rep themself, as on the page."""
+    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    if person.pk != request.user.pk:
+        _require(request, "leaderboard.view_revenue", DEALS_FORBIDDEN)
+    period, _team, _sort = BoardFilterForm(request.GET or None).selection()
+    deals = scoring.deals_behind(person, period)
+    header = ["crm_id", "deal", "account", "stage", "result", "close_date", "amount", "currency"]
+    rows = (
+        [
+            deal.crm_id,
+            deal.name,
+            str(deal.account or deal.account_name or ""),
+            deal.stage,
+            deal.get_status_display(),
+            deal.close_date.isoformat(),
+            f"{deal.amount:.2f}",
+            deal.currency,
+        ]
+        for deal in deals.iterator()
+    )
+    return csv_response(
+        header, rows, filename=f"deals-{person.username}-{period.start}-{period.end}"
     )
 
 

@@ -5,11 +5,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from leaderboard import activity
+from knowledge.reactions import record_view
+from leaderboard import activity, attribution
 from leaderboard.models import ActivityEvent
 from leaderboard.scoring import weights_for
 
@@ -152,3 +154,82 @@ def test_managers_keep_teams_and_profiles_in_the_admin(manager_client, rep_clien
     response = manager_client.post("/admin/snippets/leaderboard/team/add/", {"name": "North"})
     assert response.status_code == 302
     assert rep_client.get("/admin/snippets/leaderboard/team/").status_code in (302, 403)
+
+
+# Revenue privacy on the drill-down, the profile and the tip page (issue 15, finding 2)
+
+
+@pytest.fixture
+def influence(rep, other_rep):
+    """rep wrote an Acme tip; peer read it 10 days before winning a $40,000 Acme deal."""
+    acme = make_account("Acme Corp")
+    tip = make_tip("Acme buys on security reviews", author=rep, account=acme)
+    record_view(other_rep, tip)
+    ActivityEvent.objects.filter(verb="content_viewed").update(
+        created_at=timezone.now() - timedelta(days=10)
+    )
+    deal = make_deal("W-1", owner=other_rep, account=acme, amount="40000.00")
+    return tip, deal
+
+
+@pytest.fixture
+def colleague_client(db):
+    client = Client()
+    client.force_login(make_rep("third"))
+    return client
+
+
+def _amounts_are_never_read(monkeypatch):
+    """The functions that load influenced deals (and so their amounts) fail if called."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("amounts were read for someone who may not see them")
+
+    monkeypatch.setattr(attribution, "deals_influenced_by_author", refuse)
+    monkeypatch.setattr(attribution, "deals_influenced_by_item", refuse)
+
+
+def test_a_colleague_sees_influence_counted_never_in_dollars(
+    colleague_client, influence, monkeypatch
+):
+    """Another rep learns how many deals a tip helped close, not what they were worth."""
+    tip, deal = influence
+    _amounts_are_never_read(monkeypatch)
+    day = deal.close_date.isoformat()
+    for query in ({}, {"period": "custom", "start": day, "end": day}):
+        response = colleague_client.get(reverse("leaderboard_rep", args=["rep"]), query)
+        assertContains(response, "Acme buys on security reviews</a> helped close 1 won deal")
+        assertContains(response, "Together: 1 deal.")
+        assertNotContains(response, "$40,000")
+        assertNotContains(response, "worth")
+        assertNotContains(response, "Deals behind the revenue")
+    response = colleague_client.get(reverse("profile", args=["rep"]))
+    assertContains(response, "1 won deal")
+    assertNotContains(response, "$40,000")
+    response = colleague_client.get(tip.url)
+    assertContains(response, "This helped close <strong>1 won deal</strong>", html=False)
+    assertNotContains(response, "$40,000")
+
+
+def test_the_author_and_a_manager_still_see_influenced_revenue(rep_client, manager_client, influence):
+    response = rep_client.get(reverse("leaderboard_rep", args=["rep"]))
+    assertContains(response, "Together: 1 deal worth $40,000.")
+    response = manager_client.get(reverse("leaderboard_rep", args=["rep"]))
+    assertContains(response, "Deal W-1")
+    assertContains(response, "$40,000")
+
+
+def test_a_colleagues_deal_export_is_refused_and_the_owners_is_not(
+    colleague_client, other_rep_client, influence
+):
+    assert colleague_client.get(reverse("leaderboard_rep_deals_csv", args=["peer"])).status_code == 403
+    response = other_rep_client.get(reverse("leaderboard_rep_deals_csv", args=["peer"]))
+    assert response.status_code == 200
+    assert b"W-1" in b"".join(response.streaming_content)
+
+
+def test_the_drill_down_of_someone_not_on_the_board_shows_dashes(manager_client, manager):
+    """A manager has no board row: the page shows dashes instead of failing with 500."""
+    response = manager_client.get(reverse("leaderboard_rep", args=["manager"]))
+    assert response.status_code == 200
+    assertContains(response, '<p class="stat__label">Win rate</p><p class="stat__value">—</p>', html=True)

@@ -22,7 +22,8 @@ def money(value) -> str:
 
 @register.filter
 def percent(value) -> str:
-    return "—" if value is None else f"{value:.0%}"
+    # "" is what a template passes for a missing row's rate (``row.win_rate`` with no row).
+    return "—" if value in (None, "") else f"{value:.0%}"
 
 
 @register.filter
@@ -56,17 +57,19 @@ def tip_influence(context, item) -> SafeString:
 
 def _render_tip_influence(item, request, *, can_see_revenue: bool) -> str:
     weights = scoring.weights_for(Site.find_for_request(request))
-    deals = attribution.deals_influenced_by_item(item, window_days=weights.influence_window_days)
-    return render_to_string(
-        "leaderboard/includes/influence_on_tip_section.html",
-        {
+    window_days = weights.influence_window_days
+    context = {"can_see_revenue": can_see_revenue, "window_days": window_days}
+    if can_see_revenue:
+        deals = attribution.deals_influenced_by_item(item, window_days=window_days)
+        context |= {
             "deals": deals,
             "count": len(deals),
             "total": sum((deal.amount for deal in deals), start=Decimal(0)),
-            "can_see_revenue": can_see_revenue,
-            "window_days": weights.influence_window_days,
-        },
-    )
+        }
+    else:
+        # Counted in SQL: no deal, and so no amount, is read for this reader.
+        context["count"] = attribution.count_deals_influenced_by_item(item, window_days=window_days)
+    return render_to_string("leaderboard/includes/influence_on_tip_section.html", context)
 
 
 @register.inclusion_tag(
@@ -80,16 +83,26 @@ def profile_influence(context, person):
         return {"show": False}
     weights = scoring.weights_for()
     period = scoring.period_for(scoring.PeriodKey.YEAR_TO_DATE)
-    influenced = attribution.deals_influenced_by_author(
-        person.pk, period.start, period.end, window_days=weights.influence_window_days
+    arguments = (person.pk, period.start, period.end)
+    # Others' influenced revenue is revenue: amounts only for the author and for managers,
+    # and for anyone else they are not even read.
+    show_amount = person.pk == user.pk or user.has_perm("leaderboard.view_revenue")
+    context = {"show": True, "person": person, "is_self": person.pk == user.pk}
+    if show_amount:
+        influenced = attribution.deals_influenced_by_author(
+            *arguments, window_days=weights.influence_window_days
+        )
+        return context | {
+            "show_amount": True,
+            "count": len(influenced),
+            "total": sum((entry.deal.amount for entry in influenced), start=Decimal(0)),
+            "items": len({item for entry in influenced for item in entry.items}),
+        }
+    influence = attribution.influence_count_for_author(
+        *arguments, window_days=weights.influence_window_days
     )
-    return {
-        "show": True,
-        "person": person,
-        "is_self": person.pk == user.pk,
-        "count": len(influenced),
-        # Others' influenced revenue is revenue: amounts only for the author and for managers.
-        "show_amount": person.pk == user.pk or user.has_perm("leaderboard.view_revenue"),
-        "total": sum((entry.deal.amount for entry in influenced), start=Decimal(0)),
-        "items": len({item for entry in influenced for item in entry.items}),
+    return context | {
+        "show_amount": False,
+        "count": influence.deals,
+        "items": len(influence.items),
     }
