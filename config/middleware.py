@@ -44,6 +44,48 @@ class LoginRequiredEverywhereMiddleware:
         return self.get_response(request)
 
 
+NUL_MESSAGE = "The request contains a NUL character (%00), which Huddle does not accept. Remove it and try again."
+
+
+class RefuseNulBytesMiddleware:
+    """Answers 400 when the path, the query string or a form or JSON body holds a NUL character.
+
+    PostgreSQL cannot store or compare text containing NUL, so any lookup or search with one
+    raised a 500; refusing it here covers every view at once. Multipart bodies are left to the
+    forms (Django's CharField refuses NUL): reading them here would fix the upload handlers
+    before the upload views can install theirs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            if request.path.startswith("/api/") or request.content_type == "application/json":
+                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
+            return HttpResponse(
+                render_to_string("400.html", {"message": NUL_MESSAGE}), status=400
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request) -> bool:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            return True
+        if _any_nul(request.GET):
+            return True
+        if request.method in ("POST", "PUT", "PATCH"):
+            if request.content_type == "application/x-www-form-urlencoded":
+                return _any_nul(request.POST)
+            if request.content_type == "application/json":
+                return b"\\u0000" in request.body or b"\x00" in request.body
+        return False
+
+
+def _any_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
 # An outage, not a bug: the database restarts, drops connections or is unreachable.
 # SQLite reports missing tables as OperationalError too; only these messages mean "try again".
 SQLITE_TRANSIENT = (

@@ -228,3 +228,39 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_models_and_migrations_agree():
     """A model change without its migration would break `make run` on a fresh database."""
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+NUL_URLS = [
+    "/search/?q=x%00y",
+    "/search/?q=x&author=a%00b",
+    "/search/?q=x&tag=a%00b",
+    "/search/suggest/?q=x%00y",
+    "/tags/a%00b/",
+    "/people/a%00b/",
+    "/leaderboard/reps/a%00b/",
+    "/?next=%00",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", NUL_URLS)
+def test_nul_bytes_in_the_address_get_a_clear_400(manager_client, url):
+    """PostgreSQL cannot compare text holding NUL: every such request is refused before a view runs."""
+    response = manager_client.get(url)
+    assert response.status_code == 400, (url, response.status_code)
+    assert b"NUL character" in response.content
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_a_form_or_json_body_get_a_clear_400(rep_client):
+    body = "text=Good+call%00today"
+    response = rep_client.post("/microposts/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert b"NUL character" in response.content
+    # Multipart forms are left to the form fields, which refuse NUL themselves.
+    response = rep_client.post("/microposts/", {"text": "Good call\x00today"})
+    assert response.status_code == 400
+    assert b"Null characters are not allowed" in response.content
+    response = rep_client.post("/api/deals", '{"crm_id": "a\\u0000b", "name": "x"}', content_type="application/json")
+    assert response.status_code == 400
+    assert "NUL character" in response.json()["detail"]

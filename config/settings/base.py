@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.RefuseNulBytesMiddleware",  # PostgreSQL cannot take NUL in text
     "config.middleware.DatabaseUnavailableMiddleware",  # outside sessions: their lookups fail too
     "config.middleware.StorageFullMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
