@@ -7,10 +7,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint bench clean
 
+# The virtualenv gets a current pip and setuptools: the ones venv bundles carry known advisories
+# (setuptools 65.5: CVE-2022-40897, CVE-2024-6345, CVE-2025-47273).
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Huddle needs Python 3.11 ($(PYTHON) not found; try 'make run PYTHON=/path/to/python3.11')" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=78.1.1"
 
 # Reinstall whenever pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
