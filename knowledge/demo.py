@@ -298,6 +298,7 @@ def _seed_accounts(context: SeedContext) -> int:
 
 
 BATCH = 1000
+DEMO_UNVERIFIED_TIPS = 3  # the newest tips, shown "Not yet verified"
 
 
 def _tip_body(template: dict) -> list[dict]:
@@ -429,7 +430,10 @@ def _seed_tips(context: SeedContext) -> int:
                     product=demo_content.PRODUCTS[number % len(demo_content.PRODUCTS)],
                     stage=template["stage"],
                     author_id=author_id,
-                    verified_until=default_verified_until(published.date()),
+                    # The newest few are as a rep just shared them: marketing has not checked them yet.
+                    verified_until=(
+                        None if number < DEMO_UNVERIFIED_TIPS else default_verified_until(published.date())
+                    ),
                 )
             )
         Page.objects.bulk_create(pages)

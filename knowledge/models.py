@@ -268,6 +268,10 @@ class TipPageQuerySet(PageQuerySet):
             .order_by("verified_until", "pk")
         )
 
+    def unverified(self) -> "TipPageQuerySet":
+        """Published tips marketing has not verified yet, newest first."""
+        return self.listed().filter(verified_until__isnull=True).order_by("-first_published_at", "-pk")
+
     def curate(self, **fields) -> int:
         """Sets marketing's curation fields (verified_until, retired, replaced_by) on these tips.
 
@@ -329,8 +333,10 @@ class TipPage(HuddlePage):
         related_name="tips",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page under Featured.")
+    # Empty until marketing verifies the tip: a rep's word alone is not a verification.
     verified_until = models.DateField(
-        null=True, blank=True, help_text="After this date the tip shows “may be out of date”."
+        null=True, blank=True, help_text="Set when marketing verifies the tip. After this date the tip shows "
+        "“may be out of date”; empty means “not yet verified”."
     )
     retired = models.BooleanField(
         default=False, help_text="Hidden from feeds and search; the URL still answers."
@@ -418,12 +424,6 @@ class TipPage(HuddlePage):
             ),
         ]
 
-    def save(self, *args, **kwargs):
-        if self.live and self.verified_until is None:
-            published = self.first_published_at or timezone.now()
-            self.verified_until = default_verified_until(timezone.localdate(published))
-        super().save(*args, **kwargs)
-
     def with_content_json(self, content):
         page = super().with_content_json(content)
         for name in self.page_fields_kept_across_revisions:
@@ -449,6 +449,11 @@ class TipPage(HuddlePage):
     @card_tags.setter
     def card_tags(self, value: list) -> None:
         self._card_tags = value
+
+    @property
+    def is_verified(self) -> bool:
+        """Marketing has checked it and the check has not run out."""
+        return bool(self.verified_until and self.verified_until >= timezone.localdate())
 
     @property
     def is_stale(self) -> bool:

@@ -35,7 +35,7 @@ register_snippet(MicropostViewSet)
 
 
 class TipsToReviewPanel(Component):
-    """Tips past their "verified until" date, oldest first, with verify and retire buttons."""
+    """Tips past their "verified until" date and tips never verified, with verify and retire buttons."""
 
     name = "tips_to_review"
     template_name = "knowledge/admin/tips_to_review.html"
@@ -44,10 +44,13 @@ class TipsToReviewPanel(Component):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         stale = TipPage.objects.stale().select_related("author").defer_streamfields()
+        unverified = TipPage.objects.unverified().select_related("author").defer_streamfields()
         context.update(
             {
                 "tips": stale[:REVIEW_PANEL_SIZE],
                 "total": stale.count(),
+                "unverified": unverified[:REVIEW_PANEL_SIZE],
+                "unverified_total": unverified.count(),
                 "request": parent_context["request"],
                 "csrf_token": parent_context["csrf_token"],
             }

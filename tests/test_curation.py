@@ -32,12 +32,14 @@ def author(db):
 def test_dashboard_lists_tips_to_review_oldest_first(marketer_client, author):
     stale_tip("Recently stale", days_ago=2, author=author)
     stale_tip("Long stale", days_ago=40, author=author)
-    make_tip("Fresh tip", author=author)
+    make_tip("Fresh tip", author=author, verified_until=timezone.localdate() + datetime.timedelta(days=30))
+    make_tip("Just shared", author=author)
     response = marketer_client.get("/admin/")
     assertContains(response, "Tips to review")
     content = response.content.decode()
     assert content.index("Long stale") < content.index("Recently stale")
     assert "Fresh tip" not in content
+    assert content.index("Recently stale") < content.index("Not yet verified") < content.index("Just shared")
 
 
 @pytest.mark.django_db
@@ -139,6 +141,9 @@ def test_marketing_edits_tips_in_the_admin_including_bulk_loaded_ones(marketer_c
     assertContains(response, tip.title)
     assertContains(response, "Verified until")
     assertContains(marketer_client.get(reverse("wagtailadmin_home")), "Tips to review")
+    # The demo keeps verified tips beside a few a rep has just shared.
+    assert TipPage.objects.filter(verified_until__gte=timezone.localdate()).count() > 3
+    assert TipPage.objects.unverified().count() == 3
 
 
 @pytest.mark.django_db

@@ -54,12 +54,31 @@ def test_sharing_a_tip_with_only_title_and_body_publishes_it(rep_client, rep):
     assert response.redirect_chain[-1][0] == tip.url
     assertContains(response, "Your tip is live.")
     assertContains(response, "Send a short break-up e-mail.")
-    assert tip.verified_until == timezone.localdate() + datetime.timedelta(days=90)
     assert [
         (call["instance"].pk, call["user"])
         for call in shared
         if isinstance(call["instance"], TipPage)
     ] == [(tip.pk, rep)]
+
+
+@pytest.mark.django_db
+def test_a_tip_a_rep_just_shared_says_not_yet_verified_until_marketing_verifies_it(rep_client, marketer_client):
+    """A rep's word is not marketing's check: the badge says "Not yet verified" until someone verifies."""
+    response = share(rep_client)
+    tip = TipPage.objects.get()
+    assert tip.verified_until is None
+    assertContains(response, "Not yet verified")
+    assertNotContains(response, "Verified until")
+    assert list(TipPage.objects.unverified()) == [tip]
+    assert list(TipPage.objects.stale()) == []  # never verified is not "out of date"
+    assertContains(marketer_client.get(reverse("wagtailadmin_home")), "Not yet verified")
+
+    marketer_client.post(reverse("knowledge_tip_verify", args=[tip.pk]))
+    response = rep_client.get(tip.url)
+    until = timezone.localdate() + datetime.timedelta(days=90)
+    assertContains(response, f"Verified until {until:%-d %b %Y}")
+    assertNotContains(response, "Not yet verified")
+    assert list(TipPage.objects.unverified()) == []
 
 
 @pytest.mark.django_db
