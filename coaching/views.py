@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from config.spreadsheets import csv_response
 from knowledge.forms import account_from_name
 
 from .forms import ChallengeForm, CriterionFormSet, ReviewForm, SubmissionForm, VideoShareForm
@@ -167,6 +169,26 @@ def _get_challenge(pk):
     return get_object_or_404(
         PitchChallenge.objects.select_related("created_by").prefetch_related("criteria"), pk=pk
     )
+
+
+def pitch_averages_csv(request, pk):
+    """The managers' "Average scores per rep" table of a challenge, as CSV."""
+    challenge = _get_challenge(pk)
+    if not can_see_all_reviews(request.user):
+        raise PermissionDenied("Only managers see every rep's pitch scores.")
+    criteria = list(challenge.criteria.all())
+    rows = (
+        [
+            row["submission"].submitter.get_full_name() or row["submission"].submitter.username,
+            row["submission"].submitter.username,
+            *("" if value is None else f"{value:.2f}" for value in row["averages"]),
+            "" if row["overall"] is None else f"{row['overall']:.2f}",
+            row["submission"].review_count,
+        ]
+        for row in averages_by_rep(challenge)
+    )
+    header = ["rep", "username", *(criterion.name for criterion in criteria), "overall", "reviews"]
+    return csv_response(header, rows, filename=f"pitch-averages-{challenge.pk}")
 
 
 def challenge_detail(request, pk):

@@ -8,7 +8,9 @@ urlpatterns = [
     path("reps/<str:username>/", views.rep_detail, name="leaderboard_rep"),
     path("reps/<str:username>/deals.csv", views.rep_deals_csv, name="leaderboard_rep_deals_csv"),
     path("analysis/", views.analysis_view, name="leaderboard_analysis"),
+    path("analysis.csv", views.analysis_csv, name="leaderboard_analysis_csv"),
     path("import/", views.import_deals_view, name="leaderboard_import"),
     path("import/<str:result_id>/", views.import_result, name="leaderboard_import_result"),
     path("owners/", views.unmapped_owners, name="leaderboard_owners"),
+    path("owners.csv", views.unmapped_owners_csv, name="leaderboard_owners_csv"),
 ]

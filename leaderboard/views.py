@@ -224,13 +224,20 @@ def rep_deals_csv(request, username: str):
     )
 
 
-def analysis_view(request):
-    """Sharing versus results, for managers: an association, with its uncertainty."""
+def _analysis(request):
     _require(request, "leaderboard.view_revenue", REVENUE_FORBIDDEN)
     form = BoardFilterForm(request.GET or None)
     period, team, _sort = form.selection()
     rows = scoring.leaderboard(period, team_id=team.pk if team else None, with_revenue=True)
-    result = analysis.analyse(rows, on=period.end)
+    return form, period, rows, analysis.analyse(rows, on=period.end)
+
+
+def analysis_view(request):
+    """Sharing versus results, for managers: an association, with its uncertainty."""
+    form, period, rows, result = _analysis(request)
+    querystring = urlencode(
+        {k: v for k, v in request.GET.items() if k in {"period", "start", "end", "team"}}
+    )
     return render(
         request,
         "leaderboard/analysis.html",
@@ -239,11 +246,27 @@ def analysis_view(request):
             "period": period,
             "result": result,
             "rows": rows,
-            "querystring": urlencode(
-                {k: v for k, v in request.GET.items() if k in {"period", "start", "end", "team"}}
-            ),
+            "querystring": querystring,
         },
     )
+
+
+def analysis_csv(request):
+    """The analysis page's numbers, one row per rep, for managers."""
+    _form, period, _rows, result = _analysis(request)
+    header = ["rep", "username", "sharing_score", "closed_won_revenue", "tenure_years", "tenure"]
+    rows = (
+        [
+            point["name"],
+            point["username"],
+            point["score"],
+            f"{point['revenue']:.2f}",
+            "" if point["tenure"] is None else f"{point['tenure']:.1f}",
+            point["band"],
+        ]
+        for point in result.points
+    )
+    return csv_response(header, rows, filename=f"sharing-vs-results-{period.start}-{period.end}")
 
 
 def _upload_path(upload) -> Path:
@@ -290,6 +313,16 @@ def _render_result(request, result):
     if result.is_finished and result.status == TaskResultStatus.SUCCESSFUL:
         report = importing.ImportReport.from_dict(result.return_value)
     return render(request, "leaderboard/import_result.html", {"result": result, "report": report})
+
+
+def unmapped_owners_csv(request):
+    """The unmapped owner names as CSV, for whoever may map them."""
+    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
+    rows = (
+        [owner["owner_name"], owner["deals"], f"{owner['amount'] or 0:.2f}"]
+        for owner in importing.unmapped_owner_names()
+    )
+    return csv_response(["owner_name", "deals", "amount"], rows, filename="unmapped-owners")
 
 
 def unmapped_owners(request):

@@ -70,3 +70,109 @@ def test_leaderboard_export_neutralises_a_formula_team_name(manager_client, evil
     assert by_user["rep"][header.index("team")] == "'" + EVIL
     assert by_user["rep"][header.index("closed_won_revenue")] == "25000.00"
     assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+def test_each_table_a_manager_reads_links_its_export(manager_client, evil_team):
+    """The download link sits on the page whose table it exports."""
+    from .factories import make_challenge
+
+    pages = {
+        reverse("leaderboard"): reverse("leaderboard_csv"),
+        reverse("leaderboard_rep", args=["rep"]): reverse("leaderboard_rep_deals_csv", args=["rep"]),
+        reverse("leaderboard_analysis"): reverse("leaderboard_analysis_csv"),
+        reverse("search_terms_report"): reverse("search_terms_csv"),
+    }
+    make_deal("U-1", owner=None, owner_name="Old Owner")
+    pages[reverse("leaderboard_owners")] = reverse("leaderboard_owners_csv")
+    challenge = make_challenge(created_by=evil_team)
+    pages[challenge.get_absolute_url()] = reverse("pitch_averages_csv", args=[challenge.pk])
+    for page, export in pages.items():
+        response = manager_client.get(page)
+        assert response.status_code == 200, page
+        assert f'href="{export}' in response.content.decode(), page
+
+
+def test_drill_down_deals_export_lists_the_closed_deals(manager_client, evil_team):
+    make_deal("D-2", owner=evil_team, amount="900.00", status="lost", name=EVIL)
+    make_deal("D-3", owner=evil_team, amount="5.00", status="open")
+    header, *rows = read_csv(
+        manager_client.get(reverse("leaderboard_rep_deals_csv", args=["rep"]), {"period": "ytd"})
+    )
+    assert header[:3] == ["crm_id", "deal", "account"]
+    assert sorted((row[0], row[1], row[4], row[6]) for row in rows) == [
+        ("D-1", "Deal D-1", "Won", "25000.00"),
+        ("D-2", "'" + EVIL, "Lost", "900.00"),
+    ]
+
+
+def test_analysis_export_has_one_row_per_rep_and_needs_revenue_rights(
+    manager_client, rep_client, evil_team
+):
+    evil_team.first_name = EVIL
+    evil_team.save()
+    header, *rows = read_csv(manager_client.get(reverse("leaderboard_analysis_csv")))
+    assert header == [
+        "rep", "username", "sharing_score", "closed_won_revenue", "tenure_years", "tenure",
+    ]
+    by_user = {row[1]: row for row in rows}
+    assert set(by_user) == {"rep", "peer"}
+    assert by_user["rep"][0] == "'" + EVIL
+    assert by_user["rep"][3] == "25000.00"
+    assert rep_client.get(reverse("leaderboard_analysis_csv")).status_code == 403
+
+
+def test_unmapped_owners_export_needs_import_rights(manager_client, rep_client):
+    make_deal("U-1", owner=None, owner_name=EVIL, amount="300.00")
+    make_deal("U-2", owner=None, owner_name=EVIL, amount="200.00")
+    make_deal("U-3", owner=None, owner_name="Old Owner", amount="50.00")
+    rows = read_csv(manager_client.get(reverse("leaderboard_owners_csv")))
+    assert rows == [
+        ["owner_name", "deals", "amount"],
+        ["'" + EVIL, "2", "500.00"],
+        ["Old Owner", "1", "50.00"],
+    ]
+    assert rep_client.get(reverse("leaderboard_owners_csv")).status_code == 403
+
+
+def test_search_terms_export_lists_every_term_for_marketing_only(
+    marketer, rep_client, rep
+):
+    from django.test import Client
+
+    from knowledge.sitesearch.models import SearchLog
+
+    for query, found in [(EVIL, 0), (EVIL, 0), ("pricing", 3)]:
+        SearchLog.objects.create(
+            query=query, normalized_query=SearchLog.normalize(query), result_count=found, user=rep
+        )
+    client = Client()
+    client.force_login(marketer)
+    header, *rows = read_csv(client.get(reverse("search_terms_csv"), {"days": "7"}))
+    assert header == ["search", "times", "found_nothing", "last_searched"]
+    assert [row[:3] for row in rows] == [
+        ["'" + SearchLog.normalize(EVIL), "2", "2"],
+        ["pricing", "1", "0"],
+    ]
+    assert rep_client.get(reverse("search_terms_csv")).status_code in (302, 403)
+
+
+def test_pitch_averages_export_for_managers_only(manager, manager_client, rep, rep_client, other_rep):
+    from coaching.pitches import review_pitch
+
+    from .factories import make_challenge, make_submission
+
+    challenge = make_challenge(created_by=manager, criteria=("Clarity", EVIL))
+    clarity, evil = challenge.criteria.all()
+    review_pitch(
+        make_submission(challenge, submitter=rep),
+        reviewer=other_rep,
+        scores={clarity.pk: 4, evil.pk: 2},
+        comment="Good pace.",
+    )
+    rows = read_csv(manager_client.get(reverse("pitch_averages_csv", args=[challenge.pk])))
+    assert rows == [
+        ["rep", "username", "Clarity", "'" + EVIL, "overall", "reviews"],
+        ["Rep", "rep", "4.00", "2.00", "3.00", "1"],
+    ]
+    response = rep_client.get(reverse("pitch_averages_csv", args=[challenge.pk]))
+    assert response.status_code == 403
