@@ -6,6 +6,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
@@ -86,6 +88,26 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._quietly(False, super().clear)
+
+
+def cache_is_shared() -> bool:
+    """False for the in-process cache: every process (gunicorn worker) then has its own copy."""
+    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_processes_share_the_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Several processes on an in-process cache: a permission change or a posting limit would
+    hold in one of them only."""
+    if settings.WEB_CONCURRENCY > 1 and not cache_is_shared():
+        return [
+            checks.Error(
+                f"WEB_CONCURRENCY is {settings.WEB_CONCURRENCY} but the cache is in-process.",
+                hint="Set REDIS_URL so every worker shares one cache, or run a single worker (WEB_CONCURRENCY=1).",
+                id="huddle.E001",
+            )
+        ]
+    return []
 
 
 def cached_under_version(version_key: str, key: str, build: Callable[[], object], timeout: int):

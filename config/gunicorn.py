@@ -4,7 +4,8 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: nginx buffers uploads and slow clients, so each worker only ever talks to loopback.
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+# Set in the environment too, so Django's start-up check sees how many processes share the cache.
+workers = int(os.environ.setdefault("WEB_CONCURRENCY", "4"))
 worker_class = "sync"
 # Above the database statement timeout (DB_STATEMENT_TIMEOUT), so a slow query fails with the
 # 503 page before gunicorn kills the worker mid-response.

@@ -4,6 +4,8 @@ Every page's navigation asks ``perms`` whether the reader may curate, which made
 ``ModelBackend`` read the user's own and their groups' permissions: two queries per request.
 Here the set comes from the cache in the same round trip as a global version, which any change
 to groups, permissions or memberships moves on; a stale set is never used after that change.
+That holds for every process only when the cache is shared (Redis); with the in-process cache
+the set lasts a few seconds, and production refuses several workers without a shared cache.
 """
 
 from django.contrib.auth import get_user_model
@@ -11,10 +13,13 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .cache import cached_under_version, new_version
+from .cache import cache_is_shared, cached_under_version, new_version
 
 VERSION_KEY = "auth:perms:version"
 SECONDS = 600
+# In-process cache: a change made in another process never moves this process's version, so
+# what this one keeps must expire quickly.
+IN_PROCESS_SECONDS = 5
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -27,7 +32,8 @@ class CachedPermissionsBackend(ModelBackend):
             return user_obj._perm_cache
         read = super().get_all_permissions
         key = f"auth:perms:user:{user_obj.pk}:{int(user_obj.is_superuser)}"  # a new superuser reads anew
-        user_obj._perm_cache = cached_under_version(VERSION_KEY, key, lambda: read(user_obj), SECONDS)
+        seconds = SECONDS if cache_is_shared() else IN_PROCESS_SECONDS
+        user_obj._perm_cache = cached_under_version(VERSION_KEY, key, lambda: read(user_obj), seconds)
         return user_obj._perm_cache
 
 

@@ -129,7 +129,6 @@ def test_env_sample_passes_the_deploy_check(tmp_path):
     env.update(
         SECRET_KEY="k3y-" * 5 + "for-the-deploy-check-" + "x9" * 20,
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
-        REDIS_URL="",
         HUDDLE_DATA_DIR=str(tmp_path),
         MEDIA_ROOT=str(tmp_path / "media"),
         STATIC_ROOT=str(tmp_path / "static"),

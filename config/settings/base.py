@@ -190,6 +190,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Processes serving requests (config/gunicorn.py sets it for its workers): above 1, the cache
+# must be shared (REDIS_URL), or a permission change or a posting limit holds in one process only.
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "1"))
+
 # Background work: inline unless a worker is configured (TASKS_BACKEND=database).
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
 TASKS = {

@@ -13,6 +13,12 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names Huddle answers on.")
+if WEB_CONCURRENCY > 1 and not REDIS_URL:  # noqa: F405
+    # Each process would keep its own permissions and posting counts (see config/cache.py).
+    raise ImproperlyConfigured(
+        f"WEB_CONCURRENCY is {WEB_CONCURRENCY} but REDIS_URL is not set: several processes need a shared "  # noqa: F405
+        "cache, or a permission change reaches one of them only. Set REDIS_URL, or WEB_CONCURRENCY=1."
+    )
 
 STORAGES = {
     "default": {"BACKEND": "config.storage.MediaStorage"},  # removes half-written files
