@@ -4,6 +4,7 @@ Everything here describes an association between two numbers per rep; none of it
 sharing causes revenue (good reps may simply do both).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +13,9 @@ import numpy as np
 from .scoring import Row
 
 MIN_REPS = 10
+# Below these, ranks are mostly ties and a coefficient (with its interval) would mean nothing.
+MIN_ABOVE_ZERO = 5  # reps with a sharing score, and reps with revenue, above zero
+MAX_TIED_SHARE = 0.5  # of reps sharing one and the same value in either column
 RESAMPLES = 1000
 SEED = 20261126  # fixed, so the same data always gives the same interval
 TENURE_BANDS = [("Under 1 year", 0, 1), ("1 to 3 years", 1, 3), ("3 years or more", 3, 200)]
@@ -86,6 +90,7 @@ class Analysis:
     n: int
     enough: bool
     points: list[dict] = field(default_factory=list)
+    too_little_because: list[str] = field(default_factory=list)
     rho: float | None = None
     interval: tuple[float, float] | None = None
     top_median: float | None = None
@@ -131,6 +136,32 @@ def quarter_medians(scores, revenues) -> tuple[float | None, float | None, int]:
     return float(np.median(top)), float(np.median(bottom)), quarter
 
 
+def too_little_spread(scores, revenues) -> list[str]:
+    """Why these figures are too flat to rank-correlate, in words; empty when they are not."""
+    n = len(scores)
+    if n < MIN_REPS:
+        return [
+            f"There {'is' if n == 1 else 'are'} only {n} rep{'' if n == 1 else 's'} in this "
+            f"selection. With fewer than {MIN_REPS} reps any correlation is mostly chance."
+        ]
+    reasons = []
+    for what, values in (("a sharing score", scores), ("closed-won revenue", revenues)):
+        above_zero = sum(1 for value in values if value > 0)
+        if above_zero < MIN_ABOVE_ZERO:
+            reasons.append(
+                f"Only {above_zero} of {n} reps have {what} above zero; at least "
+                f"{MIN_ABOVE_ZERO} are needed, or the ranks are mostly ties at zero."
+            )
+            continue
+        value, tied = Counter(values).most_common(1)[0]
+        if tied > n * MAX_TIED_SHARE:
+            reasons.append(
+                f"{tied} of {n} reps have exactly the same {what.removeprefix('a ')}"
+                f"{' (zero)' if value == 0 else ''}; with most reps tied, ranks say little."
+            )
+    return reasons
+
+
 def tenure_band(years: float | None) -> str:
     if years is None:
         return "Tenure unknown"
@@ -138,7 +169,7 @@ def tenure_band(years: float | None) -> str:
 
 
 def analyse(rows: list[Row], *, on: date) -> Analysis:
-    """The figures for the analysis page; with fewer than MIN_REPS reps, only the count."""
+    """The figures for the analysis page; when they are too few or too flat, only why."""
     points = [
         {
             "name": row.name,
@@ -150,11 +181,14 @@ def analyse(rows: list[Row], *, on: date) -> Analysis:
         }
         for row in rows
     ]
-    result = Analysis(n=len(points), enough=len(points) >= MIN_REPS, points=points)
-    if not result.enough:
-        return result
     scores = [point["score"] for point in points]
     revenues = [point["revenue"] for point in points]
+    reasons = too_little_spread(scores, revenues)
+    result = Analysis(
+        n=len(points), enough=not reasons, points=points, too_little_because=reasons
+    )
+    if not result.enough:
+        return result
     result.rho = spearman(scores, revenues)
     result.interval = (
         bootstrap_interval(spearman, scores, revenues) if result.rho is not None else None

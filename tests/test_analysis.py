@@ -103,3 +103,38 @@ def test_analysis_page_shows_correlation_interval_and_numbers(manager_client):
 def test_reps_cannot_see_the_analysis(rep_client):
     response = rep_client.get(reverse("leaderboard_analysis"))
     assertContains(response, "only managers can see", status_code=403)
+
+
+def test_a_short_window_where_nearly_everyone_has_no_revenue_says_too_little_data(
+    manager_client,
+):
+    """12 reps share, but only 2 closed anything in the two days: no coefficient, and why."""
+    today = timezone.localdate()
+    for number in range(12):
+        user = make_rep(f"r{number:02d}")
+        make_rep_profile(user, start_date=today - timedelta(days=200 * number))
+        for _ in range(number + 1):
+            activity.record(ActivityEvent.Verb.SHARED_MICROPOST, actor=user, owner=user)
+        if number >= 10:
+            make_deal(f"A-{number}", owner=user, amount=f"{1000 * number}.00")
+    window = {"period": "custom", "start": today - timedelta(days=1), "end": today}
+    response = manager_client.get(reverse("leaderboard_analysis"), window)
+    assertContains(response, "Too little data")
+    assertContains(response, "Only 2 of 12 reps have closed-won revenue above zero")
+    assertNotContains(response, "Spearman rank correlation")
+    assertNotContains(response, "95% bootstrap interval")
+    assertContains(response, '<td class="num">$11,000</td>', html=False)  # the numbers stay
+
+
+def test_figures_where_most_reps_tie_say_too_little_data():
+    from leaderboard.analysis import too_little_spread
+
+    scores = list(range(1, 13))
+    tied_revenue = [5000.0] * 7 + [100.0, 200.0, 300.0, 400.0, 500.0]
+    assert too_little_spread(scores, tied_revenue) == [
+        "7 of 12 reps have exactly the same closed-won revenue; with most reps tied, ranks say little."
+    ]
+    few_sharers = [0] * 9 + [3, 4, 5]
+    [reason] = too_little_spread(few_sharers, [float(n) for n in range(1, 13)])
+    assert reason.startswith("Only 3 of 12 reps have a sharing score above zero")
+    assert too_little_spread(scores, [float(n) for n in range(12)]) == []
