@@ -23,6 +23,7 @@ PUBLIC_PREFIXES = (
     "/accounts/password_reset/",
     "/accounts/reset/",
     "/healthz",
+    "/favicon.ico",
     "/admin/",
     "/api/",
 )

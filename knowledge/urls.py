@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 from .feeds import LatestTipsFeed
@@ -19,4 +21,6 @@ urlpatterns = [
         name="helpful_toggle",
     ),
     path("feeds/tips/", LatestTipsFeed(), name="tips_feed"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
 ]

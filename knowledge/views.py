@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -151,10 +151,7 @@ def micropost_detail(request, pk):
 def micropost_edit(request, pk):
     post = get_object_or_404(Micropost.objects.select_related("author", "account"), pk=pk)
     if post.author_id != request.user.pk:
-        messages.error(request, "You can only edit your own posts.")
-        return render(
-            request, "403.html", {"exception": "You can only edit your own posts."}, status=403
-        )
+        raise PermissionDenied("You can only edit your own posts.")
     if request.method == "POST":
         form = MicropostForm(request.POST)
         if form.is_valid():
@@ -178,9 +175,7 @@ def micropost_delete(request, pk):
     if post.author_id != request.user.pk and not request.user.has_perm(
         "knowledge.delete_micropost"
     ):
-        return render(
-            request, "403.html", {"exception": "You can only delete your own posts."}, status=403
-        )
+        raise PermissionDenied("You can only delete your own posts.")
     post.delete()
     if _is_htmx(request):
         return render(request, "includes/removed.html", {"message": "Post deleted."})
@@ -267,9 +262,7 @@ def tip_create(request):
 def tip_edit(request, pk):
     tip = get_object_or_404(TipPage, pk=pk)
     if tip.author_id != request.user.pk and not is_marketing(request.user):
-        return render(
-            request, "403.html", {"exception": "You can only edit your own tips."}, status=403
-        )
+        raise PermissionDenied("You can only edit your own tips.")
     if request.method == "POST":
         form = TipForm(request.POST)
         if form.is_valid():

@@ -129,3 +129,17 @@ def test_retired_and_unpublished_tips_leave_the_feed(rep_client):
     assertContains(response, "Current advice")
     assertNotContains(response, "Retired advice")
     assertNotContains(response, "Draft advice")
+
+
+@pytest.mark.django_db
+def test_every_page_names_a_favicon_that_answers(rep_client, client):
+    """No 404 for the icon: the page links static/favicon.svg and /favicon.ico leads to it."""
+    from django.contrib.staticfiles import finders
+
+    response = rep_client.get("/")
+    assertContains(response, '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">')
+    assert finders.find("favicon.svg")
+    for asker in (rep_client, client):  # a signed-out browser asks on the login page too
+        icon = asker.get("/favicon.ico")
+        assert icon.status_code == 301 and icon["Location"] == "/static/favicon.svg"
+    assert rep_client.get("/accounts/login/").status_code == 200

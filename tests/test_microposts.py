@@ -170,3 +170,18 @@ def test_profile_lists_a_reps_contributions_newest_first(rep_client, other_rep):
     content = response.content.decode()
     assert content.index("Newer post") < content.index("Older tip")
     assertContains(response, "Latest contributions")
+
+
+@pytest.mark.django_db
+def test_a_new_post_says_just_now_and_an_older_one_its_age(rep_client, rep):
+    import datetime
+
+    from django.utils import timezone
+
+    make_micropost("Fresh from the demo call", author=rep)
+    older = make_micropost("Sent the security pack early", author=rep)
+    Micropost.objects.filter(pk=older.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    response = rep_client.get("/")
+    assertContains(response, ">just now</time>", count=1)
+    assertContains(response, ">5\xa0minutes ago</time>", count=1)
+    assertNotContains(response, "0\xa0minutes ago")

@@ -178,6 +178,26 @@ def test_editing_someone_elses_tip_is_refused(other_rep_client, rep):
 
 
 @pytest.mark.django_db
+def test_a_refusal_logs_one_warning_line_without_a_traceback(other_rep_client, rep, settings, capsys):
+    """A 403 is expected: one line naming the path, not a traceback printed twice (as under DEBUG)."""
+    from django.utils.log import configure_logging
+
+    tip = make_tip(author=rep)
+    settings.DEBUG = True  # Django's own console handler prints only under DEBUG
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)  # handlers write to the captured stderr
+    try:
+        response = other_rep_client.get(reverse("tip_edit", args=[tip.pk]))
+        logged = capsys.readouterr().err
+    finally:
+        with capsys.disabled():
+            configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+    assert response.status_code == 403
+    assert logged.count(f"Forbidden (Permission denied): /tips/{tip.pk}/edit/") == 1
+    assert "Traceback" not in logged
+    assert len(logged.strip().splitlines()) == 1
+
+
+@pytest.mark.django_db
 def test_when_tips_need_approval_they_wait_in_the_workflow(rep_client, marketer, rep):
     knowledge_settings = KnowledgeSettings.for_site(Site.objects.get(is_default_site=True))
     knowledge_settings.tips_need_approval = True

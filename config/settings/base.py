@@ -250,8 +250,13 @@ POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "10/60")  # posts per second
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_in_one_line": {"()": "config.log_filters.RefusalsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Once, through the root's handler: Django's own console handler printed each request
+    # problem a second time under DEBUG. A 403 or 404 is a line, not a traceback.
+    "loggers": {"django.request": {"handlers": ["console"], "filters": ["refusals_in_one_line"],
+                                   "propagate": False}},
 }
 
 # Static files: collected into STATIC_ROOT for production; in development and tests

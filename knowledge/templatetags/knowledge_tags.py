@@ -1,10 +1,14 @@
 """Template tags for knowledge cards: micropost text, the helpful button, comment threads."""
 
+import datetime
+
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from .. import cards
 from ..comments import comment_thread
@@ -13,6 +17,16 @@ from ..microposts import render_text
 from ..reactions import author_id_of
 
 register = template.Library()
+
+
+@register.filter
+def ago(moment: datetime.datetime | None) -> str:
+    """ "just now" for the first minute (timesince says "0 minutes"), then "5 minutes ago"."""
+    if not moment:
+        return ""
+    if timezone.now() - moment < datetime.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
 
 
 @register.filter
