@@ -41,12 +41,14 @@ class DealAdmin(admin.ModelAdmin):
         "account",
         "amount",
         "currency",
+        "amount_reporting",
         "status",
         "close_date",
     ]
     list_filter = ["status"]
     search_fields = ["crm_id", "name", "owner_name", "account_name"]
     raw_id_fields = ["owner", "account"]
+    readonly_fields = ["amount_reporting"]
 
 
 @admin.register(Team)

@@ -55,22 +55,33 @@ def _base_params(window_days: int) -> list:
 class Influence:
     amount: Decimal = Decimal(0)
     deals: int = 0
+    # Influenced deals per currency that no exchange rate converts: not in ``amount``.
+    unconverted: dict[str, int] = field(default_factory=dict)
 
 
 def influenced_by_author(start: date, end: date, *, window_days: int) -> dict[int, Influence]:
-    """Per author: the won deals closed in the period that their items influenced (one query)."""
+    """Per author: the won deals closed in the period that their items influenced (one query).
+
+    Amounts are in the reporting currency; a deal without a rate is counted, not added.
+    """
     sql = f"""
-        SELECT author_id, SUM(amount), COUNT(*) FROM (
-          SELECT DISTINCT e.owner_id AS author_id, d.id AS deal_id, d.amount AS amount
+        SELECT author_id, currency, SUM(amount_reporting), COUNT(*),
+               SUM(CASE WHEN amount_reporting IS NULL THEN 1 ELSE 0 END) FROM (
+          SELECT DISTINCT e.owner_id AS author_id, d.id AS deal_id,
+                 d.amount_reporting AS amount_reporting, d.currency AS currency
           {_join_sql("AND d.close_date >= %s AND d.close_date <= %s")}
-        ) credited GROUP BY author_id
+        ) credited GROUP BY author_id, currency
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_base_params(window_days), start, end])
-        return {
-            author: Influence(Decimal(amount or 0), count)
-            for author, amount, count in cursor.fetchall()
-        }
+        result: dict[int, Influence] = {}
+        for author, currency, amount, count, unconverted in cursor.fetchall():
+            influence = result.setdefault(author, Influence())
+            influence.amount += Decimal(amount or 0)
+            influence.deals += count
+            if unconverted:
+                influence.unconverted[currency] = unconverted
+        return result
 
 
 @dataclass

@@ -127,3 +127,25 @@ class OwnerMappingForm(forms.Form):
         if user is None:
             raise forms.ValidationError(f"No active user is called “{username}”.")
         return user
+
+
+class RatesUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Exchange rates (CSV)",
+        help_text="Columns currency, rate, valid_from and optionally to_currency.",
+    )
+    encoding = forms.ChoiceField(
+        choices=ENCODING_CHOICES, initial="utf-8", required=False, label="Text encoding"
+    )
+
+    def clean_encoding(self):
+        return self.cleaned_data["encoding"] or "utf-8"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("A rates file over 5 MB is not a rates file.")
+        if b"\0" in upload.read(4096):
+            raise forms.ValidationError("This is not a CSV file: save the rates as CSV.")
+        upload.seek(0)
+        return upload

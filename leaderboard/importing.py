@@ -19,7 +19,7 @@ from knowledge.models import Account
 
 from . import attribution
 from .csv_reading import FileEncodingError, column_count_problem, count_rows, read_rows
-from .models import Deal, RepProfile
+from .models import Deal, ExchangeRate, RateTable, RepProfile
 
 __all__ = ["count_rows", "read_rows"]  # re-exported: the command and the bench read files here
 
@@ -498,10 +498,13 @@ WRITTEN_FIELDS = [
     "stage",
     "status",
     "close_date",
+    "amount_reporting",
 ]
 
 
-def _deal_values(cleaned: dict, resolver: Resolver) -> dict:
+def _deal_values(cleaned: dict, resolver: Resolver, rates: RateTable) -> dict:
+    amount = cleaned.get("amount") if cleaned.get("amount") is not None else Decimal("0.00")
+    currency = cleaned.get("currency") or "USD"
     return {
         "name": cleaned["name"].strip(),
         "account_id": resolver.account(
@@ -511,11 +514,12 @@ def _deal_values(cleaned: dict, resolver: Resolver) -> dict:
         "owner_id": resolver.owner(cleaned.get("owner") or "", cleaned.get("owner_email") or ""),
         "owner_name": " ".join((cleaned.get("owner") or "").split()),
         "owner_email": (cleaned.get("owner_email") or "").lower(),
-        "amount": cleaned.get("amount") if cleaned.get("amount") is not None else Decimal("0.00"),
-        "currency": cleaned.get("currency") or "USD",
+        "amount": amount,
+        "currency": currency,
         "stage": (cleaned.get("stage") or "").strip(),
         "status": cleaned["status"],
         "close_date": cleaned.get("close_date"),
+        "amount_reporting": rates.convert(amount, currency, cleaned.get("close_date")),
     }
 
 
@@ -552,6 +556,7 @@ def import_deals(
     """
     report = ImportReport(dry_run=dry_run)
     resolver = Resolver()
+    rates = ExchangeRate.objects.table()
     validator = RowValidator()
     seen: dict[str, int] = {}
     plan: ColumnPlan | None = None
@@ -585,7 +590,7 @@ def import_deals(
                 )
                 continue
             seen[crm_id] = line
-            valid[crm_id] = (line, _deal_values(form.cleaned_data, resolver))
+            valid[crm_id] = (line, _deal_values(form.cleaned_data, resolver, rates))
         _write_batch(valid, report, dry_run=dry_run, now=now)
     if plan is None:
         report.format_name = format_name or "empty file"
@@ -686,6 +691,10 @@ def unmapped_owner_names():
     return (
         Deal.objects.unmapped()
         .values("owner_name")
-        .annotate(deals=Count("pk"), amount=Sum("amount"))
+        .annotate(
+            deals=Count("pk"),
+            amount=Sum("amount_reporting"),
+            unconverted=Count("pk", filter=Q(amount_reporting__isnull=True)),
+        )
         .order_by("-deals", "owner_name")
     )

@@ -1,11 +1,17 @@
 import hashlib
 import secrets
+from bisect import bisect_right
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -79,6 +85,31 @@ class DealQuerySet(models.QuerySet):
     def unmapped(self) -> "DealQuerySet":
         return self.filter(owner__isnull=True).exclude(owner_name="")
 
+    def convert_amounts(self, into: str | None = None) -> int:
+        """Stores each deal's amount in the reporting currency, at the latest rate on or before
+        its close date (today's for an open deal without one); NULL when no rate exists.
+
+        One UPDATE: rates change rarely and the board is read all day, so the conversion is
+        kept beside the amount instead of being looked up for every deal on every read.
+        """
+        into = into or ScoringSettings.current().reporting_currency
+        rate = (
+            ExchangeRate.objects.filter(
+                currency=OuterRef("currency"),
+                to_currency=into,
+                valid_from__lte=Coalesce(OuterRef("close_date"), Value(timezone.localdate())),
+            )
+            .order_by("-valid_from")
+            .values("rate")[:1]
+        )
+        return self.update(
+            amount_reporting=Case(
+                When(currency=into, then=F("amount")),
+                default=Round(F("amount") * Subquery(rate), 2),
+                output_field=models.DecimalField(max_digits=18, decimal_places=2),
+            )
+        )
+
 
 class Deal(models.Model):
     """A CRM opportunity, upserted by the CRM's id."""
@@ -106,6 +137,16 @@ class Deal(models.Model):
     owner_email = models.CharField(max_length=254, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="USD")
+    # ``amount`` in the reporting currency at the close date's rate; NULL while no rate covers
+    # it, and then left out of every sum (never added in its own currency).
+    amount_reporting = models.DecimalField(
+        "amount in the reporting currency",
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     stage = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
     close_date = models.DateField(null=True, blank=True)
@@ -125,6 +166,148 @@ class Deal(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"amount", "currency", "close_date"} & set(update_fields):
+            self.amount_reporting = ExchangeRate.objects.convert(
+                self.amount, self.currency, self.close_date
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "amount_reporting"}
+        super().save(*args, **kwargs)
+
+
+CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO code such as EUR.")
+
+
+class ExchangeRateQuerySet(models.QuerySet):
+    def into(self, currency: str) -> "ExchangeRateQuerySet":
+        return self.filter(to_currency=currency)
+
+    def rate_on(self, currency: str, day: date, *, into: str) -> "Decimal | None":
+        """The latest rate on or before ``day``, or None when none is that old."""
+        return (
+            self.into(into)
+            .filter(currency=currency, valid_from__lte=day)
+            .order_by("-valid_from")
+            .values_list("rate", flat=True)
+            .first()
+        )
+
+    def convert(
+        self, amount: "Decimal", currency: str, day: date | None, *, into: str | None = None
+    ) -> "Decimal | None":
+        """``amount`` of ``currency`` in the reporting currency on ``day``; None without a rate."""
+        into = into or ScoringSettings.current().reporting_currency
+        if currency == into:
+            return amount
+        rate = self.rate_on(currency, day or timezone.localdate(), into=into)
+        if rate is None:
+            return None
+        return (amount * rate).quantize(Decimal("0.01"))
+
+    def table(self, into: str | None = None) -> "RateTable":
+        """Every rate into the reporting currency, loaded once, for converting many deals."""
+        into = into or ScoringSettings.current().reporting_currency
+        table = RateTable(into)
+        for currency, valid_from, rate in (
+            self.into(into).order_by("currency", "valid_from").values_list(
+                "currency", "valid_from", "rate"
+            )
+        ):
+            days, rates = table.rates.setdefault(currency, ([], []))
+            days.append(valid_from)
+            rates.append(rate)
+        return table
+
+    def delete(self):
+        currencies = set(self.values_list("currency", flat=True))
+        result = super().delete()
+        _rates_changed(currencies)
+        return result
+
+
+class RateTable:
+    """Rates held in memory: an import converts thousands of deals without a query each."""
+
+    def __init__(self, into: str):
+        self.into = into
+        self.rates: dict[str, tuple[list[date], list[Decimal]]] = {}
+
+    def convert(self, amount: Decimal, currency: str, day: date | None) -> Decimal | None:
+        if currency == self.into:
+            return amount
+        if currency not in self.rates:
+            return None
+        days, rates = self.rates[currency]
+        index = bisect_right(days, day or timezone.localdate())
+        return (amount * rates[index - 1]).quantize(Decimal("0.01")) if index else None
+
+
+def _rates_changed(currencies: set[str] | None) -> None:
+    from . import currencies as conversion  # the module imports these models
+
+    conversion.rates_changed(currencies)
+
+
+class ExchangeRate(models.Model):
+    """What one unit of a currency is worth in the reporting currency, from a date on."""
+
+    currency = models.CharField(max_length=3, validators=[CURRENCY_CODE], help_text="e.g. EUR")
+    to_currency = models.CharField(
+        "in",
+        max_length=3,
+        blank=True,
+        validators=[CURRENCY_CODE],
+        help_text="The reporting currency the rate converts into; empty means the current one. "
+        "Rates into another currency wait unused until it is the reporting currency again.",
+    )
+    rate = models.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+        help_text="One unit of the currency is worth this much: 1.0816 for EUR in USD.",
+    )
+    valid_from = models.DateField(
+        help_text="Deals closed on or after this day (until the next rate) use this rate."
+    )
+
+    objects = ExchangeRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "to_currency", "valid_from"], name="one_rate_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"1 {self.currency} = {self.rate.normalize():f} {self.to_currency} from {self.valid_from}"
+
+    def save(self, *args, **kwargs):
+        self.to_currency = self.to_currency or ScoringSettings.current().reporting_currency
+        previous = (
+            ExchangeRate.objects.filter(pk=self.pk).values_list("currency", flat=True).first()
+            if self.pk
+            else None
+        )
+        super().save(*args, **kwargs)
+        _rates_changed({self.currency, previous} - {None})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _rates_changed({self.currency})
+        return result
+
+    def clean(self):
+        self.currency = (self.currency or "").strip().upper()
+        self.to_currency = (
+            self.to_currency or ""
+        ).strip().upper() or ScoringSettings.current().reporting_currency
+        if self.currency == self.to_currency:
+            raise ValidationError({"currency": "A currency needs no rate into itself."})
 
 
 class ActivityEvent(models.Model):
@@ -254,6 +437,13 @@ class ScoringSettings(BaseSiteSetting):
         default=90,
         help_text="A won deal credits tips its owner viewed this many days before closing.",
     )
+    reporting_currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[CURRENCY_CODE],
+        help_text="Revenue is converted into this currency at each deal's close date, using the "
+        "exchange rates under Leaderboard > Exchange rates (the default site's choice counts).",
+    )
 
     panels = [
         MultiFieldPanel(
@@ -261,10 +451,33 @@ class ScoringSettings(BaseSiteSetting):
             heading="Points per event",
         ),
         FieldPanel("influence_window_days"),
+        FieldPanel("reporting_currency"),
     ]
 
     class Meta:
         verbose_name = "leaderboard scoring"
+
+    def save(self, *args, **kwargs):
+        self.reporting_currency = self.reporting_currency.strip().upper()
+        previous = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list("reporting_currency", flat=True)
+            .first()
+            if self.pk
+            else None
+        )
+        super().save(*args, **kwargs)
+        if self.reporting_currency != (previous or "USD"):
+            _rates_changed(None)  # every deal converts into the new currency
+
+    @classmethod
+    def current(cls) -> "ScoringSettings":
+        """The default site's settings (unsaved defaults when there is no site yet)."""
+        from wagtail.models import Site
+
+        site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+        return cls.for_site(site) if site else cls()
 
     def weights(self) -> dict[str, int]:
         return {verb: getattr(self, verb) for verb in ActivityEvent.Verb.values}

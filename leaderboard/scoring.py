@@ -108,6 +108,9 @@ class Row:
     deals_lost: int = 0
     influenced: Decimal = Decimal(0)
     influenced_deals: int = 0
+    # Won deals per currency that no exchange rate converts: left out of revenue and influence.
+    unconverted: dict[str, int] = field(default_factory=dict)
+    influenced_unconverted: dict[str, int] = field(default_factory=dict)
 
     @property
     def parts(self) -> dict[str, int]:
@@ -136,13 +139,18 @@ SORT_KEYS = {
 REVENUE_SORTS = {"revenue", "won", "win_rate", "influenced"}
 
 
-def weights_for(site=None) -> ScoringSettings:
-    from wagtail.models import Site
+class Board(list):
+    """The board's rows, with what every row's money is in and what could not be converted."""
 
-    site = site or Site.objects.filter(is_default_site=True).first() or Site.objects.first()
-    if site is None:
-        return ScoringSettings()
-    return ScoringSettings.for_site(site)
+    def __init__(self, rows=(), *, currency: str = "USD", unconverted: dict | None = None):
+        super().__init__(rows)
+        self.currency = currency
+        # Won deals closed in the period, per currency, that no rate converts (any owner).
+        self.unconverted: dict[str, int] = unconverted or {}
+
+
+def weights_for(site=None) -> ScoringSettings:
+    return ScoringSettings.for_site(site) if site else ScoringSettings.current()
 
 
 def reps_queryset(team_id: int | None = None):
@@ -163,8 +171,12 @@ def leaderboard(
     with_revenue: bool = False,
     scoring: ScoringSettings | None = None,
     sort: str = "rank",
-) -> list[Row]:
-    """Every rep's row for the period, ranked by score; revenue columns only when asked for."""
+) -> Board:
+    """Every rep's row for the period, ranked by score; revenue columns only when asked for.
+
+    Revenue adds amounts converted into the reporting currency; a won deal without a rate is
+    counted in ``unconverted`` instead (on its row and on the board), never added.
+    """
     scoring = scoring or weights_for()
     weights = scoring.weights()
     rows = {
@@ -198,26 +210,36 @@ def leaderboard(
         if row is not None:
             row.counts = counts
             row.score = sum(weights[verb] * count for verb, count in counts.items())
+    unconverted: dict[str, int] = {}
     if with_revenue:
+        # Every owner's deals, not only this team's: the board's warning counts every won deal
+        # of the period without a rate, since influenced revenue crosses teams.
         deals = Deal.objects.closed_between(period.start, period.end).filter(owner__isnull=False)
-        if team_id:
-            deals = deals.filter(owner_id__in=rows)
+        won = Q(status=Deal.Status.WON)
+        revenue: dict[int, Decimal] = {}
         for totals in (
-            deals.values("owner_id")
+            deals.values("owner_id", "currency")
             .annotate(
-                revenue=Sum("amount", filter=Q(status=Deal.Status.WON)),
-                won=Count("pk", filter=Q(status=Deal.Status.WON)),
+                revenue=Sum("amount_reporting", filter=won),
+                won=Count("pk", filter=won),
                 lost=Count("pk", filter=Q(status=Deal.Status.LOST)),
+                unconverted=Count("pk", filter=won & Q(amount_reporting__isnull=True)),
             )
             .order_by()
         ):
+            currency, missing = totals["currency"], totals["unconverted"]
+            if missing:
+                unconverted[currency] = unconverted.get(currency, 0) + missing
             row = rows.get(totals["owner_id"])
-            if row is not None:
-                row.revenue, row.deals_won, row.deals_lost = (
-                    _cents(totals["revenue"]),
-                    totals["won"],
-                    totals["lost"],
-                )
+            if row is None:
+                continue
+            revenue[row.user_id] = revenue.get(row.user_id, 0) + (totals["revenue"] or 0)
+            row.deals_won += totals["won"]
+            row.deals_lost += totals["lost"]
+            if missing:
+                row.unconverted[currency] = missing
+        for user_id, amount in revenue.items():
+            rows[user_id].revenue = _cents(amount)
         influence = attribution.influenced_by_author(
             period.start, period.end, window_days=scoring.influence_window_days
         )
@@ -225,6 +247,7 @@ def leaderboard(
             row = rows.get(author_id)
             if row is not None:
                 row.influenced, row.influenced_deals = _cents(credit.amount), credit.deals
+                row.influenced_unconverted = credit.unconverted
     ranked = sorted(rows.values(), key=lambda row: (-row.score, row.name.lower()))
     for position, row in enumerate(ranked, start=1):
         # Ties share a rank (1, 2, 2, 4): equal scores are equal places.
@@ -233,7 +256,9 @@ def leaderboard(
             if position > 1 and ranked[position - 2].score == row.score
             else position
         )
-    return sort_rows(ranked, sort)
+    return Board(
+        sort_rows(ranked, sort), currency=scoring.reporting_currency, unconverted=unconverted
+    )
 
 
 def _cents(amount) -> Decimal:

@@ -15,7 +15,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 
 from config.spreadsheets import csv_response
 
-from . import activity, analysis, attribution, importing, scoring
+from . import activity, analysis, attribution, currencies, importing, scoring
 from .forms import BoardFilterForm, DealUploadForm, OwnerMappingForm
 from .models import ActivityEvent
 
@@ -98,6 +98,9 @@ def leaderboard(request):
             "querystring": urlencode(query),
             "rep_count": len(rows),
             "can_import": request.user.has_perm("leaderboard.import_deals"),
+            "reporting_currency": rows.currency,
+            "missing_rates": currencies.missing_rates(rows.unconverted),
+            "can_add_rates": request.user.has_perm("leaderboard.add_exchangerate"),
         },
     )
 
@@ -113,6 +116,8 @@ def leaderboard_csv(request):
             "deals_lost",
             "win_rate",
             "influenced_revenue",
+            "currency",
+            "won_deals_without_rate",
         ]
 
     def lines():
@@ -126,6 +131,8 @@ def leaderboard_csv(request):
                     row.deals_lost,
                     rate,
                     f"{row.influenced:.2f}",
+                    rows.currency,
+                    sum(row.unconverted.values()),
                 ]
             yield values
 
@@ -157,7 +164,7 @@ def rep_detail(request, username: str):
         influenced = attribution.deals_influenced_by_author(
             person.pk, period.start, period.end, window_days=weights.influence_window_days
         )
-        influenced_total = sum((entry.deal.amount for entry in influenced), start=0)
+        influenced_total = currencies.converted_total(entry.deal for entry in influenced)
         influence = _count_influence(influenced)
     else:
         influence = attribution.influence_count_for_author(
@@ -179,6 +186,10 @@ def rep_detail(request, username: str):
             "influenced": influenced,
             "influence": influence,
             "influenced_total": influenced_total,
+            "revenue_missing_rates": currencies.missing_rates(row.unconverted if row else {}),
+            "influence_missing_rates": influenced_total.missing if influenced_total else [],
+            "reporting_currency": weights.reporting_currency,
+            "can_add_rates": request.user.has_perm("leaderboard.add_exchangerate"),
             "can_see_revenue": can_see_revenue,
             "is_self": is_self,
             "rep_count": len(rows),
@@ -205,7 +216,10 @@ def rep_deals_csv(request, username: str):
         _require(request, "leaderboard.view_revenue", DEALS_FORBIDDEN)
     period, _team, _sort = BoardFilterForm(request.GET or None).selection()
     deals = scoring.deals_behind(person, period)
+    reporting = currencies.reporting_currency()
     header = ["crm_id", "deal", "account", "stage", "result", "close_date", "amount", "currency"]
+    # The amount as the CRM sent it, then converted; empty when no rate converts it.
+    header += ["converted_amount", "reporting_currency"]
     rows = (
         [
             deal.crm_id,
@@ -216,6 +230,8 @@ def rep_deals_csv(request, username: str):
             deal.close_date.isoformat(),
             f"{deal.amount:.2f}",
             deal.currency,
+            "" if deal.amount_reporting is None else f"{deal.amount_reporting:.2f}",
+            reporting,
         ]
         for deal in deals.iterator()
     )
@@ -247,14 +263,18 @@ def analysis_view(request):
             "result": result,
             "rows": rows,
             "querystring": querystring,
+            "reporting_currency": rows.currency,
+            "missing_rates": currencies.missing_rates(rows.unconverted),
+            "can_add_rates": request.user.has_perm("leaderboard.add_exchangerate"),
         },
     )
 
 
 def analysis_csv(request):
     """The analysis page's numbers, one row per rep, for managers."""
-    _form, period, _rows, result = _analysis(request)
+    _form, period, board, result = _analysis(request)
     header = ["rep", "username", "sharing_score", "closed_won_revenue", "tenure_years", "tenure"]
+    header += ["currency"]
     rows = (
         [
             point["name"],
@@ -263,6 +283,7 @@ def analysis_csv(request):
             f"{point['revenue']:.2f}",
             "" if point["tenure"] is None else f"{point['tenure']:.1f}",
             point["band"],
+            board.currency,
         ]
         for point in result.points
     )
@@ -318,11 +339,19 @@ def _render_result(request, result):
 def unmapped_owners_csv(request):
     """The unmapped owner names as CSV, for whoever may map them."""
     _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
+    reporting = currencies.reporting_currency()
     rows = (
-        [owner["owner_name"], owner["deals"], f"{owner['amount'] or 0:.2f}"]
+        [
+            owner["owner_name"],
+            owner["deals"],
+            f"{owner['amount'] or 0:.2f}",
+            reporting,
+            owner["unconverted"],
+        ]
         for owner in importing.unmapped_owner_names()
     )
-    return csv_response(["owner_name", "deals", "amount"], rows, filename="unmapped-owners")
+    header = ["owner_name", "deals", "amount", "currency", "deals_without_rate"]
+    return csv_response(header, rows, filename="unmapped-owners")
 
 
 def unmapped_owners(request):
@@ -347,6 +376,7 @@ def unmapped_owners(request):
         "leaderboard/owners.html",
         {
             "owners": importing.unmapped_owner_names(),
+            "reporting_currency": currencies.reporting_currency(),
             "failed_name": form.data.get("owner_name"),
         },
     )

@@ -1,10 +1,24 @@
-"""Managers keep teams and rep profiles in the Wagtail admin; scoring weights are a site setting."""
+"""Managers keep teams, rep profiles and exchange rates in the Wagtail admin; scoring weights
+and the reporting currency are a site setting."""
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
-from .models import RepProfile, Team
+from config.spreadsheets import csv_response
+
+from . import currencies
+from .csv_reading import read_rows
+from .forms import RatesUploadForm
+from .models import ExchangeRate, RepProfile, Team
+
+RATES_FORBIDDEN = "Only managers can import exchange rates."
 
 
 class TeamViewSet(SnippetViewSet):
@@ -32,11 +46,77 @@ class RepProfileViewSet(SnippetViewSet):
     ]
 
 
+class ExchangeRateIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm("leaderboard.add_exchangerate"):
+            buttons.append(
+                HeaderButton("Import CSV", url=reverse("leaderboard_rates_import"), icon_name="upload")
+            )
+        return buttons
+
+
+class ExchangeRateViewSet(SnippetViewSet):
+    model = ExchangeRate
+    icon = "table"
+    menu_label = "Exchange rates"
+    index_view_class = ExchangeRateIndexView
+    list_display = ["currency", "rate", "to_currency", "valid_from"]
+    list_filter = ["currency"]
+    panels = [
+        FieldPanel("currency"),
+        FieldPanel("rate"),
+        FieldPanel("valid_from"),
+        FieldPanel("to_currency"),
+    ]
+
+
 class LeaderboardGroup(SnippetViewSetGroup):
     menu_label = "Leaderboard"
     menu_icon = "order"
     menu_order = 260
-    items = (TeamViewSet, RepProfileViewSet)
+    items = (TeamViewSet, RepProfileViewSet, ExchangeRateViewSet)
 
 
 register_snippet(LeaderboardGroup)
+
+
+def import_rates_view(request):
+    """Managers upload exchange rates as CSV; each bad line is listed, the rest are saved."""
+    if not request.user.has_perms(
+        ["leaderboard.add_exchangerate", "leaderboard.change_exchangerate"]
+    ):
+        raise PermissionDenied(RATES_FORBIDDEN)
+    form = RatesUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = currencies.import_rates(
+            read_rows(upload.file, encoding=form.cleaned_data["encoding"])
+        )
+    return render(
+        request,
+        "leaderboard/admin/rates_import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": currencies.RATE_COLUMNS,
+            "reporting_currency": currencies.reporting_currency(),
+        },
+    )
+
+
+def export_rates_view(request):
+    """Every rate in the import's format: edit it in a spreadsheet and import it back."""
+    if not request.user.has_perm("leaderboard.view_exchangerate"):
+        raise PermissionDenied(RATES_FORBIDDEN)
+    return csv_response(currencies.RATE_COLUMNS, currencies.rate_rows(), filename="exchange-rates")
+
+
+@hooks.register("register_admin_urls")
+def exchange_rate_urls():
+    return [
+        path("leaderboard/rates/import/", import_rates_view, name="leaderboard_rates_import"),
+        path("leaderboard/rates/export.csv", export_rates_view, name="leaderboard_rates_export"),
+    ]

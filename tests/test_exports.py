@@ -113,6 +113,7 @@ def test_analysis_export_has_one_row_per_rep_and_needs_revenue_rights(
     header, *rows = read_csv(manager_client.get(reverse("leaderboard_analysis_csv")))
     assert header == [
         "rep", "username", "sharing_score", "closed_won_revenue", "tenure_years", "tenure",
+        "currency",
     ]
     by_user = {row[1]: row for row in rows}
     assert set(by_user) == {"rep", "peer"}
@@ -127,9 +128,9 @@ def test_unmapped_owners_export_needs_import_rights(manager_client, rep_client):
     make_deal("U-3", owner=None, owner_name="Old Owner", amount="50.00")
     rows = read_csv(manager_client.get(reverse("leaderboard_owners_csv")))
     assert rows == [
-        ["owner_name", "deals", "amount"],
-        ["'" + EVIL, "2", "500.00"],
-        ["Old Owner", "1", "50.00"],
+        ["owner_name", "deals", "amount", "currency", "deals_without_rate"],
+        ["'" + EVIL, "2", "500.00", "USD", "0"],
+        ["Old Owner", "1", "50.00", "USD", "0"],
     ]
     assert rep_client.get(reverse("leaderboard_owners_csv")).status_code == 403
 

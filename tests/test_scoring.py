@@ -163,7 +163,7 @@ def test_managers_edit_weights_in_the_admin_and_reps_cannot(manager_client, rep_
     page = manager_client.get(url)
     assert page.status_code == 200
     form = dict(weights_for().weights())
-    form.update(helpful_received=12, influence_window_days=60)
+    form.update(helpful_received=12, influence_window_days=60, reporting_currency="USD")
     response = manager_client.post(url, form)
     assert response.status_code == 302
     assert (weights_for().helpful_received, weights_for().influence_window_days) == (12, 60)

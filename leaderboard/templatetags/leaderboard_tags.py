@@ -1,23 +1,36 @@
 """Money and percentages for the leaderboard, and the tip page's "influenced deals" section."""
 
-from decimal import Decimal
-
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Site
 
-from leaderboard import attribution, scoring
+from leaderboard import attribution, currencies, scoring
 
 register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
-    """12500 -> "$12,500"; the board sums amounts as the CRM gives them."""
-    if value in (None, ""):
-        return "—"
-    return f"${Decimal(value):,.0f}"
+def money(value, currency: str = "USD") -> str:
+    """12500 -> "$12,500"; ``|money:"EUR"`` -> "€12,500". Sums are in the reporting currency."""
+    return currencies.format_money(value, currency or "USD")
+
+
+@register.filter
+def deal_amount(deal, reporting_currency: str = "USD") -> str:
+    """One deal's amount as the CRM gave it, beside its converted figure:
+    "€1,250,000.00 ≈ $1,352,000"; flagged when no exchange rate converts it."""
+    if deal.currency == reporting_currency:
+        return currencies.format_money(deal.amount, deal.currency)
+    original = currencies.format_money(deal.amount, deal.currency, cents=True)
+    if deal.amount_reporting is None:
+        return format_html(
+            '{} <span class="badge badge--stale">no {} rate: not in totals</span>',
+            original,
+            deal.currency,
+        )
+    return f"{original} ≈ {currencies.format_money(deal.amount_reporting, reporting_currency)}"
 
 
 @register.filter
@@ -64,7 +77,9 @@ def _render_tip_influence(item, request, *, can_see_revenue: bool) -> str:
         context |= {
             "deals": deals,
             "count": len(deals),
-            "total": sum((deal.amount for deal in deals), start=Decimal(0)),
+            "total": currencies.converted_total(deals),
+            "reporting_currency": weights.reporting_currency,
+            "can_add_rates": True,  # only managers see amounts here
         }
     else:
         # Counted in SQL: no deal, and so no amount, is read for this reader.
@@ -95,7 +110,9 @@ def profile_influence(context, person):
         return context | {
             "show_amount": True,
             "count": len(influenced),
-            "total": sum((entry.deal.amount for entry in influenced), start=Decimal(0)),
+            "total": currencies.converted_total(entry.deal for entry in influenced),
+            "reporting_currency": weights.reporting_currency,
+            "can_add_rates": user.has_perm("leaderboard.add_exchangerate"),
             "items": len({item for entry in influenced for item in entry.items}),
         }
     influence = attribution.influence_count_for_author(
