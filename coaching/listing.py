@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from taggit.models import Tag
 
 from knowledge.listings import StreamFilter, register_stream_source
+from knowledge.reactions import pages_visible_to, register_shared_kind
 
 from .models import CoachingVideoPage, PitchChallenge, Series, WatchProgress
 
@@ -75,3 +76,9 @@ def video_source(filters: StreamFilter) -> QuerySet[CoachingVideoPage]:
     if filters.author is not None:
         videos = videos.filter(author=filters.author)
     return videos
+
+
+# Live videos take comments and helpful marks, like tips and microposts.
+register_shared_kind(
+    CoachingVideoPage, lambda user: pages_visible_to(CoachingVideoPage.objects.all(), user)
+)

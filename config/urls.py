@@ -5,8 +5,6 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from knowledge import views as knowledge_views
-
 from . import views
 
 urlpatterns = [
@@ -16,9 +14,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", views.protected_media, name="media"),
-    # Posting a comment goes through the same per-user rate limit as posts and tips.
-    path("comments/post/", knowledge_views.post_comment, name="comments-post-comment"),
-    path("comments/", include("django_comments_xtd.urls")),
+    # Only the comment routes the site uses (not comments-xtd's API, confirmation or flags).
+    path("comments/", include("knowledge.comment_urls")),
     path("api/", include("leaderboard.api_urls")),
     path("search/", include("knowledge.sitesearch.urls")),
     path("meaning/", include("knowledge.semantic.urls")),

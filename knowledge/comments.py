@@ -1,15 +1,71 @@
-"""Comment threads (django-comments-xtd) for any content: two levels, likes, e-mail to authors."""
+"""Comment threads (django-comments-xtd) on shared content: two levels, likes, e-mail to authors.
+
+Every comment is posted through ``knowledge.views.post_comment``: the form's security hash is
+checked before anything is loaded, only shared kinds the person may see take comments, the
+posting limit applies, and the author is always the signed-in user.
+"""
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.http import QueryDict
+from django_comments.forms import CommentSecurityForm
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import DISLIKEDIT_FLAG, LIKEDIT_FLAG, XtdComment
 
 from .notifications import absolute, notify
-from .reactions import author_of
+from .reactions import author_of, shared_object
+
+
+class CommentRefused(Exception):
+    """A comment post about nothing commentable: a forged form, or content the person cannot see."""
+
+
+class _PostedSecurityForm(CommentSecurityForm):
+    """Checks a posted form's hash and age from its fields alone, before loading what it names."""
+
+    def __init__(self, data):
+        forms.Form.__init__(self, data=data)
+
+
+def comment_target(data: QueryDict, user):
+    """The content a posted comment form is about.
+
+    Raises CommentRefused unless the form's security hash matches its content type and key (so
+    a forged form names nothing), and the content is a shared kind that ``user`` may see.
+    """
+    security = _PostedSecurityForm(data)
+    security.is_valid()
+    if "security_hash" in security.errors or any(
+        name in security.errors for name in ("content_type", "object_pk")
+    ):
+        raise CommentRefused("This comment form is not one Huddle made.")
+    target = shared_object(data["content_type"], data["object_pk"], user)
+    if target is None:
+        raise CommentRefused("This content does not take comments.")
+    return target
+
+
+def form_has_expired(data: QueryDict) -> bool:
+    """Whether a genuine form was left open too long (its timestamp is over the limit)."""
+    security = _PostedSecurityForm(data)
+    return not security.is_valid() and "timestamp" in security.errors
+
+
+def posting_data(data: QueryDict, user) -> QueryDict:
+    """The posted fields with the author's name and e-mail taken from ``user``, never the form.
+
+    Follow-up e-mails from comments-xtd are off: Huddle tells authors and mentioned people itself.
+    """
+    posted = data.copy()
+    posted["name"] = (user.get_full_name() or user.get_username())[:50]
+    posted["email"] = user.email or f"{user.get_username()}@invalid"
+    posted["url"] = ""
+    posted.pop("followup", None)
+    return posted
 
 
 @dataclass

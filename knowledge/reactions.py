@@ -1,16 +1,91 @@
-"""Helpful marks and views on any content with an author (tips, microposts, coaching videos).
+"""Helpful marks and views on the content people share (tips, microposts, coaching videos).
 
 The rules live here so that every kind of content follows them: no reaction to your own
-content, one helpful mark per user and item, at most one view per user, item and day.
+content, one helpful mark per user and item, at most one view per user, item and day, and only
+on the kinds registered as shared content, items the person may see.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
+from wagtail.query import PageQuerySet
 
 from . import signals
-from .models import ContentView, HelpfulMark
+from .models import ContentView, HelpfulMark, Micropost, TipPage
+
+
+@dataclass(frozen=True)
+class SharedKind:
+    """A kind of content people share: it takes comments and helpful marks and fills feeds.
+
+    ``visible_to(user)`` is every item of the kind that ``user`` may see.
+    """
+
+    model: type[models.Model]
+    visible_to: Callable[[object], QuerySet]
+
+
+_shared_kinds: dict[str, SharedKind] = {}
+
+
+def register_shared_kind(model: type[models.Model], visible_to: Callable[[object], QuerySet]) -> None:
+    """Declares ``model`` shared content; the one list that comments and helpful marks accept."""
+    _shared_kinds[model._meta.label_lower] = SharedKind(model, visible_to)
+
+
+def shared_kind(label: str) -> SharedKind | None:
+    """The shared kind for ``"app_label.model"`` (any case), or None for anything else."""
+    return _shared_kinds.get(label.lower())
+
+
+def shared_kinds() -> list[SharedKind]:
+    return list(_shared_kinds.values())
+
+
+def shared_object(label: str, pk: object, user) -> models.Model | None:
+    """The shared item ``label``/``pk`` if ``user`` may see it; None for anything else."""
+    kind = shared_kind(label)
+    if kind is None:
+        return None
+    try:
+        return kind.visible_to(user).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError):
+        return None
+
+
+def pages_visible_to(pages: PageQuerySet, user) -> PageQuerySet:
+    """Live pages outside any private section ``user`` is not let into.
+
+    A password-protected section counts as closed: a feed reader has no session to unlock it.
+    """
+    from .listings import cached  # listings imports this module
+
+    pages = pages.live()
+    if not cached("view-restrictions", PageViewRestriction.objects.exists, timeout=3600):
+        return pages
+    group_ids = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
+    closed = Q()
+    for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
+        kind = restriction.restriction_type
+        if user.is_authenticated and (
+            user.is_superuser
+            or kind == PageViewRestriction.LOGIN
+            or (kind == PageViewRestriction.GROUPS
+                and group_ids & {group.pk for group in restriction.groups.all()})
+        ):
+            continue
+        closed |= pages.descendant_of_q(restriction.page, inclusive=True)
+    return pages.exclude(closed) if closed else pages
+
+
+register_shared_kind(TipPage, lambda user: pages_visible_to(TipPage.objects.all(), user))
+register_shared_kind(Micropost, lambda user: Micropost.objects.all())
 
 
 class ReactionRefused(Exception):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 from wagtail.models import Site
 
-from . import microposts, sharing
+from . import comments, microposts, sharing
 from .forms import MicropostForm, TipForm, account_from_name
 from .listings import StreamFilter, annotate_for, parse_cursor, stream
 from .models import Account, Micropost, TipPage
 from .ratelimit import RateLimited, check_post_rate
-from .reactions import ReactionRefused, author_id_of, toggle_helpful
+from .reactions import ReactionRefused, author_id_of, shared_object, toggle_helpful
 from .roles import is_marketing
 from .templatetags.knowledge_tags import helpful_url
 
@@ -79,34 +79,30 @@ def profile(request, username):
 
 @require_POST
 def post_comment(request):
-    """django-comments-xtd's posting view behind the per-user posting limit.
+    """The one way to post a comment (comments-xtd's own view does the saving).
 
-    Over the limit, the form comes back with the text kept and the time to wait.
+    A forged or foreign form is refused before anything it names is loaded; over the posting
+    limit, or on a form left open too long, the form comes back with the text kept.
     """
     from django_comments import get_form
     from django_comments.views.comments import post_comment as xtd_post_comment
 
     try:
+        target = comments.comment_target(request.POST, request.user)
+    except comments.CommentRefused as error:
+        return render(request, "comments/refused.html", {"refused": str(error)}, status=400)
+    data = comments.posting_data(request.POST, request.user)
+    if comments.form_has_expired(data):
+        form = get_form()(target, initial={"comment": data.get("comment", ""), "reply_to": data.get("reply_to", 0)})
+        refused = "This page was open too long to post from."
+        return render(request, "comments/preview.html", {"form": form, "refused": refused}, status=400)
+    try:
         check_post_rate(request.user, action="comment")
     except RateLimited as error:
-        target = _comment_target(request)
-        if target is None:
-            return xtd_post_comment(request)  # a malformed post: its own clear 400 answer
-        form = get_form()(target, data=request.POST)
+        form = get_form()(target, data=data)
         return render(request, "comments/preview.html", {"form": form, "refused": str(error)}, status=429)
+    request.POST = data
     return xtd_post_comment(request)
-
-
-def _comment_target(request):
-    """The object a comment form posts about ("app_label.model" and its key), or None."""
-    app_label, _, model = request.POST.get("content_type", "").partition(".")
-    content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
-    if content_type is None:
-        return None
-    try:
-        return content_type.get_object_for_this_type(pk=request.POST.get("object_pk"))
-    except (ObjectDoesNotExist, ValueError):
-        return None
 
 
 # Microposts
@@ -188,17 +184,13 @@ def micropost_delete(request, pk):
 
 @require_POST
 def helpful_toggle(request, content_type_id, object_id):
+    """Marks or unmarks shared content the person may see; anything else is not found."""
     try:
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        content_type = ContentType.objects.get_for_id(content_type_id)
     except ContentType.DoesNotExist as error:
         raise Http404 from error
-    if model is None or not hasattr(model, "get_absolute_url"):
-        raise Http404
-    try:
-        obj = model._default_manager.get(pk=object_id)
-    except (ObjectDoesNotExist, ValueError) as error:
-        raise Http404 from error
-    if isinstance(obj, TipPage) and not obj.live:
+    obj = shared_object(f"{content_type.app_label}.{content_type.model}", object_id, request.user)
+    if obj is None:
         raise Http404
     error_message = None
     try:

@@ -13,7 +13,7 @@ def comment_form_data(client, tip, text, reply_to=0):
     from django_comments.forms import CommentSecurityForm
 
     security = CommentSecurityForm(tip).generate_security_data()
-    return {**security, "comment": text, "reply_to": reply_to, "honeypot": "", "next": tip.url}
+    return {**security, "comment": text, "reply_to": reply_to, "honeypot": "", "next": tip.get_absolute_url()}
 
 
 @pytest.fixture
@@ -145,3 +145,149 @@ def test_commenting_too_fast_is_refused_with_the_wait_and_the_text_kept(rep_clie
     assertContains(response, "Your comment</label>", status_code=429)
     assertContains(response, "A third &lt;b&gt;point&lt;/b&gt;</textarea>", status_code=429)
     assert XtdComment.objects.count() == 2
+
+
+# Every way to comment goes through one view, one limit, one author and one set of checks.
+
+
+def security_fields(obj) -> dict:
+    from django_comments.forms import CommentSecurityForm
+
+    return CommentSecurityForm(obj).generate_security_data()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/comments/api/comment/",
+        "/comments/api/feedback/",
+        "/comments/sent/",
+        "/comments/mute/x/",
+        "/comments/confirm/x/",
+        "/comments/flag/1/",
+        "/comments/approve/1/",
+        "/comments/reply/1/",
+        "/comments/cr/1/1/",
+    ],
+)
+def test_comments_xtds_api_and_unused_routes_are_not_mounted(rep_client, tip, url):
+    """Only the routes the site uses exist: the REST API that skipped every limit answers 404."""
+    data = {"content_type": "knowledge.tippage", "object_pk": tip.pk, "comment": "Spam",
+            "name": "Ana Author", "email": "author@example.com"}
+    assert rep_client.post(url, data).status_code == 404
+    assert rep_client.get(url).status_code == 404
+    assert not XtdComment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_author_is_the_signed_in_user_whatever_name_and_email_the_form_sends(rep_client, rep, tip):
+    """A forged name, e-mail, link and follow-up request are replaced by the signed-in user's."""
+    rep.first_name, rep.last_name = "Riley", "Rep"
+    rep.save()
+    data = {
+        **comment_form_data(rep_client, tip, "I am someone else"),
+        "name": "Ana Author",
+        "email": "author@example.com",
+        "url": "http://evil.example/",
+        "followup": "on",
+    }
+    response = rep_client.post("/comments/post/", data, follow=True)
+    comment = XtdComment.objects.get()
+    assert (comment.user, comment.user_name, comment.user_email, comment.user_url) == (
+        rep, "Riley Rep", "rep@example.com", "")
+    assert comment.followup is False
+    page = response.content.decode()
+    assert "Riley Rep" in page[page.index("comments-heading"):]
+    assert "evil.example" not in page
+
+
+@pytest.mark.django_db
+def test_a_forged_security_hash_is_refused_before_anything_is_loaded(rep_client, tip):
+    data = {**comment_form_data(rep_client, tip, "Hello"), "security_hash": "0" * 40}
+    response = rep_client.post("/comments/post/", data)
+    assertContains(response, "Your comment wasn't posted", status_code=400)
+    assertNotContains(response, tip.title, status_code=400)
+    assert not XtdComment.objects.exists()
+
+
+def _uncommentable(kind, manager, rep, other_rep):
+    from coaching.pitches import review_pitch
+    from leaderboard.models import ApiToken
+
+    from .factories import make_challenge, make_deal, make_submission
+
+    if kind == "leaderboard.deal":
+        return make_deal("SECRET-1", owner=manager, name="Globex renewal 2027"), "Globex renewal"
+    if kind == "leaderboard.apitoken":
+        token = ApiToken(user=manager, name="Salesforce webhook")
+        token.issue_key()
+        token.save()
+        return token, "Salesforce webhook"
+    submission = make_submission(make_challenge(created_by=manager), submitter=rep)
+    criteria = {criterion.pk: 3 for criterion in submission.challenge.criteria.all()}
+    review, _ = review_pitch(submission, reviewer=other_rep, scores=criteria,
+                             comment="Private: your close was weak")
+    return review, "Private: your close was weak"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["leaderboard.deal", "leaderboard.apitoken", "coaching.pitchreview"])
+@pytest.mark.parametrize("signed", [False, True], ids=["forged-hash", "genuine-hash"])
+def test_the_preview_never_names_content_that_takes_no_comments(
+    rep_client, rep, other_rep, manager, settings, kind, signed
+):
+    """Over the limit or not, a form about a deal, a token or a pitch review renders nothing of it."""
+    obj, secret = _uncommentable(kind, manager, rep, other_rep)
+    settings.POST_RATE_LIMIT = "1/60"
+    tip = make_tip(author=other_rep)
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Uses the allowance"))
+    fields = security_fields(obj) if signed else {
+        "content_type": kind, "object_pk": str(obj.pk), "timestamp": "1", "security_hash": "0" * 40}
+    for _ in range(2):  # at the limit and past it
+        response = rep_client.post(
+            "/comments/post/", {**fields, "comment": "Show me", "reply_to": 0, "honeypot": ""})
+        assert response.status_code == 400
+        assertContains(response, "Your comment wasn't posted", status_code=400)
+        assertNotContains(response, secret, status_code=400)
+        if kind == "leaderboard.apitoken":
+            assertNotContains(response, obj.prefix, status_code=400)
+    assert XtdComment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_draft_tip_takes_no_comments(rep_client, other_rep):
+    draft = make_tip("Unpublished pricing idea", author=other_rep, live=False)
+    response = rep_client.post("/comments/post/", comment_form_data(rep_client, draft, "Early!"))
+    assertNotContains(response, "Unpublished pricing idea", status_code=400)
+    assert not XtdComment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_microposts_and_live_videos_take_comments(rep_client, other_rep):
+    from .factories import make_micropost, make_video
+
+    post = make_micropost("Closed Acme with the ROI sheet", author=other_rep)
+    video = make_video("Discovery in one question", author=other_rep)
+    for obj in (post, video):
+        response = rep_client.post(
+            "/comments/post/", comment_form_data(rep_client, obj, f"Nice one on {obj.pk}"), follow=True)
+        assertContains(response, f"Nice one on {obj.pk}")
+    assert XtdComment.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_form_left_open_too_long_comes_back_with_the_text_kept(rep_client, tip):
+    data = comment_form_data(rep_client, tip, "Written over lunch")
+    from django_comments.forms import CommentSecurityForm
+
+    stale = CommentSecurityForm(tip)
+    old = str(int(data["timestamp"]) - 3 * 60 * 60)
+    data.update(timestamp=old, security_hash=stale.generate_security_hash(
+        data["content_type"], data["object_pk"], old))
+    response = rep_client.post("/comments/post/", data)
+    assertContains(response, "open too long", status_code=400)
+    assertContains(response, "Written over lunch</textarea>", status_code=400)
+    assert not XtdComment.objects.exists()
+    response = rep_client.post("/comments/post/", {**data, **security_fields(tip)})
+    assert response.status_code == 302 and XtdComment.objects.count() == 1

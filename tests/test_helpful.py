@@ -126,3 +126,56 @@ def test_most_helpful_sort_uses_the_counts(rep_client, rep, other_rep):
     mark_helpful(other_rep, more)
     titles = [tip.title for tip in rep_client.get("/tips/?sort=helpful").context["tips"]]
     assert titles == ["More helpful", "Less helpful"]
+
+
+@pytest.mark.django_db
+def test_a_private_pitch_review_or_a_deal_cannot_be_marked_helpful(rep_client, rep, other_rep, manager):
+    """Only shared content takes helpful marks: a pitch review or a deal is not found."""
+    from coaching.pitches import review_pitch
+
+    from .factories import make_challenge, make_deal, make_submission
+
+    submission = make_submission(make_challenge(created_by=manager), submitter=other_rep)
+    review, _ = review_pitch(
+        submission, reviewer=manager,
+        scores={criterion.pk: 2 for criterion in submission.challenge.criteria.all()},
+        comment="Private to the submitter")
+    deal = make_deal("D-1", owner=other_rep)
+    for obj in (review, deal):
+        assert rep_client.post(toggle_url(obj)).status_code == 404
+    assert not HelpfulMark.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_what_the_person_may_see_can_be_marked(rep_client, rep, other_rep, marketer):
+    """A draft tip or one in a section restricted to marketing is not found for a rep."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    draft = make_tip("Draft", author=other_rep, live=False)
+    private = make_tip("Marketing only", author=other_rep)
+    restriction = PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.set([Group.objects.get(name="Marketing")])
+    for tip in (draft, private):
+        assert rep_client.post(toggle_url(tip)).status_code == 404
+    assert not HelpfulMark.objects.exists()
+    from django.test import Client
+
+    marketing_client = Client()
+    marketing_client.force_login(marketer)
+    assert marketing_client.post(toggle_url(private)).status_code == 302
+    assert HelpfulMark.objects.get().user == marketer
+
+
+@pytest.mark.django_db
+def test_tips_microposts_and_live_videos_take_helpful_marks(rep_client, other_rep):
+    from .factories import make_video
+
+    items = [make_tip(author=other_rep), make_micropost("Good call", author=other_rep),
+             make_video(author=other_rep)]
+    for obj in items:
+        assert rep_client.post(toggle_url(obj)).status_code == 302
+    assert HelpfulMark.objects.count() == 3
+    unpublished = make_video("Not out yet", author=other_rep, live=False)
+    assert rep_client.post(toggle_url(unpublished)).status_code == 404
