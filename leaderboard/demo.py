@@ -16,7 +16,7 @@ from django.utils import timezone
 from knowledge.demo import TEAM_MANAGERS, SeedContext, demo_reps
 from knowledge.models import Account
 
-from .models import ActivityEvent, Deal, RepProfile, Team
+from .models import ActivityEvent, Deal, ExchangeRate, RepProfile, Team
 
 BATCH = 10_000
 TEAM_NAMES = ["East", "West", "Central"]
@@ -34,12 +34,15 @@ SYNTHETIC_MIX = [
 ]
 DEAL_KINDS = ["renewal", "expansion", "new logo", "pilot"]
 FORMER_OWNERS = ["Jordan Former", "Casey Left-Company"]
+# Rates into USD at the start of each month, drifting a little: EUR and GBP deals convert.
+DEMO_RATES = {"EUR": Decimal("1.0816"), "GBP": Decimal("1.2650")}
 
 
 def seed(context: SeedContext) -> None:
     reps = _seed_people(context)
     if not reps:
         return
+    context.summary["exchange rates"] = _seed_rates()
     context.summary["deals"] = _seed_deals(context, reps)
     context.summary["activity events"] = _seed_activity(context, reps)
 
@@ -97,6 +100,36 @@ def _seed_people(context: SeedContext) -> dict[int, dict]:
     }
 
 
+def _seed_rates() -> int:
+    """Monthly EUR and GBP rates for the demo's 15 months; CHF is left without, on purpose."""
+    if ExchangeRate.objects.filter(currency__in=DEMO_RATES).exists():
+        return 0
+    today = timezone.localdate()
+    first = datetime.date(today.year - 1, today.month, 1) - datetime.timedelta(days=62)
+    rates, month = [], first.replace(day=1)
+    while month <= today:
+        step = (month.year - first.year) * 12 + month.month - first.month
+        for currency, base in DEMO_RATES.items():
+            drift = Decimal(((step * 7) % 11) - 5) / Decimal(400)
+            rates.append(
+                ExchangeRate(currency=currency, to_currency="USD", rate=base + drift, valid_from=month)
+            )
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return len(ExchangeRate.objects.bulk_create(rates))
+
+
+def _demo_currency(number: int) -> str:
+    """Most demo deals are in dollars; some in euros and pounds, and a few in francs that
+    have no rate, so the board shows what it does with a deal it cannot convert."""
+    if number in (3, 4):
+        return "CHF"
+    if number % 7 == 1:
+        return "EUR"
+    if number % 11 == 2:
+        return "GBP"
+    return "USD"
+
+
 def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
     if Deal.objects.filter(crm_id__startswith="DEMO-").exists():
         return 0
@@ -130,6 +163,9 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
             ):  # a few deals of people who left: the unmapped-owners page has work
                 owner_id, owner_name = None, FORMER_OWNERS[number % len(FORMER_OWNERS)]
             amount = Decimal(rng.randrange(20, 1200) * 100)
+            currency = _demo_currency(number)
+            if currency == "CHF":  # recent and won, so this quarter's board names them
+                close, status, stage = today - datetime.timedelta(days=2), Deal.Status.WON, "Closed Won"
             deals.append(
                 Deal(
                     crm_id=f"DEMO-{number + 1:06d}",
@@ -139,7 +175,7 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
                     owner_id=owner_id,
                     owner_name=owner_name,
                     amount=amount,
-                    currency="USD",
+                    currency=currency,
                     stage=stage,
                     status=status,
                     close_date=close,
@@ -148,6 +184,7 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
             )
         Deal.objects.bulk_create(deals)
         created += len(deals)
+    Deal.objects.filter(crm_id__startswith="DEMO-").convert_amounts()  # bulk_create skips save()
     return created
 
 

@@ -259,3 +259,24 @@ def test_the_drill_down_csv_has_the_original_and_the_converted_amount(manager_cl
         "1352000.00",
     ]
     assert (rows["G-1"]["converted_amount"], rows["G-1"]["reporting_currency"]) == ("", "USD")
+
+
+def test_the_demo_shows_converted_euros_and_pounds_and_names_francs(client):
+    """``make run``'s data: EUR and GBP deals with monthly rates, two CHF deals without."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    assert ExchangeRate.objects.filter(currency="EUR").count() >= 12
+    converted = Deal.objects.filter(currency__in=["EUR", "GBP"], amount_reporting__isnull=False)
+    assert converted.count() >= 10
+    assert not Deal.objects.filter(currency__in=["EUR", "GBP"], amount_reporting__isnull=True).exists()
+    client.login(username="manager", password="huddle-demo")
+    board = client.get(reverse("leaderboard"))
+    assertContains(board, "2 deals in CHF have no exchange rate")
+    deal = Deal.objects.filter(currency="EUR", status="won", owner__isnull=False).first()
+    day = deal.close_date.isoformat()
+    drill_down = client.get(
+        reverse("leaderboard_rep", args=[deal.owner.username]),
+        {"period": "custom", "start": day, "end": day},
+    )
+    assertContains(drill_down, f"€{deal.amount:,.2f} ≈ ${deal.amount_reporting:,.0f}")
