@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from . import people
 from .csv_reading import ENCODING_CHOICES, FileEncodingError, decoded_lines
 from .importing import HUDDLE_COLUMNS
 from .models import Team
@@ -119,14 +120,26 @@ class DealUploadForm(forms.Form):
 
 class OwnerMappingForm(forms.Form):
     owner_name = forms.CharField(max_length=200, widget=forms.HiddenInput)
-    rep = forms.CharField(max_length=150, label="Rep's username")
+    rep = forms.CharField(max_length=254, label="Rep")
 
     def clean_rep(self):
-        username = self.cleaned_data["rep"].strip()
-        user = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(f"No active user is called “{username}”.")
-        return user
+        typed = self.cleaned_data["rep"].strip()
+        try:
+            person = people.find_person(typed)
+        except people.AmbiguousPerson as error:
+            names = ", ".join(candidate.label for candidate in error.candidates)
+            raise forms.ValidationError(
+                f"“{typed}” could be {len(error.candidates)} people: {names}. "
+                "Pick one from the suggestions."
+            ) from error
+        except people.PersonNotFound as error:
+            hint = (
+                f"Did you mean {error.near[0].label}?"
+                if error.near
+                else "Type part of their name, username or e-mail and pick them from the suggestions."
+            )
+            raise forms.ValidationError(f"No active user is called “{typed}”. {hint}") from error
+        return get_user_model().objects.get(pk=person.pk)
 
 
 class RatesUploadForm(forms.Form):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("import/<str:result_id>/", views.import_result, name="leaderboard_import_result"),
     path("owners/", views.unmapped_owners, name="leaderboard_owners"),
     path("owners.csv", views.unmapped_owners_csv, name="leaderboard_owners_csv"),
+    path("owners/people/", views.people_suggestions, name="leaderboard_people"),
 ]

@@ -15,7 +15,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 
 from config.spreadsheets import csv_response
 
-from . import activity, analysis, attribution, currencies, importing, scoring
+from . import activity, analysis, attribution, currencies, importing, people, scoring
 from .forms import BoardFilterForm, DealUploadForm, OwnerMappingForm
 from .models import ActivityEvent
 
@@ -377,6 +377,19 @@ def unmapped_owners(request):
         {
             "owners": importing.unmapped_owner_names(),
             "reporting_currency": currencies.reporting_currency(),
+            # The row that failed keeps what was typed, with its reason beside it.
             "failed_name": form.data.get("owner_name"),
+            "failed_rep": form.data.get("rep", ""),
+            "failed_errors": form.errors.get("rep", []),
         },
+    )
+
+
+def people_suggestions(request):
+    """Datalist options for the owner mapping box: people whose name, username or e-mail fits."""
+    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
+    return render(
+        request,
+        "leaderboard/includes/people_options.html",
+        {"people": people.people_matching(request.GET.get("rep", ""))},
     )

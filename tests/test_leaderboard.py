@@ -233,3 +233,71 @@ def test_the_drill_down_of_someone_not_on_the_board_shows_dashes(manager_client,
     response = manager_client.get(reverse("leaderboard_rep", args=["manager"]))
     assert response.status_code == 200
     assertContains(response, '<p class="stat__label">Win rate</p><p class="stat__value">—</p>', html=True)
+
+
+# Owner mapping: pick the person by name (issue 14, item 13)
+
+
+@pytest.fixture
+def mayas(db):
+    from .factories import make_user
+
+    baker = make_user("mbaker", first_name="Maya", last_name="Baker")
+    chen = make_user("mchen", first_name="Maya", last_name="Chen")
+    zoe = make_user("zoe", first_name="Zoë", last_name="Ångström")
+    for number in range(2):
+        make_deal(f"U-{number}", owner=None, owner_name="M. Baker (old CRM)")
+    return baker, chen, zoe
+
+
+def test_find_person_by_name_username_email_any_case_or_accent(mayas):
+    from leaderboard.people import AmbiguousPerson, PersonNotFound, find_person
+
+    baker, chen, zoe = mayas
+    for typed in ("Maya Baker", "maya  BAKER", "mbaker", "MBaker@Example.com", "Baker, Maya",
+                  "Maya Baker (mbaker)"):
+        assert find_person(typed).pk == baker.pk, typed
+    assert find_person("zoe angstrom").pk == zoe.pk
+    with pytest.raises(AmbiguousPerson) as ambiguous:
+        find_person("Maya")
+    assert [person.username for person in ambiguous.value.candidates] == ["mbaker", "mchen"]
+    with pytest.raises(PersonNotFound) as near:
+        find_person("Zo")  # one partial match is offered, never taken
+    assert [person.username for person in near.value.near] == ["zoe"]
+
+
+def test_suggestions_match_each_word_typed_for_managers_only(manager_client, rep_client, mayas):
+    url = reverse("leaderboard_people")
+    response = manager_client.get(url, {"rep": "may"})
+    assertContains(response, '<option value="Maya Baker (mbaker)">mbaker@example.com</option>', html=True)
+    assertContains(response, '<option value="Maya Chen (mchen)">mchen@example.com</option>', html=True)
+    response = manager_client.get(url, {"rep": "maya b"})
+    assertContains(response, "Maya Baker (mbaker)")
+    assertNotContains(response, "Maya Chen")
+    assertContains(manager_client.get(url, {"rep": "ANGS"}), "Zoë Ångström (zoe)")
+    assert rep_client.get(url, {"rep": "may"}).status_code == 403
+
+
+def test_mapping_an_owner_by_full_name_links_the_deals(manager_client, mayas):
+    response = manager_client.post(
+        reverse("leaderboard_owners"),
+        {"owner_name": "M. Baker (old CRM)", "rep": "Maya Baker"},
+        follow=True,
+    )
+    assertContains(response, "Linked 2 deal(s) of “M. Baker (old CRM)” to Maya Baker")
+
+
+def test_an_ambiguous_name_says_who_it_could_be_and_keeps_the_text(manager_client, mayas):
+    response = manager_client.post(
+        reverse("leaderboard_owners"), {"owner_name": "M. Baker (old CRM)", "rep": "maya"}
+    )
+    assertContains(
+        response,
+        "“maya” could be 2 people: Maya Baker (mbaker), Maya Chen (mchen). "
+        "Pick one from the suggestions.",
+        count=2,  # at the top, and beside the box
+    )
+    assertContains(response, 'value="maya" aria-invalid="true"', html=False)
+    from leaderboard.models import Deal
+
+    assert not Deal.objects.filter(owner__isnull=False).exists()

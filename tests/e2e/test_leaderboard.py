@@ -11,7 +11,7 @@ from leaderboard import activity
 from leaderboard.models import ActivityEvent, Deal
 
 from ..factories import make_account, make_deal, make_manager, make_rep, make_rep_profile, make_tip
-from .conftest import screenshot
+from .conftest import pause, screenshot, screenshots, type_keys
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 Verb = ActivityEvent.Verb
@@ -86,7 +86,8 @@ def test_manager_imports_maps_an_owner_and_reads_revenue_influence_and_analysis(
     assert Deal.objects.filter(crm_id__startswith="006").count() == 3
 
     page.get_by_role("link", name="map them to reps").click()
-    page.get_by_label("Rep's username for Pat Former").fill("sam")
+    type_keys(page.get_by_label("Rep for Pat Former"), "Sam Seller")
+    pause(page)
     page.get_by_role("row", name="Pat Former").get_by_role("button", name="Link deals").click()
     page.get_by_text("Linked 1 deal(s) of “Pat Former”").wait_for()
     assert Deal.objects.get(crm_id="006A2").owner.username == "sam"
@@ -129,3 +130,41 @@ def test_a_rep_sees_their_rank_and_the_tips_that_influenced_deals(page, sign_in)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/leaderboard/")
     screenshot(page, "leaderboard-rep-phone")
+
+
+def test_a_manager_maps_an_owner_by_typing_a_name_and_reading_the_suggestions(page, sign_in):
+    """Typing part of a name offers the people it fits; an ambiguous name is refused, kept, explained."""
+    make_rep("mbaker", first_name="Maya", last_name="Baker")
+    make_rep("mchen", first_name="Maya", last_name="Chen")
+    make_rep("zoe", first_name="Zoë", last_name="Ångström")
+    for number in range(2):
+        make_deal(f"U-{number}", owner=None, owner_name="M. Baker (old CRM)")
+    sign_in(make_manager("manager", first_name="Mona"))
+    page.goto("/leaderboard/owners/")
+    box = page.get_by_label("Rep for M. Baker (old CRM)")
+
+    type_keys(box, "maya")
+    options = page.locator("#people-options option")
+    options.nth(1).wait_for(state="attached")
+    assert [options.nth(n).get_attribute("value") for n in range(options.count())] == [
+        "Maya Baker (mbaker)",
+        "Maya Chen (mchen)",
+    ]
+    pause(page)
+    page.get_by_role("button", name="Link deals").click()
+    alert = page.get_by_role("alert").filter(has_text="could be 2 people")
+    alert.wait_for()
+    assert "Maya Baker (mbaker), Maya Chen (mchen). Pick one from the suggestions." in alert.inner_text()
+    box = page.get_by_label("Rep for M. Baker (old CRM)")
+    assert box.input_value() == "maya"  # what was typed is still there
+
+    box.press("End")
+    type_keys(box, " bak")
+    page.locator('#people-options option[value="Maya Chen (mchen)"]').wait_for(state="detached")
+    assert page.locator("#people-options option").get_attribute("value") == "Maya Baker (mbaker)"
+    type_keys(box, "er")
+    screenshots(page, "leaderboard-owner-suggestions")
+    pause(page)
+    page.get_by_role("button", name="Link deals").click()
+    page.get_by_text("Linked 2 deal(s) of “M. Baker (old CRM)” to Maya Baker").wait_for()
+    assert set(Deal.objects.values_list("owner__username", flat=True)) == {"mbaker"}
