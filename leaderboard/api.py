@@ -57,6 +57,8 @@ class DealOut(Schema):
     owner_name: str
     amount: Decimal
     currency: str
+    # The amount in the board's reporting currency at the close date; null without a rate.
+    amount_reporting: Decimal | None = None
     stage: str
     status: str
     close_date: date | None
@@ -88,6 +90,7 @@ class BoardOut(Schema):
     start: date
     end: date
     period: str
+    currency: str  # every revenue figure's currency (the reporting currency)
     rows: list[RowOut]
 
 
@@ -107,6 +110,7 @@ def _deal_out(deal: Deal) -> dict:
         "owner_name": deal.owner_name,
         "amount": deal.amount,
         "currency": deal.currency,
+        "amount_reporting": deal.amount_reporting,
         "stage": deal.stage,
         "status": deal.status,
         "close_date": deal.close_date,
@@ -151,6 +155,7 @@ def read_leaderboard(request, filters: Query[BoardQuery]):
             "start": period.start,
             "end": period.end,
             "period": period.label,
+            "currency": rows.currency,
             "rows": [
                 {
                     "rank": row.rank,

@@ -280,3 +280,27 @@ def test_the_demo_shows_converted_euros_and_pounds_and_names_francs(client):
         {"period": "custom", "start": day, "end": day},
     )
     assertContains(drill_down, f"€{deal.amount:,.2f} ≈ ${deal.amount_reporting:,.0f}")
+
+
+def test_the_api_takes_a_currency_and_says_what_the_board_is_in(client, manager, peer):
+    from leaderboard.models import ApiToken
+
+    token = ApiToken(user=manager, name="CRM webhook")
+    key = token.issue_key()
+    token.save()
+    make_rate("EUR", "1.0816", TODAY - timedelta(days=90))
+    deal = {
+        "crm_id": "API-1",
+        "name": "Globex rollout",
+        "owner": "Peer Rep",
+        "amount": "1.250.000,00 €",
+        "stage": "Closed Won",
+        "close_date": CLOSED.isoformat(),
+    }
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    pushed = client.post("/api/deals", deal, content_type="application/json", **auth).json()
+    assert (pushed["deal"]["currency"], pushed["deal"]["amount_reporting"]) == ("EUR", "1352000.00")
+    board = client.get("/api/leaderboard", PERIOD, **auth).json()
+    assert board["currency"] == "USD"
+    peer_row = next(row for row in board["rows"] if row["username"] == "peer")
+    assert peer_row["closed_won_revenue"] == "1352000.00"
