@@ -15,6 +15,7 @@ from . import views
 urlpatterns = [
     # Posting goes through Huddle's checks, posting limit and authorship.
     path("post/", views.post_comment, name="comments-post-comment"),
+    path("<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("posted/", comment_views.comment_done, name="comments-comment-done"),
     path("like/<int:comment_id>/", xtd_views.like, name="comments-xtd-like"),
     path("liked/", xtd_views.like_done, name="comments-xtd-like-done"),

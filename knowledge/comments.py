@@ -16,6 +16,7 @@ from django_comments.forms import CommentSecurityForm
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import DISLIKEDIT_FLAG, LIKEDIT_FLAG, XtdComment
 
+from .microposts import notify_mentions
 from .notifications import absolute, notify
 from .reactions import author_of, shared_object
 
@@ -143,14 +144,17 @@ def _display_name(user) -> str:
 
 
 def notify_about_comment(comment: XtdComment) -> None:
-    """E-mails the content's author, and the parent comment's author when this is a reply."""
+    """E-mails the content's author, the parent comment's author when this is a reply, and the
+    people the comment @mentions (each once)."""
     target = comment.content_object
     commenter = comment.user
     name = _display_name(commenter)
     title = str(target)
     link = absolute(f"{target.get_absolute_url()}#c{comment.pk}")
+    told = {commenter}
     author = author_of(target)
     if author is not None and author != commenter:
+        told.add(author)
         notify(
             [author],
             f"{name} commented on “{title}”",
@@ -159,9 +163,48 @@ def notify_about_comment(comment: XtdComment) -> None:
     if comment.level > 0:
         parent = XtdComment.objects.select_related("user").filter(pk=comment.parent_id).first()
         if parent and parent.user and parent.user not in (commenter, author):
+            told.add(parent.user)
             notify(
                 [parent.user],
                 f"{name} replied to your comment on “{title}”",
                 f"{name} replied to your comment on “{title}”:\n\n"
                 f"{comment.comment}\n\nSee it: {link}\n",
             )
+    _notify_mentions(comment, skip=told)
+
+
+def _notify_mentions(comment: XtdComment, *, skip=()) -> None:
+    target = comment.content_object
+    name = _display_name(comment.user)
+    notify_mentions(
+        comment,
+        comment.comment,
+        author=comment.user,
+        skip=skip,
+        subject=f"{name} mentioned you in a comment on “{target}”",
+        body=(
+            f"{name} mentioned you in a comment on “{target}”:\n\n{comment.comment}\n\n"
+            f"See it: {absolute(f'{target.get_absolute_url()}#c{comment.pk}')}\n"
+        ),
+    )
+
+
+class CommentEditForm(forms.Form):
+    comment = forms.CharField(
+        label="Your comment",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write something first: a comment can't be empty."},
+    )
+
+
+def can_edit_comment(user, comment: XtdComment) -> bool:
+    return comment.user_id == user.pk and comment.is_public and not comment.is_removed
+
+
+def edit_comment(comment: XtdComment, *, text: str) -> XtdComment:
+    """Changes a comment's text; only people it never mentioned before are notified."""
+    comment.comment = text.strip()
+    comment.save(update_fields=["comment"])
+    _notify_mentions(comment)
+    return comment

@@ -3,6 +3,7 @@
 import re
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from modelsearch.tasks import insert_or_update_object_task
 from wagtail.search.index import insert_or_update_object
 
 from . import signals
-from .models import Account, Micropost
+from .models import Account, Mention, Micropost
 from .notifications import absolute, notify
 
 # "&" is excluded before "#" so that escaped entities such as &#x27; are never read as hashtags.
@@ -32,6 +33,14 @@ def mentions(text: str) -> list[str]:
     return list(dict.fromkeys(MENTION.findall(text)))
 
 
+def _mention_link(match) -> str:
+    try:
+        url = reverse("profile", args=[match.group(1)])
+    except NoReverseMatch:
+        return match.group(0)
+    return f'<a class="mention" href="{url}">@{match.group(1)}</a>'
+
+
 def render_text(text: str) -> SafeString:
     """Escapes the text, then links hashtags to tag pages and mentions to profiles."""
     html = escape(text)
@@ -44,24 +53,49 @@ def render_text(text: str) -> SafeString:
             f'<a class="hashtag" href="{reverse("tag_detail", args=[slug])}">#{match.group(1)}</a>'
         )
 
-    def mention_link(match):
-        try:
-            url = reverse("profile", args=[match.group(1)])
-        except NoReverseMatch:
-            return match.group(0)
-        return f'<a class="mention" href="{url}">@{match.group(1)}</a>'
-
     html = HASHTAG.sub(tag_link, html)
-    html = MENTION.sub(mention_link, html)
+    html = MENTION.sub(_mention_link, html)
     return mark_safe(html.replace("\n", "<br>"))
 
 
+def render_mentions(text: str) -> SafeString:
+    """Escapes the text and links @mentions to profiles (comments: their #words make no tags)."""
+    return mark_safe(MENTION.sub(_mention_link, escape(text)).replace("\n", "<br>"))
+
+
 def mentioned_users(text: str, *, exclude=None):
+    """Active people ``text`` mentions, except ``exclude``."""
     names = mentions(text)
     users = get_user_model().objects.filter(username__in=names, is_active=True)
     if exclude is not None:
         users = users.exclude(pk=exclude.pk)
     return list(users)
+
+
+def notify_mentions(item, text: str, *, author, subject: str, body: str, skip=()) -> list:
+    """E-mails the people ``text`` mentions who were never told about ``item`` before.
+
+    Each person hears once per item: an edit that mentions them again, or one that drops and
+    restores their name, sends nothing. ``skip`` are people told about ``item`` another way
+    (the author of the post commented on): recorded, not e-mailed. Returns who was e-mailed.
+    """
+    users = mentioned_users(text, exclude=author)
+    if not users:
+        return []
+    content_type = ContentType.objects.get_for_model(item)
+    told = set(
+        Mention.objects.filter(content_type=content_type, object_id=item.pk).values_list(
+            "user_id", flat=True
+        )
+    )
+    fresh = [user for user in users if user.pk not in told]
+    Mention.objects.bulk_create(
+        [Mention(user=user, content_type=content_type, object_id=item.pk) for user in fresh],
+        ignore_conflicts=True,
+    )
+    fresh = [user for user in fresh if user not in skip]
+    notify(fresh, subject, body)
+    return fresh
 
 
 def _index_with_tags(micropost: Micropost) -> None:
@@ -75,13 +109,16 @@ def _index_with_tags(micropost: Micropost) -> None:
         insert_or_update_object(micropost)
 
 
-def _notify_mentions(micropost: Micropost, users) -> None:
+def _notify_mentions(micropost: Micropost) -> None:
     name = micropost.author.get_full_name() or micropost.author.username
     body = (
         f"{name} mentioned you on Huddle:\n\n{micropost.text}\n\n"
         f"Open it: {absolute(micropost.get_absolute_url())}\n"
     )
-    notify(users, f"{name} mentioned you on Huddle", body)
+    notify_mentions(
+        micropost, micropost.text, author=micropost.author,
+        subject=f"{name} mentioned you on Huddle", body=body,
+    )
 
 
 @transaction.atomic
@@ -90,25 +127,19 @@ def post_micropost(*, author, text: str, account: Account | None = None) -> Micr
     micropost = Micropost.objects.create(author=author, text=text.strip(), account=account)
     micropost.tags.set(hashtags(micropost.text))
     _index_with_tags(micropost)
-    _notify_mentions(micropost, mentioned_users(micropost.text, exclude=author))
+    _notify_mentions(micropost)
     signals.shared.send(sender=Micropost, instance=micropost, user=author)
     return micropost
 
 
 @transaction.atomic
 def edit_micropost(micropost: Micropost, *, text: str, account: Account | None = None) -> Micropost:
-    """Changes the text; only people newly mentioned are notified."""
-    before = set(mentions(micropost.text))
+    """Changes the text; only people never mentioned in it before are notified."""
     micropost.text = text.strip()
     micropost.account = account
     micropost.edited_at = timezone.now()
     micropost.save()
     micropost.tags.set(hashtags(micropost.text))
     _index_with_tags(micropost)
-    newly = [
-        user
-        for user in mentioned_users(micropost.text, exclude=micropost.author)
-        if user.username not in before
-    ]
-    _notify_mentions(micropost, newly)
+    _notify_mentions(micropost)
     return micropost

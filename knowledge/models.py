@@ -652,3 +652,47 @@ class KnowledgeSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "knowledge settings"
+
+
+class Mention(models.Model):
+    """Someone was told they were mentioned in one item (a micropost, a comment): told once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"], name="one_mention_notice_per_item"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.content_type.model} {self.object_id}"
+
+
+def _new_feed_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class FeedToken(models.Model):
+    """The key in a person's private feed URLs; a feed reader has no session, so it reads with
+    this. Regenerating replaces the key, which revokes every URL that carried the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
+    )
+    key = models.CharField(max_length=64, unique=True, default=_new_feed_key, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"Feed key of {self.user}"
+
+    def regenerate(self) -> None:
+        self.key = _new_feed_key()
+        self.created_at = timezone.now()
+        self.save(update_fields=["key", "created_at"])

@@ -105,6 +105,32 @@ def post_comment(request):
     return xtd_post_comment(request)
 
 
+def comment_edit(request, comment_id):
+    """The comment's author changes its text; people it newly mentions are told."""
+    from django_comments_xtd.models import XtdComment
+
+    comment = get_object_or_404(XtdComment.objects.select_related("user", "content_type"), pk=comment_id)
+    if not comments.can_edit_comment(request.user, comment):
+        raise PermissionDenied("You can only edit your own comments.")
+    target = comment.content_object
+    form = comments.CommentEditForm(request.POST or None, initial={"comment": comment.comment})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_post_rate(request.user, action="comment")
+        except RateLimited as error:
+            form.add_error(None, str(error))
+            status = 429
+        else:
+            comments.edit_comment(comment, text=form.cleaned_data["comment"])
+            messages.success(request, "Your comment was updated.")
+            return redirect(f"{target.get_absolute_url()}#c{comment.pk}")
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "comments/edit.html", {"form": form, "comment": comment, "target": target},
+                  status=status)
+
+
 # Microposts
 
 

@@ -13,7 +13,7 @@ from django.utils.timesince import timesince
 from .. import cards
 from ..comments import comment_thread
 from ..listings import annotate_for
-from ..microposts import render_text
+from ..microposts import render_mentions, render_text
 from ..reactions import author_id_of
 
 register = template.Library()
@@ -33,6 +33,12 @@ def ago(moment: datetime.datetime | None) -> str:
 def micropost_text(text: str) -> SafeString:
     """Escaped text with #hashtags and @mentions linked."""
     return render_text(text or "")
+
+
+@register.filter
+def comment_text(text: str) -> SafeString:
+    """Escaped comment text with @mentions linked to profiles."""
+    return render_mentions(text or "")
 
 
 def helpful_url(obj) -> str:
