@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from knowledge.demo import SeedContext, demo_reps
 from knowledge.models import Account
+from knowledge.tagging import normalise_tags
 
 from .models import (
     CoachingIndexPage,
@@ -247,7 +248,7 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
             duration_seconds=len(lines) * CUE_SECONDS + 2,
             live=False,
         )
-        video.tags.add(*skills)
+        video.tags.add(*normalise_tags(skills))  # "objection handling" joins the tips' objection-handling
         index.add_child(instance=video)
         video.save_revision(user=author).publish(user=author, skip_permission_checks=True)
         taken.add(slug)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from wagtailmedia.forms import BaseMediaForm
 
 from knowledge.forms import AccountNameField
+from knowledge.tagging import normalise_tags
 
 from .models import PitchChallenge, RubricCriterion, Stage
 from .transcripts import TranscriptError, parse_transcript
@@ -94,11 +95,7 @@ class VideoShareForm(forms.Form):
         return upload
 
     def clean_skills(self) -> list[str]:
-        skills = [
-            " ".join(skill.split()).lower().lstrip("#")
-            for skill in self.cleaned_data["skills"].split(",")
-        ]
-        skills = list(dict.fromkeys(skill for skill in skills if skill))
+        skills = normalise_tags(self.cleaned_data["skills"].split(","))  # one spelling per tag
         if any(len(skill) > 100 for skill in skills):
             raise ValidationError("Keep each skill under 100 characters.")
         return skills

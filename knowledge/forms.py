@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Account, Micropost, Stage
+from .tagging import MAX_LENGTH, normalise_tags
 
 
 def account_from_name(name: str) -> Account | None:
@@ -104,12 +105,8 @@ class TipForm(forms.Form):
         return " ".join(self.cleaned_data.get("account_name", "").split())
 
     def clean_tags(self) -> list[str]:
-        tags = [
-            " ".join(tag.split()).lower().lstrip("#")
-            for tag in self.cleaned_data["tags"].split(",")
-        ]
-        tags = list(dict.fromkeys(tag for tag in tags if tag))
-        if any(len(tag) > 100 for tag in tags):
+        tags = normalise_tags(self.cleaned_data["tags"].split(","))
+        if any(len(tag) > MAX_LENGTH for tag in tags):
             raise ValidationError("Keep each tag under 100 characters.")
         return tags
 

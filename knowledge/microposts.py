@@ -17,6 +17,7 @@ from wagtail.search.index import insert_or_update_object
 from . import signals
 from .models import Account, Mention, Micropost
 from .notifications import absolute, notify
+from .tagging import normalise_tag, normalise_tags
 
 # "&" is excluded before "#" so that escaped entities such as &#x27; are never read as hashtags.
 HASHTAG = re.compile(r"(?<![\w&/])#(\w[\w-]{0,49})")
@@ -24,9 +25,8 @@ MENTION = re.compile(r"(?<![\w@/])@(\w(?:[\w.+-]{0,148}\w)?)")
 
 
 def hashtags(text: str) -> list[str]:
-    """The tags a text names, lower-cased, in order, without repeats."""
-    found = dict.fromkeys(tag.lower().strip("-") for tag in HASHTAG.findall(text))
-    return [tag for tag in found if tag]
+    """The tags a text names, each in its one spelling, in order, without repeats."""
+    return normalise_tags(HASHTAG.findall(text))
 
 
 def mentions(text: str) -> list[str]:
@@ -46,7 +46,7 @@ def render_text(text: str) -> SafeString:
     html = escape(text)
 
     def tag_link(match):
-        slug = slugify(match.group(1))
+        slug = slugify(normalise_tag(match.group(1)))
         if not slug:
             return match.group(0)
         return (

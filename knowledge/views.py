@@ -1,5 +1,7 @@
 """Site views: thin wrappers that parse the request, call one function and render."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +21,7 @@ from .models import Account, Micropost, TipPage
 from .ratelimit import RateLimited, check_post_rate
 from .reactions import ReactionRefused, author_id_of, shared_object, toggle_helpful
 from .roles import is_marketing
+from .tagging import normalise_tag
 from .templatetags.knowledge_tags import helpful_url
 
 
@@ -57,9 +60,13 @@ def account_detail(request, pk):
 
 
 def tag_detail(request, slug):
-    tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name__iexact=slug).first()
+    tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
-        raise Http404("No such tag")
+        # An old link (#Objection_Handling, or a merged duplicate's slug) finds the one tag.
+        tag = Tag.objects.filter(name__iexact=normalise_tag(re.sub(r"_\d+$", "", slug))).first()
+        if tag is None:
+            raise Http404("No such tag")
+        return redirect("tag_detail", tag.slug, permanent=True)
     context = {"tag": tag, **_stream_context(request, StreamFilter(tag=tag))}
     return _stream_page_or(request, "knowledge/tag_detail.html", context)
 

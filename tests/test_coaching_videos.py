@@ -62,7 +62,7 @@ def test_rep_shares_a_video_with_a_transcript(rep, rep_client):
     assert response.status_code == 302 and response["Location"] == video.url
     assert video.live and video.author == rep and video.presenter == rep
     assert video.video.file.name.endswith(".mp4") and video.video.uploaded_by_user == rep
-    assert sorted(tag.name for tag in video.tags.all()) == ["cost of inaction", "discovery"]
+    assert sorted(tag.name for tag in video.tags.all()) == ["cost-of-inaction", "discovery"]  # one spelling per tag
     assert shared == [(CoachingVideoPage, video.pk, rep)]
     assert [cue.start_seconds for cue in TranscriptCue.objects.listed()] == [1.0, 83.0]
     page = rep_client.get(video.url)

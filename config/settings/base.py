@@ -231,6 +231,7 @@ WAGTAIL_USER_EDIT_FORM_USE_GRAVATAR = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 TAGGIT_CASE_INSENSITIVE = True
+TAGGIT_TAGS_FROM_STRING = "knowledge.tagging.tags_from_string"  # one spelling per tag, admin included
 
 # Comments: threaded two levels, likes, no e-mail confirmation for signed-in users.
 COMMENTS_APP = "django_comments_xtd"
