@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.spreadsheets import csv_response
 from knowledge.forms import account_from_name
+from knowledge.ratelimit import RateLimited, check_post_rate, too_many_requests
 
 from .forms import ChallengeForm, CriterionFormSet, ReviewForm, SubmissionForm, VideoShareForm
 from .models import CoachingVideoPage, PitchChallenge, PitchReview, PitchSubmission
@@ -41,8 +42,15 @@ def video_create(request):
 
 
 def _video_create(request, handler):
+    limited = None
     if request.method == "POST":
         form = VideoShareForm(request.POST, request.FILES, too_large=handler.too_large)
+        if form.is_valid():
+            try:
+                check_post_rate(request.user, action="upload")
+            except RateLimited as error:
+                form.add_error(None, str(error))
+                limited = error
         if form.is_valid():
             data = form.cleaned_data
             draft = VideoDraft(
@@ -68,11 +76,13 @@ def _video_create(request, handler):
             html = render_to_string(
                 "coaching/includes/video_form.html", {"form": form}, request=request
             )
-            return JsonResponse({"html": html}, status=400)
+            response = JsonResponse({"html": html}, status=400)
+            return too_many_requests(response, limited) if limited else response
         status = 400
     else:
         form, status = VideoShareForm(), 200
-    return render(request, "coaching/video_create.html", {"form": form}, status=status)
+    response = render(request, "coaching/video_create.html", {"form": form}, status=status)
+    return too_many_requests(response, limited) if limited else response
 
 
 @require_GET

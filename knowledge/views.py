@@ -18,7 +18,7 @@ from . import comments, microposts, sharing
 from .forms import MicropostForm, TipForm, account_from_name
 from .listings import StreamFilter, annotate_for, parse_cursor, stream
 from .models import Account, Micropost, TipPage
-from .ratelimit import RateLimited, check_post_rate
+from .ratelimit import RateLimited, check_post_rate, too_many_requests
 from .reactions import ReactionRefused, author_id_of, shared_object, toggle_helpful
 from .roles import is_marketing
 from .tagging import normalise_tag
@@ -107,7 +107,9 @@ def post_comment(request):
         check_post_rate(request.user, action="comment")
     except RateLimited as error:
         form = get_form()(target, data=data)
-        return render(request, "comments/preview.html", {"form": form, "refused": str(error)}, status=429)
+        return too_many_requests(
+            render(request, "comments/preview.html", {"form": form, "refused": str(error)}), error
+        )
     request.POST = data
     return xtd_post_comment(request)
 
@@ -151,15 +153,19 @@ def _micropost_box(request, form, *, posted=None, status=200):
 @require_POST
 def micropost_create(request):
     form = MicropostForm(request.POST)
+    limited = None
     if form.is_valid():
         try:
             check_post_rate(request.user)
         except RateLimited as error:
             form.add_error(None, str(error))
+            limited = error
     if not form.is_valid():
         if _is_htmx(request):
-            return _micropost_box(request, form)  # htmx swaps only 2xx answers
-        return render(request, "knowledge/micropost_form.html", {"form": form}, status=400)
+            response = _micropost_box(request, form)  # htmx swaps only 2xx answers (and 429, see base.html)
+        else:
+            response = render(request, "knowledge/micropost_form.html", {"form": form}, status=400)
+        return too_many_requests(response, limited) if limited else response
     post = microposts.post_micropost(
         author=request.user,
         text=form.cleaned_data["text"],
@@ -181,8 +187,15 @@ def micropost_edit(request, pk):
     post = get_object_or_404(Micropost.objects.select_related("author", "account"), pk=pk)
     if post.author_id != request.user.pk:
         raise PermissionDenied("You can only edit your own posts.")
+    limited = None
     if request.method == "POST":
         form = MicropostForm(request.POST)
+        if form.is_valid():
+            try:
+                check_post_rate(request.user, action="edit")
+            except RateLimited as error:
+                form.add_error(None, str(error))
+                limited = error
         if form.is_valid():
             microposts.edit_micropost(
                 post,
@@ -195,7 +208,8 @@ def micropost_edit(request, pk):
         form = MicropostForm(
             initial={"text": post.text, "account_name": post.account.name if post.account else ""}
         )
-    return render(request, "knowledge/micropost_form.html", {"form": form, "post": post})
+    response = render(request, "knowledge/micropost_form.html", {"form": form, "post": post})
+    return too_many_requests(response, limited) if limited else response
 
 
 @require_POST
@@ -261,6 +275,7 @@ def _guidelines_context(request) -> dict:
 
 
 def tip_create(request):
+    limited = None
     if request.method == "POST":
         form = TipForm(request.POST)
         if form.is_valid():
@@ -268,6 +283,7 @@ def tip_create(request):
                 check_post_rate(request.user)
             except RateLimited as error:
                 form.add_error(None, str(error))
+                limited = error
         if form.is_valid():
             result = sharing.share_tip(
                 author=request.user, data=form.cleaned_data, site=Site.find_for_request(request)
@@ -279,17 +295,25 @@ def tip_create(request):
             return redirect(result.tip.url)
     else:
         form = TipForm(initial={"account_name": request.GET.get("account", "")[:200]})
-    return render(
+    response = render(
         request, "knowledge/tip_form.html", {"form": form, **_guidelines_context(request)}
     )
+    return too_many_requests(response, limited) if limited else response
 
 
 def tip_edit(request, pk):
     tip = get_object_or_404(TipPage, pk=pk)
     if tip.author_id != request.user.pk and not is_marketing(request.user):
         raise PermissionDenied("You can only edit your own tips.")
+    limited = None
     if request.method == "POST":
         form = TipForm(request.POST)
+        if form.is_valid():
+            try:
+                check_post_rate(request.user, action="edit")
+            except RateLimited as error:
+                form.add_error(None, str(error))
+                limited = error
         if form.is_valid():
             tip = sharing.edit_tip(tip, data=form.cleaned_data, user=request.user)
             messages.success(
@@ -303,8 +327,9 @@ def tip_edit(request, pk):
             )
     else:
         form = TipForm(initial=sharing.form_initial(tip.get_latest_revision_as_object()))
-    return render(
+    response = render(
         request,
         "knowledge/tip_form.html",
         {"form": form, "tip": tip, **_guidelines_context(request)},
     )
+    return too_many_requests(response, limited) if limited else response

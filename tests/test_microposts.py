@@ -151,7 +151,7 @@ def test_posting_too_fast_is_refused_with_a_clear_message(rep_client, settings):
     for number in range(2):
         rep_client.post(reverse("micropost_create"), {"text": f"post {number}"}, headers=HTMX)
     response = rep_client.post(reverse("micropost_create"), {"text": "one too many"}, headers=HTMX)
-    assertContains(response, "You&#x27;re posting too fast: at most 2 posts every 60 seconds")
+    assertContains(response, "You&#x27;re posting too fast: at most 2 posts every 60 seconds", status_code=429)
     assert Micropost.objects.count() == 2
 
 
