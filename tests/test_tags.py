@@ -73,7 +73,7 @@ def test_the_migration_merges_duplicate_tags_and_repoints_what_they_tagged(rep):
     TipPageTag.objects.create(content_object=both, tag=other)
     MicropostTag.objects.create(content_object=post, tag=capital)
 
-    migration = importlib.import_module("knowledge.migrations.0008_merge_duplicate_tags")
+    migration = importlib.import_module("knowledge.migrations.0009_merge_duplicate_tags")
     migration.merge(apps, None)
 
     assert sorted(Tag.objects.values_list("pk", "name", "slug")) == [
@@ -89,7 +89,7 @@ def test_the_migration_merges_duplicate_tags_and_repoints_what_they_tagged(rep):
 @pytest.mark.django_db
 def test_the_migration_gives_the_kept_tag_the_clean_slug_once_it_is_free():
     kept = Tag.objects.create(name="Objection Handling", slug="objection-handling_1")
-    importlib.import_module("knowledge.migrations.0008_merge_duplicate_tags").merge(apps, None)
+    importlib.import_module("knowledge.migrations.0009_merge_duplicate_tags").merge(apps, None)
     kept.refresh_from_db()
     assert (kept.name, kept.slug) == ("objection-handling", "objection-handling")
 

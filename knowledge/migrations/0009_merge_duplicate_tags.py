@@ -12,7 +12,7 @@ def merge(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledge", "0007_tip_verification_starts_empty"),
+        ("knowledge", "0008_mentions_and_feed_tokens"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
