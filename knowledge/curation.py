@@ -2,6 +2,9 @@
 
 from collections.abc import Iterable
 
+from django import forms
+from wagtail.admin.widgets import AdminPageChooser
+
 from .models import TipPage, default_verified_until
 
 
@@ -20,6 +23,35 @@ def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) 
     count = TipPage.objects.filter(pk__in=ids).curate(**updates)
     _reindex(ids)
     return count
+
+
+class RetireForm(forms.Form):
+    """"Retire this tip?" with the tip that replaces it, if there is one."""
+
+    replaced_by = forms.ModelChoiceField(
+        queryset=TipPage.objects.all(),
+        required=False,
+        label="Replaced by",
+        help_text="Optional. Readers of the retired tip are sent to this one.",
+        widget=AdminPageChooser(target_models=[TipPage]),
+    )
+
+    def __init__(self, *args, retiring: Iterable[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.retiring = {int(pk) for pk in retiring if str(pk).isdigit()}  # "all" is not a tip
+
+    def clean_replaced_by(self) -> TipPage | None:
+        replacement = self.cleaned_data["replaced_by"]
+        if replacement is None:
+            return None
+        if replacement.pk in self.retiring:
+            raise forms.ValidationError("A tip cannot replace itself: choose another tip.")
+        if replacement.retired or not replacement.live:
+            state = "retired" if replacement.retired else "not published"
+            raise forms.ValidationError(
+                f"“{replacement.title}” is {state} itself: choose a live tip to send readers to."
+            )
+        return replacement
 
 
 def _reindex(ids: list[int]) -> None:

@@ -2,17 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .curation import retire_tips, verify_tips
+from .curation import RetireForm, retire_tips, verify_tips
 from .models import Micropost, TipPage
 from .roles import is_marketing
 
@@ -64,11 +67,15 @@ def add_tips_to_review(request, panels):
         panels.append(TipsToReviewPanel())
 
 
-def _back(request):
-    target = request.POST.get("next", "")
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("wagtailadmin_home")
+        return target
+    return reverse("wagtailadmin_home")
+
+
+def _back(request):
+    return redirect(_next_url(request))
 
 
 def _can_curate(request, tip: TipPage) -> bool:
@@ -79,22 +86,56 @@ def _can_curate(request, tip: TipPage) -> bool:
 def verify_view(request, pk):
     tip = get_object_or_404(TipPage, pk=pk)
     if not _can_curate(request, tip):
-        messages.error(request, "You don't have permission to verify this tip.")
-    else:
-        verify_tips([tip])
-        messages.success(request, f"“{tip.title}” is verified again.")
+        raise PermissionDenied
+    verify_tips([tip])
+    messages.success(request, f"“{tip.title}” is verified again.")
     return _back(request)
 
 
-@require_POST
 def retire_view(request, pk):
+    """Asks "Retire this tip?" and which tip replaces it; retires on the confirming POST."""
     tip = get_object_or_404(TipPage, pk=pk)
     if not _can_curate(request, tip):
-        messages.error(request, "You don't have permission to retire this tip.")
-    else:
-        retire_tips([tip])
-        messages.success(request, f"“{tip.title}” is retired: it left feeds and search.")
-    return _back(request)
+        raise PermissionDenied
+    form = RetireForm(request.POST or None, retiring=[tip.pk])
+    if request.method == "POST" and form.is_valid():
+        replacement = form.cleaned_data["replaced_by"]
+        retire_tips([tip], replaced_by=replacement)
+        pointer = f" Readers are sent to “{replacement.title}”." if replacement else ""
+        messages.success(request, f"“{tip.title}” is retired: it left feeds and search.{pointer}")
+        return _back(request)
+    return TemplateResponse(
+        request,
+        "knowledge/admin/confirm_retire.html",
+        {"tip": tip, "form": form, "next_url": _next_url(request), "header_title": "Retire tip"},
+    )
+
+
+class RetireTipButton(PageMenuItem):
+    """"Retire" beside a live tip's other actions: opens the confirmation with "Replaced by"."""
+
+    label = "Retire"
+    icon_name = "bin"
+    url_name = "knowledge_tip_retire"
+
+    def is_shown(self, user):
+        page = self.page
+        return (
+            isinstance(page, TipPage)
+            and page.live
+            and not page.retired
+            and page.permissions_for_user(user).can_publish()
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def retire_in_page_header(page, user, view_name, next_url=None):
+    yield RetireTipButton(page=page, next_url=next_url, priority=62)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def retire_in_page_listing(page, user, next_url=None):
+    yield RetireTipButton(page=page, next_url=next_url, priority=42)
 
 
 @hooks.register("register_admin_urls")
@@ -146,6 +187,15 @@ class RetireTipsBulkAction(TipCurationBulkAction):
     verb, past = "retire", "retired"
     action_priority = 61
 
+    template_name = "knowledge/admin/confirm_bulk_retire.html"
+    form_class = RetireForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "retiring": self.request.GET.getlist("id")}
+
+    def get_execution_context(self):
+        return {"replaced_by": self.cleaned_form.cleaned_data["replaced_by"]}
+
     @classmethod
-    def execute_action(cls, objects, **kwargs):
-        return retire_tips(cls.tips_in(objects)), 0
+    def execute_action(cls, objects, replaced_by=None, **kwargs):
+        return retire_tips(cls.tips_in(objects), replaced_by=replaced_by), 0

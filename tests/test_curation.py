@@ -168,3 +168,88 @@ def test_publishing_a_draft_written_before_a_verify_or_retire_keeps_the_curation
     assert to_retire.retired and to_retire.replaced_by_id == replacement.pk
     assert to_verify.title == "Discovery questions (edited)"
     assert to_verify.verified_until == timezone.localdate() + datetime.timedelta(days=90)
+
+
+@pytest.mark.django_db
+def test_retire_asks_first_and_points_readers_to_the_replacement(marketer_client, rep_client, author):
+    """Retire opens "Retire this tip?"; confirming with a replacement sends readers there."""
+    old = stale_tip("Old pricing script", days_ago=5, author=author)
+    better = make_tip("Pricing script 2027", author=author)
+    url = reverse("knowledge_tip_retire", args=[old.pk])
+    confirm = marketer_client.get(url, {"next": "/admin/"})
+    assertContains(confirm, "Retire this tip?")
+    assertContains(confirm, "Replaced by")
+    old.refresh_from_db()
+    assert not old.retired  # opening the confirmation changes nothing
+
+    response = marketer_client.post(url, {"next": "/admin/", "replaced_by": better.pk}, follow=True)
+    assertContains(response, "“Old pricing script” is retired")
+    assertContains(response, "Readers are sent to “Pricing script 2027”")
+    page = rep_client.get(old.url)
+    assertContains(page, "This tip is retired.")
+    assertContains(page, f'<a href="{better.url}">Pricing script 2027</a>', html=True)
+
+
+@pytest.mark.django_db
+def test_retire_without_a_replacement_is_allowed(marketer_client, rep_client, author):
+    old = stale_tip("Old pricing script", days_ago=5, author=author)
+    marketer_client.post(reverse("knowledge_tip_retire", args=[old.pk]), {"replaced_by": ""})
+    old.refresh_from_db()
+    assert old.retired and old.replaced_by_id is None
+    assertNotContains(rep_client.get(old.url), "instead.")
+
+
+@pytest.mark.django_db
+def test_a_tip_cannot_be_replaced_by_itself_or_a_retired_tip(marketer_client, author):
+    old = stale_tip("Old pricing script", days_ago=5, author=author)
+    gone = make_tip("Gone too", author=author, retired=True)
+    url = reverse("knowledge_tip_retire", args=[old.pk])
+    response = marketer_client.post(url, {"replaced_by": old.pk})
+    assertContains(response, "A tip cannot replace itself")
+    response = marketer_client.post(url, {"replaced_by": gone.pk})
+    assertContains(response, "“Gone too” is retired itself")
+    old.refresh_from_db()
+    assert not old.retired
+
+
+@pytest.mark.django_db
+def test_admin_users_who_cannot_publish_tips_are_refused_retire_and_verify(author):
+    """A manager reaches the admin but may not publish tips: the admin refuses, nothing changes."""
+    from django.test import Client
+
+    from knowledge.roles import MANAGERS
+
+    from .factories import make_user
+
+    client = Client()
+    client.force_login(make_user("boss", role=MANAGERS))
+    tip = stale_tip("Stale", days_ago=5, author=author)
+    for response in (
+        client.get(reverse("knowledge_tip_retire", args=[tip.pk]), follow=True),
+        client.post(reverse("knowledge_tip_retire", args=[tip.pk]), follow=True),
+        client.post(reverse("knowledge_tip_verify", args=[tip.pk]), follow=True),
+    ):
+        assertContains(response, "Sorry, you do not have permission to access this area.")
+    tip.refresh_from_db()
+    assert not tip.retired and tip.is_stale
+
+
+@pytest.mark.django_db
+def test_the_tip_editor_and_page_listing_offer_retire(marketer_client, author):
+    tip = make_tip("Discovery questions", author=author)
+    retire_url = reverse("knowledge_tip_retire", args=[tip.pk])
+    assertContains(marketer_client.get(reverse("wagtailadmin_pages:edit", args=[tip.pk])), retire_url)
+    listing = marketer_client.get(reverse("wagtailadmin_explore", args=[tip.get_parent().pk]))
+    assertContains(listing, retire_url)
+
+
+@pytest.mark.django_db
+def test_bulk_retire_sets_one_replacement_for_all(marketer_client, author):
+    first = stale_tip("First", days_ago=5, author=author)
+    second = stale_tip("Second", days_ago=5, author=author)
+    better = make_tip("Better", author=author)
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "retire_tips"])
+    query = f"?id={first.pk}&id={second.pk}&next=/admin/"
+    assertContains(marketer_client.get(url + query), "Replaced by")
+    marketer_client.post(url + query, {"replaced_by": better.pk})
+    assert set(TipPage.objects.filter(retired=True).values_list("replaced_by", flat=True)) == {better.pk}
