@@ -1,4 +1,4 @@
-"""Admin for marketing: microposts, tip curation (verify, retire), the "Tips to review" panel."""
+"""Admin for marketing: microposts, tip curation (verify, retire), the dashboard's review panels."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -20,6 +20,7 @@ from .models import Micropost, TipPage
 from .roles import is_marketing
 
 REVIEW_PANEL_SIZE = 20
+RECENT_COMMENTS_SIZE = 10
 
 
 class MicropostViewSet(SnippetViewSet):
@@ -61,10 +62,31 @@ class TipsToReviewPanel(Component):
         return context
 
 
+class RecentCommentsPanel(Component):
+    """The latest comments on anything, newest first, each linked to where it was written."""
+
+    name = "recent_comments"
+    template_name = "knowledge/admin/recent_comments.html"
+    order = 95
+
+    def get_context_data(self, parent_context):
+        from django_comments_xtd.models import XtdComment
+
+        context = super().get_context_data(parent_context)
+        context["comments"] = list(
+            XtdComment.objects.filter(is_public=True, is_removed=False)
+            .select_related("user")
+            .prefetch_related("content_object")
+            .order_by("-submit_date")[:RECENT_COMMENTS_SIZE]
+        )
+        return context
+
+
 @hooks.register("construct_homepage_panels")
-def add_tips_to_review(request, panels):
+def add_marketing_panels(request, panels):
     if is_marketing(request.user):
         panels.append(TipsToReviewPanel())
+        panels.append(RecentCommentsPanel())
 
 
 def _next_url(request) -> str:
@@ -199,3 +221,13 @@ class RetireTipsBulkAction(TipCurationBulkAction):
     @classmethod
     def execute_action(cls, objects, replaced_by=None, **kwargs):
         return retire_tips(cls.tips_in(objects), replaced_by=replaced_by), 0
+
+
+@hooks.register("construct_help_menu")
+def keep_help_in_huddle(request, menu_items):
+    """Wagtail's release notes and editor guide are Wagtail's branding, on wagtail.org."""
+    menu_items[:] = [
+        item
+        for item in menu_items
+        if not item.name.startswith(("whats-new-in-wagtail", "editor-guide"))
+    ]

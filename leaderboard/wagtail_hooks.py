@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
@@ -120,3 +121,45 @@ def exchange_rate_urls():
         path("leaderboard/rates/import/", import_rates_view, name="leaderboard_rates_import"),
         path("leaderboard/rates/export.csv", export_rates_view, name="leaderboard_rates_export"),
     ]
+
+
+class ManagerLinksPanel(Component):
+    """A manager's starting points: the board and its analysis, deals, weights, teams, profiles."""
+
+    name = "manager_links"
+    template_name = "leaderboard/admin/manager_links.html"
+    order = 80
+
+    def get_context_data(self, parent_context):
+        user = parent_context["request"].user
+        links = [
+            ("Leaderboard", reverse("leaderboard"), "Points and results per rep for a period."),
+            ("Analysis", reverse("leaderboard_analysis"), "Does sharing go with winning?"),
+        ]
+        if user.has_perm("leaderboard.import_deals"):
+            links += [
+                ("Import deals", reverse("leaderboard_import"), "Upload a CRM export (CSV)."),
+                ("CRM owners", reverse("leaderboard_owners"), "Map deal owners to reps."),
+            ]
+        if user.has_perm("leaderboard.change_scoringsettings"):
+            links.append(
+                (
+                    "Scoring weights",
+                    reverse("wagtailsettings:edit", args=["leaderboard", "scoringsettings"]),
+                    "Points per event; a change re-scores history.",
+                )
+            )
+        for model, label, help_text in [
+            ("team", "Teams", "Teams and who manages them."),
+            ("repprofile", "Rep profiles", "Team, start date, CRM names."),
+            ("exchangerate", "Exchange rates", "Rates that convert deals to the reporting currency."),
+        ]:
+            if user.has_perm(f"leaderboard.change_{model}"):
+                links.append((label, reverse(f"wagtailsnippets_leaderboard_{model}:list"), help_text))
+        return {**super().get_context_data(parent_context), "links": links}
+
+
+@hooks.register("construct_homepage_panels")
+def add_manager_links(request, panels):
+    if request.user.has_perm("leaderboard.view_revenue"):
+        panels.append(ManagerLinksPanel())

@@ -56,3 +56,26 @@ def test_marketing_retires_a_tip_and_picks_its_replacement_by_searching(page, si
     pause(page)
     notice.get_by_role("link", name="Pricing script for 2027").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pricing script for 2027")
+
+
+def test_a_manager_signs_in_to_huddle_admin_and_finds_the_scoring_weights(page, live_server):
+    from ..factories import make_manager
+
+    make_manager("mona", first_name="Mona")
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", name="Sign in to Huddle admin")).to_be_visible()
+    expect(page.get_by_role("img", name="Huddle")).to_be_visible()
+    screenshots(page, "admin-sign-in")
+    type_keys(page.get_by_label("Username"), "mona")
+    type_keys(page.get_by_label("Password"), "huddle-test-pw")
+    pause(page)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_title("Dashboard - Huddle admin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Huddle admin")
+    panel = page.locator("section", has=page.get_by_role("heading", name="For managers"))
+    expect(panel.get_by_role("link", name="Leaderboard")).to_be_visible()
+    screenshots(page, "admin-manager-dashboard")
+    pause(page)
+    panel.get_by_role("link", name="Scoring weights").click()
+    expect(page.get_by_label("Tip shared")).to_be_visible()
