@@ -78,14 +78,14 @@ def test_marketing_sees_tips_to_review_and_recent_comments(marketer_client, rep)
 
     tip = make_tip("Discovery questions", author=rep)
     TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=3))
-    XtdComment.objects.create(
+    comment = XtdComment.objects.create(
         content_type=ContentType.objects.get_for_model(TipPage), object_pk=str(tip.pk), site_id=1,
         user=rep, comment="Worked for me at Initech", submit_date=timezone.now(),
     )
     response = marketer_client.get(reverse("wagtailadmin_home"))
     assertContains(response, "Tips to review")
     assertContains(response, "Recent comments")
-    assertContains(response, "Worked for me at Initech")
+    assertContains(response, f'<a href="{tip.url}#c{comment.pk}">Worked for me at Initech</a>', html=True)
     assertContains(response, "<td>Discovery questions</td>", html=True)
     assertNotContains(response, "For managers")
 

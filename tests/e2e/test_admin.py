@@ -26,7 +26,7 @@ def test_marketing_retires_a_tip_and_picks_its_replacement_by_searching(page, si
     panel = page.locator("section", has=page.get_by_role("heading", name="Tips to review"))
     expect(panel.get_by_role("link", name="Old pricing script")).to_be_visible()
     pause(page)
-    panel.get_by_role("link", name="Retire…").click()
+    panel.get_by_role("row", name="Old pricing script").get_by_role("link", name="Retire…").click()
 
     expect(page.get_by_role("heading", name="Retire this tip?")).to_be_visible()
     pause(page)
