@@ -7,11 +7,13 @@ slug, series by title, challenges by title.
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files import File
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtailmedia.models import get_media_model
 
 from knowledge.demo import SeedContext, demo_reps
 from knowledge.models import Account
@@ -28,6 +30,7 @@ from .models import (
     Series,
 )
 from .pitches import submit_pitch
+from .sharing import store_video_file
 from .signals import review_submitted
 from .transcripts import format_vtt_time
 
@@ -139,8 +142,30 @@ TALKS = [
     ),
 ]
 EXPERTS = [("Dana Whitfield", "VP Sales, guest speaker"), ("Oren Malik", "Negotiation coach")]
+# Demos seeded before the videos were real linked to this made-up host; seeding again fixes them.
 VIDEO_PORTAL = "https://videos.huddle.example/watch/"
 CUE_SECONDS = 7
+# Short WebM videos (VP9 + Opus) the project made with demo_media/make_demo_media.py: each
+# says its lines at the seconds transcript_for() gives them. Committed, never downloaded.
+DEMO_MEDIA = Path(__file__).resolve().parent / "demo_media"
+PITCH_TAKES = [
+    (
+        "Pitch: Huddle Analytics for a CFO",
+        [
+            "Your team spends two days a month building the revenue forecast by hand.",
+            "Huddle Analytics builds it every morning, so those two days go back to selling.",
+            "Can we run it on last quarter's numbers together next Tuesday?",
+        ],
+    ),
+    (
+        "Pitch: answering the price objection",
+        [
+            "You are right, we cost more than the other vendor on the first invoice.",
+            "Customers like you get the difference back within one quarter.",
+            "Shall I show you the numbers from a team your size?",
+        ],
+    ),
+]
 
 CHALLENGES = [
     (
@@ -162,16 +187,25 @@ REVIEW_COMMENTS = [
     "Clear story. Cut the feature list in the middle and keep the customer example.",
     "Confident delivery. Name the cost of doing nothing before the price comes up.",
 ]
-# A few bytes that pass the upload checks (an EBML header saying "webm"): a stand-in pitch file.
-DEMO_PITCH_BYTES = (
-    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 64
-)
+
+
+def cue_start(number: int) -> int:
+    """The second at which a demo video says its line ``number``."""
+    return 1 + number * CUE_SECONDS
+
+
+def talk_media_name(title: str) -> str:
+    return f"{slugify(title)}.webm"
+
+
+def pitch_media_name(number: int) -> str:
+    return f"pitch-take-{number + 1}.webm"
 
 
 def transcript_for(lines: list[str]) -> str:
     out = ["WEBVTT", ""]
     for number, line in enumerate(lines):
-        start = 1 + number * CUE_SECONDS
+        start = cue_start(number)
         out += [
             f"{format_vtt_time(start)} --> {format_vtt_time(start + CUE_SECONDS - 0.5)}",
             line,
@@ -210,6 +244,27 @@ def _video_specs(count: int):
         )
 
 
+def demo_video(name: str, *, title: str, user):
+    """The wagtailmedia item holding one committed demo video, stored once and then reused."""
+    Media = get_media_model()
+    existing = Media.objects.filter(title=title, type="video").first()
+    if existing is not None and existing.file and existing.file.storage.exists(existing.file.name):
+        return existing
+    with (DEMO_MEDIA / name).open("rb") as handle:
+        media = store_video_file(File(handle, name=name), kind="webm", title=title, user=user)
+    media.width, media.height = 640, 360
+    media.save(update_fields=["width", "height"])
+    return media
+
+
+def _talk_video(title: str, lines: list[str], *, user):
+    media = demo_video(talk_media_name(title), title=f"Demo: {title}", user=user)
+    if not media.duration:
+        media.duration = len(lines) * CUE_SECONDS + 2
+        media.save(update_fields=["duration"])
+    return media
+
+
 def _seed_videos(context: SeedContext, series: list[Series]) -> int:
     User = get_user_model()
     index = CoachingIndexPage.objects.get()
@@ -217,6 +272,7 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
     authors = {user.username: user for user in User.objects.filter(username__in=usernames)}
     accounts = list(Account.objects.order_by("pk")[:50])
     taken = set(CoachingVideoPage.objects.values_list("slug", flat=True))
+    _repair_linked_demo_videos()
     rng = context.random
     created = 0
     specs = list(_video_specs(context.size.videos))
@@ -229,11 +285,12 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
         author = authors.get(usernames[number % len(usernames)])
         expert = EXPERTS[number % len(EXPERTS)] if number % 3 == 2 else None
         account = rng.choice(accounts) if accounts and number % 2 else None
+        talk_title = TALKS[number % len(TALKS)][0]
         video = CoachingVideoPage(
             title=title,
             slug=slug,
             summary=lines[0],
-            external_url=f"{VIDEO_PORTAL}{slug}",
+            video=_talk_video(talk_title, lines, user=author),
             transcript_source=transcript_for(lines),
             author=author,
             owner=author,
@@ -256,12 +313,49 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
     return created
 
 
+def _repair_linked_demo_videos() -> None:
+    """Demo videos seeded when they linked to a made-up host get the committed file instead."""
+    talks = {slugify(title)[:60]: (title, lines) for title, *_, lines in TALKS}
+    linked = CoachingVideoPage.objects.filter(
+        video__isnull=True, external_url__startswith=VIDEO_PORTAL
+    )
+    for page in linked:
+        slug = page.external_url.removeprefix(VIDEO_PORTAL)
+        talk = talks.get(slug) or talks.get(slug.rsplit("-", 1)[0])
+        if talk is None:
+            continue
+        page.video = _talk_video(*talk, user=page.owner)
+        page.external_url = ""
+        page.save_revision(user=page.owner).publish(user=page.owner, skip_permission_checks=True)
+
+
+# The stand-in pitch files that earlier demos stored: a header and zeros, which nothing plays.
+STUB_PITCH_BYTES = 84
+
+
+def _repair_stub_pitches() -> None:
+    """Pitches seeded as 84-byte stand-ins get a committed take that plays."""
+    for submission in PitchSubmission.objects.select_related("media").filter(
+        media__title__startswith="Pitch: "
+    ):
+        stored = submission.media.file
+        if not stored or not stored.storage.exists(stored.name):
+            continue
+        if stored.storage.size(stored.name) > STUB_PITCH_BYTES:
+            continue
+        with (DEMO_MEDIA / pitch_media_name(submission.pk % len(PITCH_TAKES))).open("rb") as handle:
+            stored.storage.delete(stored.name)
+            stored.save(stored.name.rsplit("/", 1)[-1], File(handle), save=False)
+        submission.media.save(update_fields=["file"])
+
+
 def _seed_pitch_practice(context: SeedContext) -> tuple[int, int, int]:
     User = get_user_model()
     manager = User.objects.filter(username="manager").first()
     marketer = User.objects.filter(username="marketing").first()
     reps = list(User.objects.filter(username__in=demo_reps(context.size)[:6]).order_by("username"))
     today = timezone.localdate()
+    _repair_stub_pitches()
     made = submitted = reviewed = 0
     for number, (title, prompt, days, criteria) in enumerate(CHALLENGES):
         challenge, new = PitchChallenge.objects.get_or_create(
@@ -289,16 +383,15 @@ def _seed_pitch_practice(context: SeedContext) -> tuple[int, int, int]:
         if not challenge.is_open:
             continue
         for rep_number, rep in enumerate(reps[1:5]):  # "rep" itself is left to try it
-            upload = SimpleUploadedFile(
-                f"pitch-{rep.username}.webm", DEMO_PITCH_BYTES, content_type="video/webm"
-            )
-            submission = submit_pitch(
-                challenge,
-                submitter=rep,
-                upload=upload,
-                kind="webm",
-                note="First take, feedback welcome!",
-            )
+            take = pitch_media_name(rep_number % len(PITCH_TAKES))
+            with (DEMO_MEDIA / take).open("rb") as handle:
+                submission = submit_pitch(
+                    challenge,
+                    submitter=rep,
+                    upload=File(handle, name=f"pitch-{rep.username}.webm"),
+                    kind="webm",
+                    note="First take, feedback welcome!",
+                )
             submitted += 1
             reviewers = [
                 reviewer

@@ -8,13 +8,20 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from wagtailmedia.forms import BaseMediaForm
+from wagtailmedia.settings import wagtailmedia_settings
 
 from knowledge.forms import AccountNameField
 from knowledge.tagging import normalise_tags
 
 from .models import PitchChallenge, RubricCriterion, Stage
 from .transcripts import TranscriptError, parse_transcript
-from .uploads import check_video_file, read_transcript_upload, video_limit
+from .uploads import (
+    IMAGE_EXTENSIONS,
+    check_file_kind,
+    check_video_file,
+    read_transcript_upload,
+    video_limit,
+)
 
 VIDEO_ACCEPT = "video/mp4,video/webm,.mp4,.webm"
 CAPTION_ACCEPT = ".vtt,.srt,text/vtt,application/x-subrip,text/plain"
@@ -272,10 +279,28 @@ class ReviewForm(forms.Form):
 
 
 class MediaAdminForm(BaseMediaForm):
-    """wagtailmedia's admin form, also judging a video upload by content (WAGTAILMEDIA setting)."""
+    """wagtailmedia's admin form, judging every upload by content as well as by name.
+
+    Video must be MP4 or WebM, audio one of WAGTAILMEDIA's AUDIO_EXTENSIONS, a thumbnail a
+    raster image; none may carry a web page (an HTML or SVG file, a polyglot, a renamed file).
+    """
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload and self.instance.type == "video" and hasattr(upload, "content_type"):
-            check_video_file(upload)  # a new upload, not the stored file
+        if not _is_new_upload(upload):
+            return upload  # the stored file, already checked when it came in
+        if self.instance.type == "video":
+            check_video_file(upload)
+        else:
+            check_file_kind(upload, allowed=wagtailmedia_settings.AUDIO_EXTENSIONS, what="audio")
         return upload
+
+    def clean_thumbnail(self):
+        upload = self.cleaned_data.get("thumbnail")
+        if _is_new_upload(upload):
+            check_file_kind(upload, allowed=IMAGE_EXTENSIONS, what="image")
+        return upload
+
+
+def _is_new_upload(value) -> bool:
+    return bool(value) and hasattr(value, "content_type")

@@ -1,12 +1,13 @@
-import mimetypes
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from .media import media_response
 
 
 @never_cache
@@ -22,7 +23,7 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@require_safe
 def protected_media(request, path):
     """Uploaded files go only to signed-in users (the middleware has already checked)."""
     try:
@@ -31,14 +32,4 @@ def protected_media(request, path):
         raise Http404 from error
     if not full_path.is_file():
         raise Http404
-    content_type, _ = mimetypes.guess_type(full_path.name)
-    if settings.MEDIA_ACCEL:
-        # The proxy streams the file; Django only decided who may have it.
-        response = HttpResponse(content_type=content_type or "application/octet-stream")
-        header = "X-Accel-Redirect" if settings.MEDIA_ACCEL == "nginx" else "X-Sendfile"
-        target = settings.MEDIA_ACCEL_PREFIX + path if header == "X-Accel-Redirect" else str(full_path)
-        response[header] = target
-        return response
-    # FileResponse honours HTTP Range requests only through a proxy, so videos can seek
-    # when served by nginx; served by Django they stream from the start.
-    return FileResponse(full_path.open("rb"), content_type=content_type)
+    return media_response(request, full_path, path)

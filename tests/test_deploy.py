@@ -42,6 +42,29 @@ def test_nginx_takes_the_largest_video_and_hides_media_behind_the_session():
     assert "location /media/" not in conf  # media never bypasses Django's check
 
 
+def _location(conf: str, prefix: str) -> str:
+    match = re.search(rf"location {re.escape(prefix)} \{{(.*?)\n    \}}", conf, re.DOTALL)
+    assert match, f"no location {prefix} in the nginx sample"
+    return match.group(1)
+
+
+def test_nginx_downloads_everything_but_videos_audio_and_images():
+    """Django's view sends HTML, SVG and the rest to a location that makes them sandboxed downloads."""
+    conf = (DEPLOY / "nginx" / "huddle.conf").read_text()
+    download = _location(conf, settings.MEDIA_DOWNLOAD_PREFIX)
+    assert "internal;" in download and "alias /var/lib/huddle/media/;" in download
+    assert "types { }" in download and "default_type application/octet-stream;" in download
+    assert 'add_header Content-Disposition "attachment" always;' in download
+    assert 'add_header Content-Security-Policy "sandbox" always;' in download
+    assert "add_header X-Content-Type-Options nosniff always;" in download
+    shown = _location(conf, settings.MEDIA_ACCEL_PREFIX)
+    assert "add_header X-Content-Type-Options nosniff always;" in shown
+    assert "default_type application/octet-stream;" in shown
+    named = set(re.findall(r"^\s+(\w+/[\w+-]+) ", shown, re.MULTILINE))
+    assert named and all(kind.startswith(("video/", "audio/", "image/")) for kind in named)
+    assert "image/svg+xml" not in named and "text/html" not in named
+
+
 @pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
 def test_nginx_accepts_the_sample_site(tmp_path):
     subprocess.run(

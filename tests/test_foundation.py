@@ -162,7 +162,7 @@ def test_media_can_be_handed_to_the_proxy(rep_client, settings):
     settings.MEDIA_ACCEL = "nginx"
     media = Path(settings.MEDIA_ROOT)
     media.mkdir(parents=True, exist_ok=True)
-    (media / "clip.mp4").write_bytes(b"\x00")
+    (media / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16)  # a real MP4 start
     response = rep_client.get("/media/clip.mp4")
     assert response["X-Accel-Redirect"] == "/protected-media/clip.mp4"
     assert response.content == b""

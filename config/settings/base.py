@@ -144,6 +144,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # "nginx" answers with X-Accel-Redirect, "apache" with X-Sendfile.
 MEDIA_ACCEL = os.environ.get("MEDIA_ACCEL", "")
 MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-media/")
+# nginx's location for files that are only downloaded (HTML, SVG, anything not video, audio or image).
+MEDIA_DOWNLOAD_PREFIX = os.environ.get("MEDIA_DOWNLOAD_PREFIX", "/protected-download/")
 STORAGES = {
     # A write that fails midway (a full disk) removes its half-written file.
     "default": {"BACKEND": "config.storage.MediaStorage"},
@@ -265,8 +267,10 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", True)
 
-# Coaching videos: wagtailmedia holds the uploads; only mp4 and webm, checked by content too.
-WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "AUDIO_EXTENSIONS": [], "VIDEO_EXTENSIONS": ["mp4", "webm"],
+# Coaching media: wagtailmedia holds the uploads; each kind checked by name and by content too
+# (an empty list would switch wagtailmedia's extension check off).
+WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "AUDIO_EXTENSIONS": ["mp3", "m4a", "ogg", "wav", "flac"],
+                "VIDEO_EXTENSIONS": ["mp4", "webm"],
                 "MEDIA_FORM_BASE": "coaching.forms.MediaAdminForm"}
 
 # Leaderboard fair play: how often one kind of activity scores per person per day, and how

@@ -5,7 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, testcases
+
+# Django's live server answers /media/ itself (django.views.static.serve, in front of the site):
+# no session check, no Range requests, no download headers. Browser tests get Huddle's own view.
+testcases._MediaFilesHandler._should_handle = lambda self, path: False
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"

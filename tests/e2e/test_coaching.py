@@ -15,7 +15,8 @@ from coaching.models import (
 )
 
 from ..factories import TINY_WEBM, make_manager, make_rep
-from .conftest import screenshot
+from ..test_coaching_videos import seed_demo_coaching
+from .conftest import pause, screenshot, screenshots, type_keys
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -129,6 +130,62 @@ def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(pag
     screenshot(page, "coaching-video-page-phone")
     page.goto("/coaching/")
     screenshot(page, "coaching-index-phone")
+
+
+def _wait_until_played_from(page, second: float) -> float:
+    """Waits for the player to have seeked and to play on from ``second``; returns where it is."""
+    page.wait_for_function(
+        f"{PLAYER}.readyState >= 2 && !{PLAYER}.seeking && !{PLAYER}.paused "
+        f"&& {PLAYER}.currentTime > {second} + 0.3"
+    )
+    return page.evaluate(f"{PLAYER}.currentTime")
+
+
+def test_a_transcript_hit_and_a_transcript_line_start_the_demo_video_at_that_second(
+    page, sign_in
+):
+    """The demo's videos play, and Django's /media/ answers ranges, so the player really seeks."""
+    seed_demo_coaching(videos=1)
+    sign_in(make_rep("riley", first_name="Riley"))
+    page.goto("/search/")
+    type_keys(page.get_by_role("searchbox").first, "exact words the buyer uses")
+    pause(page)
+    page.keyboard.press("Enter")
+    hit = page.get_by_role("link", name="Open discovery with one question — at 0:15")
+    assert hit.get_attribute("href").endswith("/coaching/open-discovery-with-one-question/#t=15")
+    pause(page)
+    hit.click()
+    page.wait_for_url(re.compile(r"#t=15$"))
+    assert page.locator("#player-start").inner_text() == "Starting at 0:15"
+    page.wait_for_function(f"{PLAYER}.readyState >= 2 && !{PLAYER}.seeking")
+    state = page.evaluate(
+        f"(() => {{ const v = {PLAYER}; return {{error: v.error && v.error.code, "
+        f"duration: v.duration, time: v.currentTime, "
+        f"seekable: v.seekable.length ? v.seekable.end(0) : 0}} }})()"
+    )
+    assert state["error"] is None
+    assert 36 < state["duration"] < 38
+    assert state["seekable"] > 36  # the whole video can be reached, not only what was buffered
+    assert 15 <= state["time"] < 16
+    page.evaluate(f"{PLAYER}.muted = true; {PLAYER}.play()")
+    assert 15.3 < _wait_until_played_from(page, 15) < 19
+    screenshots(page, "coaching-demo-video-at-0-15")
+
+    # Clicking a line of the transcript moves the player there, as the scrub bar would.
+    line = page.get_by_role("link", name="0:22")
+    assert line.get_attribute("href") == "#t=22"
+    pause(page)
+    line.click()
+    assert page.locator("#player-start").inner_text() == "Starting at 0:22"
+    assert 22.3 < _wait_until_played_from(page, 22) < 26
+    captions = page.evaluate(f"{PLAYER}.textTracks[0].activeCues[0].text")
+    assert captions == "Play those words back in the proposal, not your product names."
+
+    # And back to the start of the talk: seeking backwards works too.
+    pause(page)
+    page.get_by_role("link", name="0:01").click()
+    assert 1.3 < _wait_until_played_from(page, 1) < 5
+    page.evaluate(f"{PLAYER}.pause()")
 
 
 def test_a_rep_is_told_a_renamed_text_file_is_not_a_video(page, sign_in):
