@@ -16,6 +16,8 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from .admin_forms import CurrencyCodesForm
+
 
 class Team(models.Model):
     """A sales team and the manager it reports to."""
@@ -275,6 +277,8 @@ class ExchangeRate(models.Model):
 
     objects = ExchangeRateQuerySet.as_manager()
 
+    base_form_class = CurrencyCodesForm
+
     class Meta:
         ordering = ["currency", "-valid_from"]
         constraints = [
@@ -453,6 +457,7 @@ class ScoringSettings(BaseSiteSetting):
         FieldPanel("influence_window_days"),
         FieldPanel("reporting_currency"),
     ]
+    base_form_class = CurrencyCodesForm
 
     class Meta:
         verbose_name = "leaderboard scoring"

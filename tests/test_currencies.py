@@ -113,10 +113,13 @@ def test_a_rate_added_in_the_admin_converts_the_waiting_deals(manager_client, pe
     make_deal("G-1", owner=peer, amount="5000", currency="GBP", close_date=CLOSED)
     response = manager_client.post(
         reverse("wagtailsnippets_leaderboard_exchangerate:add"),
-        {"currency": "GBP", "rate": "1.2650", "valid_from": "2026-01-01", "to_currency": ""},
+        {"currency": "gbp", "rate": "1.2650", "valid_from": "2026-01-01", "to_currency": ""},
     )
     assert response.status_code == 302
-    assert ExchangeRate.objects.get().to_currency == "USD"
+    assert (ExchangeRate.objects.get().currency, ExchangeRate.objects.get().to_currency) == (
+        "GBP",
+        "USD",
+    )
     board = manager_client.get(reverse("leaderboard"), PERIOD)
     assertContains(board, "$6,325")
     assertNotContains(board, "no exchange rate")
@@ -124,6 +127,19 @@ def test_a_rate_added_in_the_admin_converts_the_waiting_deals(manager_client, pe
     manager_client.post(reverse("wagtailsnippets_leaderboard_exchangerate:delete", args=[rate.pk]))
     assert not ExchangeRate.objects.exists()
     assertContains(manager_client.get(reverse("leaderboard"), PERIOD), "1 deal in GBP has no exchange rate")
+
+
+def test_managers_set_the_reporting_currency_in_the_scoring_settings(manager_client, euro_deal):
+    from wagtail.models import Site
+
+    url = f"/admin/settings/leaderboard/scoringsettings/{Site.objects.get(is_default_site=True).pk}/"
+    form = {**weights_for().weights(), "influence_window_days": 90, "reporting_currency": "eur"}
+    assert manager_client.post(url, form).status_code == 302
+    assert weights_for().reporting_currency == "EUR"
+    euro_deal.refresh_from_db()
+    assert euro_deal.amount_reporting == euro_deal.amount
+    bad = manager_client.post(url, {**form, "reporting_currency": "euro"})
+    assertContains(bad, "Ensure this value has at most 3 characters")
 
 
 def test_reps_cannot_edit_rates(rep_client):
