@@ -105,6 +105,8 @@ def ensure_data(args) -> None:
                     for n in range(start, min(start + BATCH, missing))
                 ]
             )
+        # bulk_create skips Deal.save(): convert once, as an import does (all USD here).
+        Deal.objects.filter(amount_reporting__isnull=True).convert_amounts()
     wanted = args.events + args.views
     missing = wanted - ActivityEvent.objects.count()
     if missing > 0:

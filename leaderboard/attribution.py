@@ -80,7 +80,7 @@ def influenced_by_author(start: date, end: date, *, window_days: int) -> dict[in
             influence.amount += Decimal(amount or 0)
             influence.deals += count
             if unconverted:
-                influence.unconverted[currency] = unconverted
+                influence.unconverted[currency] = int(unconverted)
         return result
 
 
