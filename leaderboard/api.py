@@ -84,6 +84,8 @@ class RowOut(Schema):
     deals_won: int | None = None
     win_rate: float | None = None
     influenced_revenue: Decimal | None = None
+    # Won deals per currency that no exchange rate converts: not in closed_won_revenue.
+    deals_without_rate: dict[str, int] | None = None
 
 
 class BoardOut(Schema):
@@ -91,6 +93,8 @@ class BoardOut(Schema):
     end: date
     period: str
     currency: str  # every revenue figure's currency (the reporting currency)
+    # The period's won deals per currency that no rate converts, left out of every figure.
+    deals_without_rate: dict[str, int] = {}
     rows: list[RowOut]
 
 
@@ -156,6 +160,7 @@ def read_leaderboard(request, filters: Query[BoardQuery]):
             "end": period.end,
             "period": period.label,
             "currency": rows.currency,
+            "deals_without_rate": rows.unconverted if with_revenue else {},
             "rows": [
                 {
                     "rank": row.rank,
@@ -170,6 +175,7 @@ def read_leaderboard(request, filters: Query[BoardQuery]):
                             "deals_won": row.deals_won,
                             "win_rate": row.win_rate,
                             "influenced_revenue": row.influenced,
+                            "deals_without_rate": row.unconverted,
                         }
                         if with_revenue
                         else {}

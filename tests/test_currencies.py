@@ -316,7 +316,9 @@ def test_the_api_takes_a_currency_and_says_what_the_board_is_in(client, manager,
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     pushed = client.post("/api/deals", deal, content_type="application/json", **auth).json()
     assert (pushed["deal"]["currency"], pushed["deal"]["amount_reporting"]) == ("EUR", "1352000.00")
+    make_deal("G-1", owner=peer, amount="5000", currency="GBP", close_date=CLOSED)
     board = client.get("/api/leaderboard", PERIOD, **auth).json()
-    assert board["currency"] == "USD"
+    assert (board["currency"], board["deals_without_rate"]) == ("USD", {"GBP": 1})
     peer_row = next(row for row in board["rows"] if row["username"] == "peer")
     assert peer_row["closed_won_revenue"] == "1352000.00"
+    assert peer_row["deals_without_rate"] == {"GBP": 1}
