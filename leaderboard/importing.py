@@ -387,6 +387,8 @@ class ImportReport:
     failed: int = 0
     errors: list[RowError] = field(default_factory=list)
     unmapped_owners: set[str] = field(default_factory=set)
+    # Imported deals per currency that no exchange rate converts yet (left out of revenue).
+    unconverted: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     columns: dict[str, str] = field(default_factory=dict)
     # Why the import ended before the file did (a line the encoding cannot read), if it did.
@@ -421,6 +423,7 @@ class ImportReport:
                 for error in self.errors
             ],
             "unmapped_owners": sorted(self.unmapped_owners),
+            "unconverted": self.unconverted,
             "stopped": self.stopped,
         }
 
@@ -437,6 +440,7 @@ class ImportReport:
         )
         report.errors = [RowError(**error) for error in data["errors"]]
         report.unmapped_owners = set(data["unmapped_owners"])
+        report.unconverted = data.get("unconverted", {})
         return report
 
 
@@ -616,6 +620,9 @@ def _write_batch(
     for crm_id, (_line, values) in valid.items():
         if values["owner_id"] is None and values["owner_name"]:
             report.unmapped_owners.add(values["owner_name"])
+        if values["amount_reporting"] is None:
+            currency = values["currency"]
+            report.unconverted[currency] = report.unconverted.get(currency, 0) + 1
         deal = existing.get(crm_id)
         if deal is None:
             to_create.append(Deal(crm_id=crm_id, last_imported_at=now, **values))

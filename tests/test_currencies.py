@@ -322,3 +322,12 @@ def test_the_api_takes_a_currency_and_says_what_the_board_is_in(client, manager,
     peer_row = next(row for row in board["rows"] if row["username"] == "peer")
     assert peer_row["closed_won_revenue"] == "1352000.00"
     assert peer_row["deals_without_rate"] == {"GBP": 1}
+
+
+def test_the_import_report_names_deals_that_no_rate_converts(manager_client, peer):
+    make_rate("EUR", "1.0816", TODAY - timedelta(days=90))
+    text = HUBSPOT + f'9003,Umbrella UK,closedwon,"£5,000.00",{CLOSED.isoformat()},Peer Rep,Umbrella\n'
+    upload = SimpleUploadedFile("hubspot.csv", text.encode(), content_type="text/csv")
+    response = manager_client.post(reverse("leaderboard_import"), {"file": upload}, follow=True)
+    assertContains(response, "No exchange rate for the close date yet: 1 deal in GBP.")
+    assertContains(response, reverse("leaderboard_rates_import"))

@@ -67,6 +67,11 @@ class Command(BaseCommand):
                 )
             if report.failed > len(report.errors):
                 self.stdout.write(f"… and {report.failed - len(report.errors):,} more failed rows.")
+            for currency, count in sorted(report.unconverted.items()):
+                self.stdout.write(
+                    f"No exchange rate for the close date yet: {count} deal(s) in {currency}; "
+                    "add rates under Leaderboard > Exchange rates in the admin."
+                )
             if report.unmapped_owners:
                 self.stdout.write(
                     f"{len(report.unmapped_owners)} owner name(s) match no rep; "
