@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from knowledge.semantic import evaluation
 
 from ..factories import make_rep, make_tip
-from .conftest import screenshot
+from .conftest import pause, screenshots, type_keys
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -23,34 +23,38 @@ def tips():
 
 def test_words_the_tip_never_uses_find_it_marked_related_by_meaning(page, sign_in, tips):
     sign_in(make_rep("riley"))
-    page.goto("/search/?q=competitor+is+cheaper")
+    page.goto("/")
+    search = page.get_by_role("combobox", name="Search tips, posts and videos")
+    type_keys(search, "competitor is cheaper")
+    pause(page)
+    search.press("Enter")
     card = page.locator("article.search-hit", has=page.get_by_role("link", name=TARGET))
     expect(card).to_be_visible()
     expect(card.get_by_text("Related by meaning")).to_be_visible()
-    screenshot(page, "meaning-search-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
-    expect(card).to_be_visible()
-    screenshot(page, "meaning-search-phone")
+    expect(search).to_have_value("competitor is cheaper")  # the query stays in the box
+    screenshots(page, "meaning-search")
 
+    pause(page)
     card.get_by_role("link", name=TARGET).click()
     related = page.get_by_role("region", name="Related tips")
     expect(related).to_be_visible()
     expect(related.get_by_role("link")).to_have_count(5)
     expect(related.get_by_role("link", name=TARGET)).to_have_count(0)  # never the tip itself
-    screenshot(page, "meaning-related-tips-phone")
+    screenshots(page, "meaning-related-tips")
 
 
 def test_a_near_duplicate_title_shows_already_shared_while_typing(page, sign_in, tips):
     sign_in(make_rep("riley"))
     page.goto("/tips/new/")
-    page.get_by_label("Title").press_sequentially("Winning against a cheaper rival", delay=20)
+    title = page.get_by_label("Title")
+    type_keys(title, "Winning against a cheaper rival")
+    pause(page)
     suggestions = page.locator("#already-shared")
     expect(suggestions.get_by_role("heading", name="Already shared?")).to_be_visible()
     expect(suggestions.get_by_role("link", name=TARGET)).to_be_visible()
     assert suggestions.get_by_role("link").count() <= 3
-    screenshot(page, "meaning-already-shared-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "meaning-already-shared-phone")
+    expect(title).to_have_value("Winning against a cheaper rival")  # the suggestions never take the text
+    screenshots(page, "meaning-already-shared")
 
 
 def test_marketing_sees_possible_duplicates_in_the_admin(page, sign_in, tips):
@@ -65,4 +69,4 @@ def test_marketing_sees_possible_duplicates_in_the_admin(page, sign_in, tips):
     table = page.get_by_role("table")
     expect(table.get_by_role("link", name="Re-engaging a buyer who stopped answering")).to_be_visible()
     expect(table.get_by_role("link", name="Re-engage a buyer who stopped answering")).to_be_visible()
-    screenshot(page, "meaning-possible-duplicates-admin")
+    screenshots(page, "meaning-possible-duplicates-admin")
