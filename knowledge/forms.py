@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.text import get_text_list
 
 from .models import Account, Micropost, Stage
 from .tagging import MAX_LENGTH, normalise_tags
@@ -15,8 +17,27 @@ def account_from_name(name: str) -> Account | None:
     name = " ".join(name.split())
     if not name:
         return None
-    account = Account.objects.filter(name__iexact=name).first()
+    account = Account.objects.named(name)
     return account or Account.objects.create(name=name)
+
+
+def refuse_unchosen_new_account(form: forms.Form, *, name_field: str = "account_name",
+                                new_field: str = "new_account") -> None:
+    """A name no account has is created only when the rep ticked "Create it as a new account".
+
+    Without the tick, a near miss ("Initech" beside Initech Corp and Initech Bank) names the
+    accounts it probably meant, so a typo never makes a second account.
+    """
+    name = form.cleaned_data.get(name_field)
+    if not name or form.cleaned_data.get(new_field) or Account.objects.named(name):
+        return
+    similar = [account.name for account in Account.objects.similar_to(name)]
+    if similar:
+        message = (f"Did you mean {get_text_list(similar, 'or')}? Pick one, or tick "
+                   f"“Create it as a new account” if “{name}” is a different customer.")
+    else:
+        message = f"There is no account called “{name}” yet. Tick “Create it as a new account” to add it."
+    form.add_error(name_field, message)
 
 
 class AccountNameField(forms.CharField):
@@ -24,9 +45,14 @@ class AccountNameField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault("label", "Account")
-        kwargs.setdefault("help_text", "Pick an account or type a new name.")
+        kwargs.setdefault("help_text", "Start typing to pick an existing account.")
         super().__init__(**kwargs)
-        self.widget.attrs.update({"list": "account-names", "autocomplete": "off"})
+        # Suggestions come from the server as the rep types, so every account can be found.
+        self.widget.attrs.update({
+            "list": "account-names", "autocomplete": "off", "role": "combobox",
+            "hx-get": reverse_lazy("account_suggestions"), "hx-target": "#account-names",
+            "hx-swap": "innerHTML", "hx-trigger": "input changed delay:200ms", "hx-sync": "this:replace",
+        })
 
 
 class MicropostForm(forms.Form):
@@ -86,6 +112,8 @@ class TipForm(forms.Form):
         help_text="One step per line.",
     )
     account_name = AccountNameField()
+    new_account = forms.BooleanField(required=False, label="Create it as a new account",
+                                     help_text="Only for a customer Huddle does not know yet.")
     industry = forms.CharField(max_length=100, required=False)
     product = forms.CharField(max_length=100, required=False)
     stage = forms.ChoiceField(
@@ -112,6 +140,7 @@ class TipForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        refuse_unchosen_new_account(self)
         if bool(data.get("objection")) != bool(data.get("response")):
             raise ValidationError("An objection needs its response (or leave both empty).")
         return data

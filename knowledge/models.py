@@ -1,8 +1,12 @@
 import datetime
+import difflib
+import operator
+from functools import reduce
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -146,6 +150,38 @@ class TipIndexPage(HuddlePage):
         return context
 
 
+class AccountQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    def named(self, name: str) -> "Account | None":
+        """The account with exactly this name, ignoring case and extra spaces."""
+        return self.filter(name__iexact=" ".join(name.split())).first()
+
+    def matching(self, text: str, *, limit: int = 8) -> list["Account"]:
+        """Accounts to suggest while a name is typed: names starting with it first, then containing it."""
+        text = " ".join(text.split())
+        if not text:
+            return []
+        starting = list(self.filter(name__istartswith=text).order_by(Lower("name"))[:limit])
+        containing = self.filter(name__icontains=text).exclude(pk__in=[a.pk for a in starting])
+        return starting + list(containing.order_by(Lower("name"))[: limit - len(starting)])
+
+    def similar_to(self, name: str, *, limit: int = 3) -> list["Account"]:
+        """Existing accounts a new name probably meant: "Initech" for Initech Corp, "Initeck Bank" too."""
+        name = " ".join(name.split())
+        if not name:
+            return []
+        found = self.matching(name, limit=limit)
+        words = [word for word in name.split() if len(word) >= 3]
+        if len(found) < limit and words:
+            # Typos: names sharing a word's first three letters, close enough in spelling.
+            candidates = self.filter(
+                reduce(operator.or_, (Q(name__icontains=word[:3]) for word in words))
+            ).exclude(pk__in=[account.pk for account in found])[:200]
+            by_name = {account.name.lower(): account for account in candidates}
+            close = difflib.get_close_matches(name.lower(), list(by_name), n=limit, cutoff=0.75)
+            found += [by_name[match] for match in close][: limit - len(found)]
+        return found
+
+
 @register_snippet
 class Account(index.Indexed, models.Model):
     """A customer account that tips, microposts and deals are about."""
@@ -153,6 +189,8 @@ class Account(index.Indexed, models.Model):
     name = models.CharField(max_length=200)
     industry = models.CharField(max_length=100, blank=True)
     crm_id = models.CharField("CRM id", max_length=100, blank=True, null=True, unique=True)
+
+    objects = AccountQuerySet.as_manager()
 
     panels = [FieldPanel("name"), FieldPanel("industry"), FieldPanel("crm_id")]
     search_fields = [

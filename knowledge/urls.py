@@ -7,6 +7,7 @@ from .feeds import LatestTipsFeed
 
 urlpatterns = [
     path("account/<int:pk>/", views.account_detail, name="account_detail"),
+    path("account/suggest/", views.account_suggestions, name="account_suggestions"),
     path("tags/<str:slug>/", views.tag_detail, name="tag_detail"),
     path("people/<str:username>/", views.profile, name="profile"),
     path("tips/new/", views.tip_create, name="tip_create"),

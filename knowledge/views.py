@@ -261,17 +261,16 @@ def helpful_toggle(request, content_type_id, object_id):
     return HttpResponseRedirect(_safe_next(request, obj.get_absolute_url()))
 
 
+# Accounts
+
+
+def account_suggestions(request):
+    """The <option>s of the account field's list: existing accounts matching what is typed."""
+    text = request.GET.get("account_name", "")[:200]
+    return render(request, "knowledge/account_options.html", {"accounts": Account.objects.matching(text)})
+
+
 # Tips
-
-
-def _guidelines_context(request) -> dict:
-    from django.db.models.functions import Lower
-
-    return {
-        "account_names": Account.objects.order_by(Lower("name")).values_list("name", flat=True)[
-            :500
-        ]
-    }
 
 
 def tip_create(request):
@@ -296,7 +295,7 @@ def tip_create(request):
     else:
         form = TipForm(initial={"account_name": request.GET.get("account", "")[:200]})
     response = render(
-        request, "knowledge/tip_form.html", {"form": form, **_guidelines_context(request)}
+        request, "knowledge/tip_form.html", {"form": form}
     )
     return too_many_requests(response, limited) if limited else response
 
@@ -330,6 +329,6 @@ def tip_edit(request, pk):
     response = render(
         request,
         "knowledge/tip_form.html",
-        {"form": form, "tip": tip, **_guidelines_context(request)},
+        {"form": form, "tip": tip},
     )
     return too_many_requests(response, limited) if limited else response

@@ -1,6 +1,7 @@
 """Account tips: sharing and editing from the site, moderation, the index, stale and retired."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -109,9 +110,41 @@ def test_sharing_with_every_field_fills_the_body_blocks_and_tags(rep_client):
 
 
 @pytest.mark.django_db
-def test_typing_a_new_account_name_creates_the_account(rep_client):
-    share(rep_client, account_name="  Brand   New Co ")
+def test_a_new_account_is_created_only_when_the_rep_asks_for_it(rep_client):
+    response = share(rep_client, account_name="  Brand   New Co ")
+    assertContains(response, "There is no account called “Brand New Co” yet. Tick “Create it as a new account”")
+    assertContains(response, 'value="  Brand   New Co "')  # nothing typed is lost
+    assert not TipPage.objects.exists() and not Account.objects.exists()
+    share(rep_client, account_name="  Brand   New Co ", new_account="on")
     assert TipPage.objects.get().account.name == "Brand New Co"
+
+
+@pytest.mark.django_db
+def test_a_near_miss_account_name_is_refused_with_the_accounts_it_probably_meant(rep_client):
+    """'Initech' beside Initech Corp and Initech Bank is a question, not a third account."""
+    make_account("Initech Corp")
+    make_account("Initech Bank")
+    make_account("Globex")
+    response = share(rep_client, account_name="Initech")
+    assertContains(response, "Did you mean Initech Bank or Initech Corp?")
+    assert not TipPage.objects.exists() and Account.objects.count() == 3
+    assertContains(share(rep_client, account_name="Initek Corp"), "Did you mean Initech Corp?")
+    share(rep_client, account_name="initech corp")  # an existing name in other case is that account
+    assert TipPage.objects.get().account.name == "Initech Corp"
+    assert Account.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_account_field_suggests_existing_accounts_as_the_rep_types(rep_client):
+    for name in ("Initech Corp", "Initech Bank", "Globex", "Big Initech Holdings"):
+        make_account(name)
+    response = rep_client.get(reverse("account_suggestions"), {"account_name": "initech"})
+    assert re.findall(r'<option value="([^"]+)">', response.content.decode()) == [
+        "Initech Bank", "Initech Corp", "Big Initech Holdings"]  # names starting with it first
+    assert rep_client.get(reverse("account_suggestions"), {"account_name": ""}).content.strip() == b""
+    form = rep_client.get(reverse("tip_create"))
+    assertContains(form, f'hx-get="{reverse("account_suggestions")}"')
+    assertContains(form, 'list="account-names"')
 
 
 @pytest.mark.django_db

@@ -170,3 +170,53 @@ def test_the_already_shared_check_leaves_the_tip_form_whole(page, sign_in):
     expect(summary).to_have_value("Talk about the total cost over three years")
     expect(page.get_by_role("button", name="Share tip")).to_be_visible()
     screenshots(page, "knowledge-tip-form-already-shared")
+
+
+def test_the_account_field_suggests_accounts_and_a_near_miss_asks_instead_of_creating(page, sign_in):
+    from knowledge.models import Account
+
+    from ..factories import make_account
+
+    make_account("Initech Corp")
+    make_account("Initech Bank")
+    make_account("Globex")
+    sign_in(make_rep("riley"))
+    page.goto("/tips/new/")
+    type_keys(page.get_by_label("Title"), "Lunch with the CFO unblocked the renewal")
+    type_keys(page.get_by_label("What worked"), "Ask for thirty minutes, bring the usage numbers.")
+    account = page.get_by_role("combobox", name="Account")
+    type_keys(account, "Initech")
+    pause(page)
+    options = page.locator("#account-names option")
+    expect(options).to_have_count(2)
+    assert [options.nth(i).get_attribute("value") for i in range(2)] == ["Initech Bank", "Initech Corp"]
+    page.get_by_role("button", name="Share tip").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Did you mean Initech Bank or Initech Corp?")
+    expect(page.get_by_label("Title")).to_have_value("Lunch with the CFO unblocked the renewal")
+    expect(account).to_have_value("Initech")
+    screenshots(page, "knowledge-account-did-you-mean")
+    assert Account.objects.count() == 3 and not TipPage.objects.exists()
+
+    account.press("End")
+    type_keys(account, " Corp")
+    pause(page)
+    page.get_by_role("button", name="Share tip").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lunch with the CFO unblocked the renewal")
+    expect(page.locator("main header")).to_contain_text("Initech Corp")
+    assert Account.objects.count() == 3
+
+
+def test_a_new_account_is_an_explicit_choice(page, sign_in):
+    from knowledge.models import Account
+
+    sign_in(make_rep("riley"))
+    page.goto("/tips/new/")
+    type_keys(page.get_by_label("Title"), "First call with Hooli went well")
+    type_keys(page.get_by_label("What worked"), "Opened with their own annual report.")
+    type_keys(page.get_by_role("combobox", name="Account"), "Hooli")
+    page.get_by_label("Create it as a new account").check()
+    pause(page)
+    page.get_by_role("button", name="Share tip").click()
+    expect(page.locator("main header")).to_contain_text("Hooli")
+    assert list(Account.objects.values_list("name", flat=True)) == ["Hooli"]
