@@ -39,11 +39,25 @@ def _bucket_seconds(window: int) -> int:
 def check_post_rate(user, *, action: str = "post", now: float | None = None) -> None:
     """Counts one post by ``user``; raises RateLimited when the last window already holds the limit."""
     limit, window = parse_rate(settings.POST_RATE_LIMIT)
+    try:
+        check_rate(f"ratelimit:{action}:{user.pk}", settings.POST_RATE_LIMIT, now=now)
+    except RateLimited as error:
+        wait = error.retry_after
+        raise RateLimited(
+            f"You're posting too fast: at most {limit} posts every {window} seconds. "
+            f"Try again in {wait} second{'s' if wait != 1 else ''}.",
+            retry_after=wait,
+        ) from None
+
+
+def check_rate(name: str, rate: str, *, now: float | None = None) -> None:
+    """Counts one event under ``name``; raises RateLimited when the last window already holds the limit."""
+    limit, window = parse_rate(rate)
     size = _bucket_seconds(window)
     now = time.time() if now is None else now
     current = int(now // size)
     oldest = int((now - window) // size)  # partly outside the window, still counted
-    prefix = f"ratelimit:{action}:{user.pk}:"
+    prefix = f"{name}:"
     key = f"{prefix}{current}"
     cache.add(key, 0, timeout=window + 2 * size)
     try:
@@ -56,16 +70,12 @@ def check_post_rate(user, *, action: str = "post", now: float | None = None) -> 
     if sum(counts) <= limit:
         return
     try:
-        cache.decr(key)  # a refused post does not count
+        cache.decr(key)  # a refused event does not count
     except ValueError:
         pass
     counts[-1] = max(0, counts[-1] - 1)
     wait = _wait(counts, oldest, size, window, limit, now)
-    raise RateLimited(
-        f"You're posting too fast: at most {limit} posts every {window} seconds. "
-        f"Try again in {wait} second{'s' if wait != 1 else ''}.",
-        retry_after=wait,
-    )
+    raise RateLimited(f"At most {limit} every {window} seconds; try again in {wait} seconds.", retry_after=wait)
 
 
 def _wait(counts: list[int], oldest: int, size: int, window: int, limit: int, now: float) -> int:

@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value can come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_comments",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "config.sites.CachedSiteMiddleware",  # the site and home page from the cache, not two queries
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,8 +119,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout}s"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Django's ModelBackend, with each user's permissions kept in the cache (two queries a page).
-AUTHENTICATION_BACKENDS = ["config.permissions.CachedPermissionsBackend"]
+# First the sign-in throttle (django-axes), then Django's ModelBackend with each user's
+# permissions kept in the cache (two queries a page).
+AUTHENTICATION_BACKENDS = ["config.throttling.LoginThrottleBackend", "config.permissions.CachedPermissionsBackend"]
+
+# Sign-in throttling (config/throttling.py): an account, or an address, is locked after this many
+# failed sign-ins, on the site and at /admin/login/ alike, until the lockout ends by itself.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
+AXES_VERBOSE = False
+# Proxies whose X-Forwarded-For names the visitor (the same list gunicorn trusts).
+TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Password-reset e-mails: per e-mail address, and per visitor's address (count/seconds).
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "3/3600")
+PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("PASSWORD_RESET_RATE_PER_ADDRESS", "10/3600")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
