@@ -59,14 +59,15 @@ def leaderboard(request):
     me = next((row for row in rows if row.user_id == request.user.pk), None)
     query = {key: value for key, value in request.GET.items() if key not in {"sort", "page"}}
     columns = [("rank", "Rank"), ("name", "Rep"), ("team", "Team"), ("score", "Score")]
-    columns += [(key, heading) for key, heading, _ in scoring.PARTS]
     if can_see_revenue:
+        # Right after the score: the columns a manager comes for never sit behind a scroll.
         columns += [
             ("revenue", "Closed-won revenue"),
             ("won", "Deals won"),
             ("win_rate", "Win rate"),
             ("influenced", "Influenced revenue"),
         ]
+    columns += [(key, heading) for key, heading, _ in scoring.PARTS]
     headers = [
         {
             "key": key,
@@ -101,8 +102,18 @@ def leaderboard(request):
             "reporting_currency": rows.currency,
             "missing_rates": currencies.missing_rates(rows.unconverted),
             "can_add_rates": request.user.has_perm("leaderboard.add_exchangerate"),
+            "scoring_weights_url": _scoring_weights_url(request.user),
         },
     )
+
+
+def _scoring_weights_url(user) -> str | None:
+    """Where managers change the points per activity (Wagtail's settings), if this person may."""
+    if user.has_perm("wagtailadmin.access_admin") and user.has_perm(
+        "leaderboard.change_scoringsettings"
+    ):
+        return reverse("wagtailsettings:edit", args=["leaderboard", "scoringsettings"])
+    return None
 
 
 def leaderboard_csv(request):

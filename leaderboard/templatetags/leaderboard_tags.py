@@ -45,6 +45,13 @@ def points(weights, verb: str) -> int:
 
 
 @register.filter
+def part_labels(parts: dict[str, int]) -> list[tuple[str, int]]:
+    """A row's score parts with the column headings they sit under, for the phone cards."""
+    headings = {key: heading for key, heading, _ in scoring.PARTS}
+    return [(headings[key], value) for key, value in parts.items()]
+
+
+@register.filter
 def signed(value) -> str:
     return "—" if value is None else f"{value:+.2f}"
 

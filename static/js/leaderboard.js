@@ -1,3 +1,13 @@
+// The board's period and team form: folded on phones so the ranking comes first, open elsewhere.
+(function () {
+  "use strict";
+  function unfoldOnWideScreens() {
+    var fold = document.querySelector(".board-filters-fold");
+    if (fold && window.matchMedia("(min-width: 40.01rem)").matches) fold.open = true;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", unfoldOnWideScreens); else unfoldOnWideScreens();
+})();
+
 // The analysis page's scatter plot: tenure bands differ by point shape, not only by colour.
 (function () {
   "use strict";

@@ -168,3 +168,49 @@ def test_a_manager_maps_an_owner_by_typing_a_name_and_reading_the_suggestions(pa
     page.get_by_role("button", name="Link deals").click()
     page.get_by_text("Linked 2 deal(s) of “M. Baker (old CRM)” to Maya Baker").wait_for()
     assert set(Deal.objects.values_list("owner__username", flat=True)) == {"mbaker"}
+
+
+def _box(locator) -> dict:
+    locator.wait_for()
+    return locator.bounding_box()
+
+
+def test_the_board_fits_a_laptop_and_turns_into_cards_on_a_phone(page, sign_in):
+    """At 1366 px a manager reads revenue without scrolling sideways; at 390 px each rep is a card
+    near the top of the page."""
+    _team()
+    sign_in(make_manager("manager", first_name="Mona"))
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/leaderboard/")
+    for heading in ("Closed-won revenue", "Deals won", "Win rate", "Influenced revenue"):
+        box = _box(page.locator("table.board thead th").filter(has_text=heading))
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 1366, (heading, box)
+    wrap = page.locator(".board-wrap")
+    assert wrap.evaluate("element => element.scrollWidth <= element.clientWidth"), "sideways scroll"
+    assert page.get_by_role("link", name="Scoring weights").is_visible()
+    screenshots(page, "leaderboard-widths")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/leaderboard/")
+    first = page.locator("tr.board__row").first
+    card = _box(first)
+    header = _box(page.locator(".site-header"))
+    assert card["width"] <= 390 - 16 and card["x"] >= 8  # a card inside the screen, not a table row
+    assert "Closed-won revenue\n$10,000" in first.inner_text()  # each figure under its label
+    assert card["y"] - (header["y"] + header["height"]) < 220, (card, header)
+    page.screenshot(path=str(screenshot(page, "leaderboard-cards-phone").with_name("leaderboard-cards-phone-top.png")))
+    assert not page.get_by_label("Period", exact=True).is_visible()  # folded: ranking first
+    page.get_by_text("Period and team:").click()
+    assert page.get_by_label("Period", exact=True).is_visible()
+
+    page.get_by_role("link", name="Scoring weights").click()
+    page.get_by_role("heading", name="Leaderboard scoring", exact=True).wait_for()
+    assert page.get_by_label("Tip shared").input_value() == "5"
+
+
+def test_reps_do_not_get_the_scoring_weights_link(page, sign_in):
+    riley, _sam = _team()
+    sign_in(riley)
+    page.goto("/leaderboard/")
+    page.locator("tr.board__row").first.wait_for()
+    assert page.get_by_role("link", name="Scoring weights").count() == 0
