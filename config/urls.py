@@ -5,12 +5,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from leaderboard import api_tokens
+
 from . import throttling, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/password_reset/", throttling.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", api_tokens.revoke_api_token, name="api_token_revoke"),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

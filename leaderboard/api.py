@@ -29,7 +29,7 @@ api = NinjaAPI(
     title="Huddle API",
     version="1",
     description="Push deals from a CRM and read the leaderboard. Authenticate with "
-    "`Authorization: Bearer <token>`; tokens are created per user in the admin.",
+    "`Authorization: Bearer <token>`; a manager creates and revokes tokens on the site (user menu, API tokens).",
     urls_namespace="huddle_api",
     auth=TokenAuth(),
 )
@@ -137,6 +137,90 @@ def push_deal(request, payload: DealIn):
     result = "created" if report.created else "updated" if report.updated else "unchanged"
     deal = Deal.objects.select_related("owner", "account").get(crm_id=payload.crm_id.strip())
     return Status(200, {"result": result, "deal": _deal_out(deal)})
+
+
+MAX_BATCH = 1000  # the import reports at most this many errors (MAX_REPORTED_ERRORS)
+
+
+class BatchDealIn(Schema):
+    """One deal of a batch: every field optional here, so a bad deal fails alone, with its reason."""
+
+    crm_id: str | None = ""
+    name: str | None = ""
+    account: str | None = ""
+    account_id: str | None = ""
+    owner: str | None = ""
+    owner_email: str | None = ""
+    amount: str | float | None = None
+    currency: str | None = ""
+    stage: str | None = ""
+    status: str | None = ""
+    close_date: str | None = ""
+
+
+class BatchIn(Schema):
+    deals: list[BatchDealIn]
+
+
+class BatchResult(Schema):
+    position: int
+    crm_id: str
+    result: str
+    message: str = ""
+
+
+class BatchOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    results: list[BatchResult]
+
+
+@api.post(
+    "/deals/batch",
+    response={200: BatchOut, 400: Problem, 403: Problem},
+    summary="Create or update many deals in one call",
+)
+def push_deals(request, payload: BatchIn):
+    """Upserts up to 1,000 deals with the file import's validation; one result per deal, in order
+    (``position`` 1 is the first deal): created, updated, unchanged, or error with its message."""
+    if not request.user.has_perm("leaderboard.import_deals"):
+        raise HttpError(403, "This token's user may not import deals.")
+    if not payload.deals:
+        return Status(400, {"detail": "Send at least one deal under \"deals\"."})
+    if len(payload.deals) > MAX_BATCH:
+        count = len(payload.deals)
+        return Status(400, {"detail": f"Send at most {MAX_BATCH:,} deals per call; this one had {count:,}."})
+    rows = [
+        {"__line__": position, **{key: "" if value is None else str(value) for key, value in deal.dict().items()}}
+        for position, deal in enumerate(payload.deals, start=1)
+    ]
+    crm_ids = {position: (row["crm_id"] or "").strip() for position, row in enumerate(rows, start=1)}
+    existed = set(Deal.objects.filter(crm_id__in=set(crm_ids.values())).values_list("crm_id", flat=True))
+    started = timezone.now()
+    report = import_deals(rows, format_name="API")
+    errors = {error.line: error.reason for error in report.errors}
+    written = set(
+        Deal.objects.filter(crm_id__in=existed, last_imported_at__gte=started).values_list("crm_id", flat=True)
+    )
+    results = []
+    for position, crm_id in crm_ids.items():
+        if position in errors:
+            results.append({"position": position, "crm_id": crm_id, "result": "error", "message": errors[position]})
+        else:
+            result = "updated" if crm_id in written else "unchanged" if crm_id in existed else "created"
+            results.append({"position": position, "crm_id": crm_id, "result": result})
+    return Status(
+        200,
+        {
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "failed": report.failed,
+            "results": results,
+        },
+    )
 
 
 @api.get("/leaderboard", response={200: BoardOut, 400: Problem}, summary="Read the leaderboard")
