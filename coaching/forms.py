@@ -14,7 +14,7 @@ from knowledge.forms import AccountNameField
 from knowledge.tagging import normalise_tags
 
 from .models import PitchChallenge, RubricCriterion, Stage
-from .transcripts import TranscriptError, parse_transcript
+from .transcripts import TranscriptError, TranscriptTooLong, parse_transcript
 from .uploads import (
     IMAGE_EXTENSIONS,
     check_file_kind,
@@ -132,6 +132,9 @@ class VideoShareForm(forms.Form):
                 parse_transcript(text)
         except ValidationError as error:
             self.add_error(field, error)
+            return data
+        except TranscriptTooLong as error:
+            self.add_error(field, str(error))
             return data
         except TranscriptError as error:
             name = f"{upload.name}: " if upload else ""

@@ -233,6 +233,13 @@ class CoachingVideoPage(HuddlePage):
         context.update(video_page_context(self, request))
         return context
 
+    def get_template(self, request, *args, **kwargs):
+        from .watching import wants_transcript_fragment
+
+        if wants_transcript_fragment(request):
+            return "coaching/includes/transcript_cues.html"
+        return super().get_template(request, *args, **kwargs)
+
     @property
     def feed_time(self):
         from django.utils import timezone

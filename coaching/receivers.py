@@ -4,15 +4,21 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
 from knowledge import signals as knowledge_signals
+from knowledge.oncommit import enqueue_once_on_commit
 
 from .models import CoachingVideoPage
-from .transcripts import relist_cues, replace_cues
+from .tasks import rebuild_transcript_cues
+from .transcripts import relist_cues
 
 
 @receiver(page_published, sender=CoachingVideoPage, dispatch_uid="coaching_video_published")
 def video_published(sender, instance, revision=None, **kwargs):
-    """Rebuilds the cues from the published transcript; the first publication counts as a share."""
-    replace_cues(instance)
+    """Rebuilds the cues from the published transcript; the first publication counts as a share.
+
+    Parsing, storing and indexing the cues runs in the worker when there is one (inline with the
+    immediate backend), once per transaction.
+    """
+    enqueue_once_on_commit(rebuild_transcript_cues, instance.pk)
     if not instance.author_id and instance.owner_id:
         # Curated in the admin without an author: whoever created the page shared it.
         CoachingVideoPage.objects.filter(pk=instance.pk).update(author=instance.owner_id)

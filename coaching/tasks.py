@@ -1,4 +1,4 @@
-"""Background work for coaching: e-mailing a rep about a review of their pitch."""
+"""Background work for coaching: a video's transcript cues and index, e-mail about pitch reviews."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -35,3 +35,15 @@ def notify_pitch_review(review_id: int, created: bool = True) -> int:
         f"See the scores and every comment: {_absolute(review.submission.get_absolute_url())}\n"
     )
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submitter.email])
+
+
+@task()
+def rebuild_transcript_cues(video_id: int) -> int:
+    """Rebuilds and indexes the cues of a published video from its transcript (read again)."""
+    from .models import CoachingVideoPage
+    from .transcripts import replace_cues
+
+    video = CoachingVideoPage.objects.filter(pk=video_id).first()
+    if video is None:  # deleted before the worker got to it
+        return 0
+    return replace_cues(video)

@@ -1,9 +1,15 @@
-"""Transcripts: WebVTT and SRT parsing (errors name the wrong line), WebVTT output, cue indexing."""
+"""Transcripts: WebVTT and SRT parsing (errors name the wrong line), WebVTT output, cue indexing.
+
+Parsing reads one line at a time and stops at MAX_CUES or MAX_TEXT_CHARS: a huge caption file
+is refused in milliseconds, in the memory of one cue, instead of taking a worker down.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,6 +24,10 @@ TIMING = re.compile(
 LOOKS_LIKE_TIME = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d")
 TAG = re.compile(r"<[^>]*>")
 EXAMPLE_TIMING = "00:01:23.000 --> 00:01:27.500"
+logger = logging.getLogger(__name__)
+# A 30-minute talk has about 500 cues and 30 KB of words; ten times that is still a talk.
+MAX_CUES = 5_000
+MAX_TEXT_CHARS = 200_000
 
 
 class TranscriptError(ValueError):
@@ -26,6 +36,14 @@ class TranscriptError(ValueError):
     def __init__(self, line: int, message: str):
         self.line = line
         super().__init__(f"Line {line}: {message}")
+
+
+class TranscriptTooLong(TranscriptError):
+    """More cues or words than one video's transcript holds; refused before reading the rest."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        ValueError.__init__(self, message)
 
 
 @dataclass(frozen=True)
@@ -71,30 +89,72 @@ def _clean(lines: list[str]) -> str:
     ).strip()
 
 
-def _blocks(text: str) -> list[tuple[int, list[str]]]:
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time, sliced in place: no list or copy of the whole text."""
+    newline = "\n" if "\n" in text else "\r"  # old Mac files end lines with CR alone
+    start, length = 0, len(text)
+    while start < length:
+        end = text.find(newline, start)
+        if end == -1:
+            end = length
+        yield text[start:end].removesuffix("\r")
+        start = end + 1
+
+
+def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
     """Blank-line separated blocks, each with the 1-based number of its first line."""
-    blocks, current, first = [], [], 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    current: list[str] = []
+    first = 0
+    for number, line in enumerate(_lines(text), start=1):
         if line.strip():
             if not current:
                 first = number
             current.append(line.rstrip())
         elif current:
-            blocks.append((first, current))
+            yield first, current
             current = []
     if current:
-        blocks.append((first, current))
-    return blocks
+        yield first, current
+
+
+class _CueBudget:
+    """Counts cues and their characters while parsing; refuses a transcript past the caps."""
+
+    def __init__(self):
+        self.cues: list[Cue] = []
+        self.chars = 0
+
+    def add(self, cue: Cue, line: int) -> None:
+        self.chars += len(cue.text)
+        if len(self.cues) >= MAX_CUES:
+            raise TranscriptTooLong(
+                line,
+                f"The transcript has more than {MAX_CUES:,} cues (cue {MAX_CUES + 1:,} starts "
+                f"at line {line:,}). Huddle keeps up to {MAX_CUES:,} per video: split the "
+                "recording, or merge short cues, and upload it again.",
+            )
+        if self.chars > MAX_TEXT_CHARS:
+            raise TranscriptTooLong(
+                line,
+                f"The transcript's words pass {MAX_TEXT_CHARS // 1000:,} KB (at line {line:,}). "
+                f"Huddle keeps up to {MAX_TEXT_CHARS // 1000:,} KB of text per video: split the "
+                "recording and upload each part's transcript with it.",
+            )
+        self.cues.append(cue)
+
+    def sorted(self) -> list[Cue]:
+        return sorted(self.cues, key=lambda cue: cue.start)
 
 
 def parse_webvtt(text: str) -> list[Cue]:
     text = text.lstrip("\ufeff")
-    blocks = _blocks(text)
-    first_line = text.splitlines()[0] if text.strip() else ""
+    first_line = next(_lines(text[:200]), "")
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", first_line):
         raise TranscriptError(1, "a WebVTT file must start with the line “WEBVTT”.")
-    cues = []
-    for first, lines in blocks[1:]:
+    budget = _CueBudget()
+    blocks = _blocks(text)
+    next(blocks, None)  # the header block
+    for first, lines in blocks:
         head = lines[0]
         if head.startswith(("NOTE", "STYLE", "REGION")) and "-->" not in head:
             continue
@@ -107,12 +167,12 @@ def parse_webvtt(text: str) -> list[Cue]:
         start, end = _timing(lines[offset], first + offset)
         body = _clean(lines[offset + 1 :])
         if body:
-            cues.append(Cue(start, end, body))
-    return sorted(cues, key=lambda cue: cue.start)
+            budget.add(Cue(start, end, body), first)
+    return budget.sorted()
 
 
 def parse_srt(text: str) -> list[Cue]:
-    cues = []
+    budget = _CueBudget()
     for first, lines in _blocks(text.lstrip("\ufeff")):
         offset = 0
         if "-->" not in lines[0]:
@@ -126,13 +186,16 @@ def parse_srt(text: str) -> list[Cue]:
         start, end = _timing(lines[offset], first + offset)
         body = _clean(lines[offset + 1 :])
         if body:
-            cues.append(Cue(start, end, body))
-    return sorted(cues, key=lambda cue: cue.start)
+            budget.add(Cue(start, end, body), first)
+    return budget.sorted()
 
 
 def parse_plain(text: str) -> list[Cue]:
     """Pasted text without times: each paragraph is searchable, at second 0."""
-    return [Cue(0.0, 0.0, _clean(lines)) for _, lines in _blocks(text)]
+    budget = _CueBudget()
+    for first, lines in _blocks(text):
+        budget.add(Cue(0.0, 0.0, _clean(lines)), first)
+    return budget.cues
 
 
 def parse_transcript(text: str) -> list[Cue]:
@@ -166,10 +229,18 @@ def to_webvtt(cues) -> str:
 
 
 def replace_cues(video) -> int:
-    """Rebuilds a video's cue rows from its transcript and re-indexes them and the video."""
+    """Rebuilds a video's cue rows from its transcript and re-indexes them and the video.
+
+    A transcript the forms would now refuse (saved before the caps) leaves the video without
+    cues rather than failing the publication.
+    """
     from .models import TranscriptCue
 
-    cues = parse_transcript(video.transcript_source) if video.transcript_source.strip() else []
+    try:
+        cues = parse_transcript(video.transcript_source) if video.transcript_source.strip() else []
+    except TranscriptError as error:
+        logger.warning("Video %s keeps no transcript cues: %s", video.pk, error)
+        cues = []
     listed = bool(video.live and not video.retired)
     backends = list(get_search_backends(with_auto_update=True))
     with transaction.atomic():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.db.models.functions import Greatest
 
 from knowledge.reactions import record_view
@@ -55,7 +56,42 @@ def series_neighbours(
     return previous, following
 
 
+# Transcript lines shown at once: a long talk's page stays small, the rest comes on request.
+TRANSCRIPT_PAGE_SIZE = 200
+TRANSCRIPT_PAGE_PARAM = "transcript_page"
+
+
+def transcript_page(video: CoachingVideoPage, number: str | int | None) -> Page:
+    """One page of the video's cues, in order (a bad or too-high number gives the nearest page)."""
+    return Paginator(video.cues.all(), TRANSCRIPT_PAGE_SIZE).get_page(number)
+
+
+def wants_transcript_fragment(request) -> bool:
+    """htmx asking for the next lines of the transcript, not the whole page."""
+    return bool(request.headers.get("HX-Request")) and TRANSCRIPT_PAGE_PARAM in request.GET
+
+
+def transcript_context(video: CoachingVideoPage, request) -> dict:
+    cue_page = transcript_page(video, request.GET.get(TRANSCRIPT_PAGE_PARAM))
+    cues = list(cue_page.object_list)
+    return {
+        "page": video,
+        "cue_page": cue_page,
+        "cues": cues,
+        "lines_left": cue_page.paginator.count - cue_page.end_index(),
+    }
+
+
+def _transcript_end(video: CoachingVideoPage, cue_page: Page) -> float:
+    """Where the last cue ends: read from the lines shown when they are the last ones."""
+    if not cue_page.has_next():
+        return max((cue.end_seconds for cue in cue_page.object_list), default=0)
+    return video.cues.aggregate(end=Max("end_seconds"))["end"] or 0
+
+
 def video_page_context(video: CoachingVideoPage, request) -> dict:
+    if wants_transcript_fragment(request):
+        return transcript_context(video, request)
     user = request.user
     previous, following = series_neighbours(video)
     progress = None
@@ -63,20 +99,22 @@ def video_page_context(video: CoachingVideoPage, request) -> dict:
         progress = WatchProgress.objects.filter(user=user, video=video).first()
         # Tips' rules (one per user, video and day; never the author's), sending ``viewed``.
         record_view(user, video)
-    cues = list(video.cues.all())
+    context = transcript_context(video, request)
+    cues = context["cues"]
     duration = (
         video.duration_seconds
         or (progress.duration_seconds if progress else 0)
-        or (cues[-1].end_seconds if cues else 0)
+        or _transcript_end(video, context["cue_page"])
     )
     percent = 0
     if progress and duration:
         percent = min(100, round(100 * progress.furthest_seconds / duration))
     return {
+        **context,
         "previous_in_series": previous,
         "next_in_series": following,
         "progress": progress,
         "watched_percent": percent,
-        "cues": cues,
+        # A transcript is timed throughout or not at all: the lines shown tell which.
         "has_captions": any(cue.end_seconds > cue.start_seconds for cue in cues),
     }

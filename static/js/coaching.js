@@ -141,13 +141,14 @@
       const seconds = secondsFromHash(window.location.hash);
       if (seconds !== null) seek(video, seconds, note, { play: true });
     });
-    document.querySelectorAll("a[data-seek]").forEach((link) => {
-      link.addEventListener("click", (event) => {
-        event.preventDefault();
-        history.replaceState(null, "", `#t=${link.dataset.seek}`);
-        seek(video, Number(link.dataset.seek), note, { play: true });
-        video.scrollIntoView({ block: "nearest" });
-      });
+    // Delegated: transcript lines that htmx adds later ("Show more") seek as well.
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-seek]");
+      if (!link) return;
+      event.preventDefault();
+      history.replaceState(null, "", `#t=${link.dataset.seek}`);
+      seek(video, Number(link.dataset.seek), note, { play: true });
+      video.scrollIntoView({ block: "nearest" });
     });
     trackProgress(video);
   });
