@@ -139,6 +139,11 @@ def _votes(comment_ids: list[int], user) -> tuple[Counter, set[tuple[int, str]]]
     return counts, mine
 
 
+def no_avatar(comment) -> str:
+    """comments-xtd's avatar hook: Huddle shows initials, never an image from another host."""
+    return ""
+
+
 def _display_name(user) -> str:
     return (user.get_full_name() or user.username) if user else "Someone"
 

@@ -231,3 +231,6 @@ def keep_help_in_huddle(request, menu_items):
         for item in menu_items
         if not item.name.startswith(("whats-new-in-wagtail", "editor-guide"))
     ]
+
+
+from . import comment_moderation  # noqa: E402, F401 - the comment list and its bulk actions register themselves

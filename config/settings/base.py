@@ -261,6 +261,7 @@ COMMENTS_XTD_CONFIRM_EMAIL = False
 COMMENTS_XTD_SALT = os.environ.get("COMMENTS_SALT", "huddle-comments").encode()
 COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
+COMMENTS_XTD_API_GET_USER_AVATAR = "knowledge.comments.no_avatar"  # never Gravatar
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
     "default": {"allow_flagging": False, "allow_feedback": True, "show_feedback": True, "who_can_post": "users"}
 }
