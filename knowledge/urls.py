@@ -1,6 +1,4 @@
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from . import views
 from .feeds import LatestTipsFeed
@@ -23,5 +21,5 @@ urlpatterns = [
     ),
     path("feeds/tips/", LatestTipsFeed(), name="tips_feed"),
     # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -332,3 +333,12 @@ def tip_edit(request, pk):
         {"form": form, "tip": tip},
     )
     return too_many_requests(response, limited) if limited else response
+
+
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+
+    Resolved per request, not at import: with the manifest storage of production the hashed name
+    exists only after collectstatic, and a URLconf that asks for it at import fails every check.
+    """
+    return redirect(static("favicon.svg"), permanent=True)
