@@ -177,3 +177,25 @@ def test_pitch_averages_export_for_managers_only(manager, manager_client, rep, r
     ]
     response = rep_client.get(reverse("pitch_averages_csv", args=[challenge.pk]))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_exports_cost_the_same_queries_for_few_rows_as_for_many(
+    manager_client, evil_team, count, django_assert_num_queries
+):
+    """No query per row (an N+1) in the drill-down deals, unmapped owners or analysis exports."""
+    for number in range(count):
+        make_deal(f"N-{number}", owner=evil_team, amount="10.00")
+        make_deal(f"O-{number}", owner=None, owner_name=f"Former owner {number}")
+    # Warm: session, user, then the export's own reads (deals; owners; settings, reps, events,
+    # deals, influence and rates for the analysis).
+    exports = [
+        (reverse("leaderboard_rep_deals_csv", args=["rep"]), count + 1, 6),
+        (reverse("leaderboard_owners_csv"), count, 5),
+        (reverse("leaderboard_analysis_csv"), 2, 8),
+    ]
+    for url, _rows, _queries in exports:
+        read_csv(manager_client.get(url))  # the site and permissions reach the cache
+    for url, rows, queries in exports:
+        with django_assert_num_queries(queries):
+            assert len(read_csv(manager_client.get(url))) == rows + 1

@@ -301,3 +301,17 @@ def test_an_ambiguous_name_says_who_it_could_be_and_keeps_the_text(manager_clien
     from leaderboard.models import Deal
 
     assert not Deal.objects.filter(owner__isnull=False).exists()
+
+
+@pytest.mark.parametrize("people_count", [1, 20])
+def test_suggestions_cost_one_query_however_many_people(
+    manager_client, mayas, people_count, django_assert_num_queries
+):
+    """Asked on every key press: session, user, then one read of the people."""
+    for number in range(people_count):
+        make_rep(f"maya{number}")
+    url = reverse("leaderboard_people")
+    manager_client.get(url, {"rep": "maya"})  # permissions reach the cache
+    with django_assert_num_queries(3):
+        response = manager_client.get(url, {"rep": "maya"})
+    assert response.content.decode().count("<option") == min(people_count + 2, 8)
