@@ -26,6 +26,7 @@ PUBLIC_PREFIXES = (
     "/favicon.ico",
     "/admin/",
     "/api/",
+    "/feeds/private/",  # feed readers have no session; the key in the URL says whose feed it is
 )
 
 

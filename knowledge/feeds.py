@@ -1,9 +1,27 @@
-"""An Atom feed of new tips for people who read in a feed reader."""
+"""Atom feeds: new tips for a signed-in reader, and private feeds a feed reader opens with a key.
 
+A feed reader has no session, so each person's private feed URLs carry their ``FeedToken`` key;
+regenerating the key revokes every URL with the old one. A private feed lists what the streams
+list (tips, microposts, videos; everything about a tag, an account or a person), narrowed to
+what the key's owner may see.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from taggit.models import Tag
+from wagtail.models import Page
 
-from .models import TipPage
+from .listings import StreamFilter, stream_sources
+from .models import Account, FeedToken, Micropost, TipPage
+from .reactions import shared_kind
+
+FEED_SIZE = 30
 
 
 class LatestTipsFeed(Feed):
@@ -40,3 +58,133 @@ class LatestTipsFeed(Feed):
 
     def item_categories(self, item: TipPage):
         return [item.get_stage_display()] if item.stage else []
+
+
+def feed_token_for(user) -> FeedToken:
+    """The person's feed key, made on first use."""
+    token, _ = FeedToken.objects.get_or_create(user=user)
+    return token
+
+
+def feed_owner(key: str):
+    """The active person whose current feed key is ``key``, or None (revoked, unknown)."""
+    token = FeedToken.objects.select_related("user").filter(key=key, user__is_active=True).first()
+    return token.user if token else None
+
+
+def feed_items(user, *, filters: StreamFilter | None = None, model=None, limit: int = FEED_SIZE) -> list:
+    """The newest items the streams list for ``filters`` that ``user`` may see: one query per kind."""
+    filters = filters or StreamFilter()
+    items = []
+    for source in stream_sources():
+        queryset = source.items(filters)
+        if model is not None and queryset.model is not model:
+            continue
+        kind = shared_kind(queryset.model._meta.label_lower)
+        if kind is None:
+            continue
+        visible = queryset.filter(pk__in=kind.visible_to(user).values("pk"))
+        items.extend(visible.order_by(f"-{source.time_field}", "-pk")[:limit])
+    items.sort(key=lambda item: item.feed_time, reverse=True)
+    return items[:limit]
+
+
+@dataclass
+class FeedSubject:
+    """What one private feed is about, for whom, and where its links point."""
+
+    user: object
+    title: str
+    link: str
+    base_url: str
+    filters: StreamFilter = field(default_factory=StreamFilter)
+    model: type | None = None
+
+
+def _name(person) -> str:
+    return person.get_full_name() or person.username
+
+
+class PrivateFeed(Feed):
+    """One person's feed of one kind or about one tag, account or person; opened with their key.
+
+    Links are built from the request's host, so they point at the server the reader uses.
+    """
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, key, kind, value=None):
+        user = feed_owner(key)
+        if user is None:
+            raise Http404("No such feed")
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        if kind == "tips":
+            return FeedSubject(user, "Huddle: tips", "/tips/", base_url, model=TipPage)
+        if kind == "microposts":
+            return FeedSubject(user, "Huddle: posts", "/", base_url, model=Micropost)
+        if kind == "videos":
+            from coaching.models import CoachingVideoPage
+
+            return FeedSubject(user, "Huddle: coaching videos", "/coaching/", base_url, model=CoachingVideoPage)
+        if kind == "tag":
+            tag = Tag.objects.filter(slug=value).first()
+            if tag is None:
+                raise Http404("No such tag")
+            return FeedSubject(user, f"Huddle: #{tag.name}", reverse("tag_detail", args=[tag.slug]),
+                               base_url, StreamFilter(tag=tag))
+        if kind == "account":
+            account = get_object_or_404(Account, pk=value)
+            return FeedSubject(user, f"Huddle: {account.name}", reverse("account_detail", args=[account.pk]),
+                               base_url, StreamFilter(account=account))
+        person = get_object_or_404(get_user_model(), username=value, is_active=True)
+        return FeedSubject(user, f"Huddle: {_name(person)}", reverse("profile", args=[person.username]),
+                           base_url, StreamFilter(author=person))
+
+    def title(self, subject: FeedSubject) -> str:
+        return subject.title
+
+    def link(self, subject: FeedSubject) -> str:
+        return subject.base_url + subject.link
+
+    def subtitle(self, subject: FeedSubject) -> str:
+        return f"Newest first; what {_name(subject.user)} may see on Huddle."
+
+    def items(self, subject: FeedSubject) -> list:
+        items = feed_items(subject.user, filters=subject.filters, model=subject.model)
+        for item in items:
+            item.feed_link = subject.base_url + item.get_absolute_url()
+        return items
+
+    def item_title(self, item) -> str:
+        return item.title if isinstance(item, Page) else f"Post by {_name(item.author)}: {item}"
+
+    def item_description(self, item) -> str:
+        return getattr(item, "summary", "") if isinstance(item, Page) else item.text
+
+    def item_link(self, item) -> str:
+        return item.feed_link
+
+    def item_author_name(self, item) -> str:
+        return _name(item.author) if item.author else ""
+
+    def item_pubdate(self, item):
+        return item.feed_time
+
+
+private_feed = PrivateFeed()
+
+
+def feed_urls(token: FeedToken, request, *, tag=None, account=None, person=None) -> list[tuple[str, str]]:
+    """The person's private feed URLs (absolute, from the request's host) with their labels."""
+
+    def url(kind, *args):
+        return request.build_absolute_uri(reverse(f"private_feed_{kind}", args=[token.key, *args]))
+
+    urls = [("Tips", url("tips")), ("Posts", url("microposts")), ("Coaching videos", url("videos"))]
+    if tag is not None:
+        urls.append((f"#{tag.name}", url("tag", tag.slug)))
+    if account is not None:
+        urls.append((account.name, url("account", account.pk)))
+    if person is not None:
+        urls.append((_name(person), url("person", person.username)))
+    return urls

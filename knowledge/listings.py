@@ -87,6 +87,11 @@ def register_stream_source(time_field: str):
     return register
 
 
+def stream_sources() -> list[StreamSource]:
+    """Every registered content kind of the streams (the feeds read them too)."""
+    return list(_sources)
+
+
 # Above this many items, a tag page walks content newest first and checks the tag per item
 # (one index seek each, stopping after a page); below it, fetching the tag's few rows is faster.
 POPULAR_TAG_ITEMS = 500

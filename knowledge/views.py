@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 from wagtail.models import Site
 
-from . import comments, microposts, sharing
+from . import comments, feeds, microposts, sharing
 from .forms import MicropostForm, TipForm, account_from_name
 from .listings import StreamFilter, annotate_for, parse_cursor, stream
 from .models import Account, Micropost, TipPage
@@ -139,6 +139,29 @@ def comment_edit(request, comment_id):
         status = 400
     return render(request, "comments/edit.html", {"form": form, "comment": comment, "target": target},
                   status=status)
+
+
+# Feeds
+
+
+def feeds_page(request):
+    """The person's private feed URLs; ?tag=, ?account= or ?person= adds that one's feed."""
+    token = feeds.feed_token_for(request.user)
+    tag = Tag.objects.filter(slug=request.GET.get("tag", "")).first()
+    account_id = request.GET.get("account", "")
+    account = Account.objects.filter(pk=account_id).first() if account_id.isdigit() else None
+    person = get_user_model().objects.filter(
+        username=request.GET.get("person", ""), is_active=True
+    ).first()
+    urls = feeds.feed_urls(token, request, tag=tag, account=account, person=person)
+    return render(request, "knowledge/feeds.html", {"feed_urls": urls, "token": token})
+
+
+@require_POST
+def feed_key_regenerate(request):
+    feeds.feed_token_for(request.user).regenerate()
+    messages.success(request, "Your feed key was replaced: the old feed URLs no longer work.")
+    return redirect("feeds")
 
 
 # Microposts

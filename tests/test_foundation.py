@@ -20,8 +20,11 @@ from .factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 # Open to anonymous visitors by design: the login flow, the health check, static files,
-# the Wagtail admin (it has its own login page) and the token-authenticated API.
-PUBLIC = re.compile(r"^/(accounts/(login|password_reset|reset)/|healthz$|favicon\.ico$|static/|admin/|api/)")
+# the Wagtail admin (it has its own login page), the token-authenticated API and the feeds a
+# reader opens with a personal key (tests/test_feed.py).
+PUBLIC = re.compile(
+    r"^/(accounts/(login|password_reset|reset)/|healthz$|favicon\.ico$|static/|admin/|api/|feeds/private/)"
+)
 SAMPLE_VALUES = {"int": "1", "slug": "sample", "str": "sample", "path": "sample/file.txt", "uuid":
                  "00000000-0000-0000-0000-000000000001"}
 
