@@ -142,6 +142,22 @@ def test_managers_set_the_reporting_currency_in_the_scoring_settings(manager_cli
     assertContains(bad, "Ensure this value has at most 3 characters")
 
 
+def test_the_admin_refuses_a_second_rate_for_the_same_day_and_a_rate_into_itself(manager_client):
+    make_rate("GBP", "1.2650", date(2026, 1, 1))
+    add = reverse("wagtailsnippets_leaderboard_exchangerate:add")
+    same_day = manager_client.post(
+        add, {"currency": "GBP", "rate": "1.3", "valid_from": "2026-01-01", "to_currency": ""}
+    )
+    assertContains(same_day, "already exists")
+    into_itself = manager_client.post(
+        add, {"currency": "usd", "rate": "1", "valid_from": "2026-01-01", "to_currency": ""}
+    )
+    assertContains(into_itself, "A currency needs no rate into itself.")
+    assert ExchangeRate.objects.count() == 1
+    listing = manager_client.get(reverse("wagtailsnippets_leaderboard_exchangerate:list"))
+    assertContains(listing, "Import CSV")
+
+
 def test_reps_cannot_edit_rates(rep_client):
     response = rep_client.get(reverse("wagtailsnippets_leaderboard_exchangerate:list"))
     assert response.status_code in (302, 403)
