@@ -45,6 +45,14 @@ def points(weights, verb: str) -> int:
 
 
 @register.filter
+def short_period(period: scoring.Period) -> str:
+    """"This quarter", or the dates of a custom period: what fits one line on a phone."""
+    if period.key != scoring.PeriodKey.CUSTOM:
+        return dict(scoring.PeriodKey.CHOICES)[period.key]
+    return f"{period.start:%-d %b} – {period.end:%-d %b %Y}"
+
+
+@register.filter
 def part_labels(parts: dict[str, int]) -> list[tuple[str, int]]:
     """A row's score parts with the column headings they sit under, for the phone cards."""
     headings = {key: heading for key, heading, _ in scoring.PARTS}

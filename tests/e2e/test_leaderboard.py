@@ -129,6 +129,10 @@ def test_a_rep_sees_their_rank_and_the_tips_that_influenced_deals(page, sign_in)
     assert "Acme signs after a security review helped close 1 won deal" in influence
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/leaderboard/")
+    card, header = _box(page.locator("tr.board__row").first), _box(page.locator(".site-header"))
+    assert card["y"] - (header["y"] + header["height"]) < 240, (card, header)  # rank, then cards
+    summary = page.locator(".board-filters-fold summary").inner_text()
+    assert summary == "Period and team: This quarter · All teams"  # one line, no dates
     screenshot(page, "leaderboard-rep-phone")
 
 
