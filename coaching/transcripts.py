@@ -244,23 +244,32 @@ def replace_cues(video) -> int:
     listed = bool(video.live and not video.retired)
     backends = list(get_search_backends(with_auto_update=True))
     with transaction.atomic():
-        old = list(TranscriptCue.objects.filter(video=video))
-        TranscriptCue.objects.filter(video=video).delete()
-        rows = TranscriptCue.objects.bulk_create(
-            [
-                TranscriptCue(
-                    video=video,
-                    start_seconds=cue.start,
-                    end_seconds=cue.end,
-                    text=cue.text,
-                    listed=listed,
-                )
-                for cue in cues
-            ]
+        # Existing rows are rewritten in place, so the index replaces their entries in one batch;
+        # deleting them would cost the index one write per cue.
+        old_ids = list(
+            TranscriptCue.objects.filter(video=video).order_by("pk").values_list("pk", flat=True)
         )
+        rows = [
+            TranscriptCue(
+                pk=old_ids[number] if number < len(old_ids) else None,
+                video=video,
+                start_seconds=cue.start,
+                end_seconds=cue.end,
+                text=cue.text,
+                listed=listed,
+            )
+            for number, cue in enumerate(cues)
+        ]
+        kept, added = rows[: len(old_ids)], rows[len(old_ids) :]
+        TranscriptCue.objects.bulk_update(
+            kept, ["start_seconds", "end_seconds", "text", "listed"], batch_size=500
+        )
+        TranscriptCue.objects.bulk_create(added, batch_size=500)
+        surplus = old_ids[len(rows) :]
+        TranscriptCue.objects.filter(pk__in=surplus).delete()
     for backend in backends:
-        for cue in old:
-            backend.delete(cue)
+        for pk in surplus:
+            backend.delete(TranscriptCue(pk=pk, video=video))
         if rows:
             backend.add_bulk(TranscriptCue, rows)
     insert_or_update_object(video)  # the page's own entry carries the transcript text too

@@ -294,3 +294,17 @@ def test_with_a_worker_the_cues_are_built_and_indexed_in_the_background(rep_clie
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
     assert video.cues.count() == 2
     assert [hit.video_id for hit in TranscriptCue.objects.listed().search("budget owner")] == [video.pk]
+
+
+@pytest.mark.django_db
+def test_republishing_rewrites_the_cues_in_place_and_the_index_follows():
+    """A new transcript reuses the cue rows (one index batch, no delete per cue); old words go."""
+    video = make_video("Champions", transcript=VTT)
+    ids = sorted(video.cues.values_list("pk", flat=True))
+    video.transcript_source = SRT
+    video.save_revision().publish()
+    assert sorted(video.cues.values_list("pk", flat=True)) == ids[:2]
+    assert [cue.text for cue in video.cues.all()] == ["Name the champion early.", "Confirm the budget owner."]
+    assert [hit.pk for hit in TranscriptCue.objects.listed().search("budget owner")] == [ids[1]]
+    assert list(TranscriptCue.objects.listed().search("summarise")) == []  # the dropped third cue
+    assert list(TranscriptCue.objects.listed().search("discovery")) == []  # the rewritten first
