@@ -188,6 +188,51 @@ def test_a_transcript_hit_and_a_transcript_line_start_the_demo_video_at_that_sec
     page.evaluate(f"{PLAYER}.pause()")
 
 
+def test_a_long_transcript_shows_more_lines_on_request_and_they_seek_too(page, sign_in, settings):
+    """A 450-line transcript opens with 200 lines; "Show more" adds the next 200 in place."""
+    from django.core.files import File
+
+    from coaching.demo import DEMO_MEDIA
+    from coaching.sharing import store_video_file
+    from coaching.transcripts import format_vtt_time
+
+    from ..factories import make_video
+
+    settings.SEMANTIC_SEARCH = False
+    rep = make_rep("riley", first_name="Riley")
+    lines = ["WEBVTT", ""]
+    for number in range(450):  # a cue every 0.08 s: all 450 inside the 37-second demo talk
+        start = number * 0.08
+        lines += [f"{format_vtt_time(start)} --> {format_vtt_time(start + 0.08)}", f"Point {number}.", ""]
+    with (DEMO_MEDIA / "open-discovery-with-one-question.webm").open("rb") as handle:
+        media = store_video_file(File(handle, name="talk.webm"), kind="webm", title="Talk", user=rep)
+    video = make_video("Long talk", author=rep, transcript="\n".join(lines), video=media, external_url="")
+    sign_in(rep)
+    page.goto(video.url)
+    transcript = page.locator(".transcript")
+    assert transcript.get_by_role("listitem").count() == 200
+    more = page.get_by_role("link", name="Show more of the transcript")
+    assert more.is_visible() and page.get_by_text("250 more lines", exact=True).is_visible()
+    screenshots(page, "coaching-long-transcript")
+    pause(page)
+    more.click()
+    page.get_by_text("50 more lines", exact=True).wait_for()
+    assert transcript.get_by_role("listitem").count() == 400
+    assert page.url.endswith(video.url)  # the page stayed; htmx added the lines
+
+    line = transcript.get_by_role("listitem").filter(has_text="Point 300.").get_by_role("link")
+    assert line.get_attribute("href") == "#t=24"
+    pause(page)
+    line.click()
+    assert page.locator("#player-start").inner_text() == "Starting at 0:24"
+    assert 24.3 < _wait_until_played_from(page, 24) < 28
+
+    pause(page)
+    page.get_by_role("link", name="Show more of the transcript").click()
+    page.get_by_text("End of the transcript (450 lines).").wait_for()
+    assert transcript.get_by_role("listitem").count() == 450
+
+
 def test_a_rep_is_told_a_renamed_text_file_is_not_a_video(page, sign_in):
     sign_in(make_rep("riley"))
     page.goto("/coaching/new/")
