@@ -124,21 +124,20 @@ def comment_edit(request, comment_id):
         raise PermissionDenied("You can only edit your own comments.")
     target = comment.content_object
     form = comments.CommentEditForm(request.POST or None, initial={"comment": comment.comment})
-    status = 200
+    limited = None
     if request.method == "POST" and form.is_valid():
         try:
             check_post_rate(request.user, action="comment")
         except RateLimited as error:
             form.add_error(None, str(error))
-            status = 429
+            limited = error
         else:
             comments.edit_comment(comment, text=form.cleaned_data["comment"])
             messages.success(request, "Your comment was updated.")
             return redirect(f"{target.get_absolute_url()}#c{comment.pk}")
-    if form.errors and status == 200:
-        status = 400
-    return render(request, "comments/edit.html", {"form": form, "comment": comment, "target": target},
-                  status=status)
+    context = {"form": form, "comment": comment, "target": target}
+    response = render(request, "comments/edit.html", context, status=400 if form.errors else 200)
+    return too_many_requests(response, limited) if limited else response
 
 
 # Feeds

@@ -93,3 +93,20 @@ def test_a_micropost_edit_does_not_notify_someone_mentioned_before(rep, rep_clie
     for text in ("Thanks all", "Thanks @dana!", "Thanks", "Thanks @dana."):
         rep_client.post(f"/microposts/{post.pk}/edit/", {"text": text, "account_name": ""})
     assert len(mentions_to(mailoutbox, dana.email)) == 1
+
+
+@pytest.mark.django_db
+def test_edits_count_against_the_posting_limit_and_keep_the_text(rep_client, tip, dana, settings, mailoutbox):
+    settings.POST_RATE_LIMIT = "2/60"
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "First"))
+    comment = XtdComment.objects.get()
+    url = f"/comments/{comment.pk}/edit/"
+    assert rep_client.post(url, {"comment": "Second"}).status_code == 302
+    response = rep_client.post(url, {"comment": "Third, for @dana"})
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 61  # the window, rounded up to its buckets
+    assertContains(response, "posting too fast", status_code=429)
+    assertContains(response, "Third, for @dana</textarea>", status_code=429)
+    comment.refresh_from_db()
+    assert comment.comment == "Second"
+    assert not mentions_to(mailoutbox, dana.email)
