@@ -168,3 +168,105 @@ def test_a_rep_posts_a_win_finds_a_tip_despite_a_typo_marks_it_comments_and_jump
     page.get_by_role("link", name="Huddle home").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
     page.wait_for_load_state("networkidle")
+
+
+def rep_comments_on(title: str, text: str) -> None:
+    """A rep's comment, as the site's comment form leaves it (the demo seeds none)."""
+    from django.contrib.auth.models import User
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+    from django_comments_xtd.models import XtdComment
+
+    from knowledge.models import TipPage
+
+    tip = TipPage.objects.get(title=title)
+    XtdComment.objects.create(
+        content_type=ContentType.objects.get_for_model(TipPage), object_pk=str(tip.pk), site_id=1,
+        user=User.objects.get(username="rep"), comment=text, submit_date=timezone.now(),
+    )
+
+
+def test_marketing_edits_tags_verifies_retires_and_checks_the_moderation_lists(page, demo):
+    index_tips()
+    rep_comments_on("Getting past procurement", "Procurement at Initech wanted our SOC 2 report first.")
+    sign_in_with_the_form(page, "marketing")
+    pause(page)
+    page.locator("details.user-menu > summary").click()
+    pause(page)
+    page.get_by_role("link", name="Curate (admin)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Huddle admin")
+    review = page.locator("section", has=page.get_by_role("heading", name="Tips to review"))
+    expect(review.get_by_role("link", name="Beat the incumbent on switching cost")).to_be_visible()
+    comments = page.locator("section", has=page.get_by_role("heading", name="Recent comments"))
+    expect(comments.get_by_role("row", name="Getting past procurement")).to_contain_text("SOC 2 report")
+    screenshots(page, "journey-marketing-dashboard")
+
+    # Edit a tip and tag it.
+    pause(page)
+    review.get_by_role("link", name="Beat the incumbent on switching cost").click()
+    summary = page.get_by_role("textbox", name="Summary")
+    summary.click()
+    summary.press("End")
+    summary.press_sequentially(" Bring the migration plan.", delay=40)
+    tag_input = page.locator("#panel-child-content-about-section .tagit input").first
+    type_keys(tag_input, "switching-cost,")
+    screenshots(page, "journey-marketing-edit")
+    pause(page)
+    page.get_by_role("button", name="More actions").click()
+    pause(page)
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Page 'Beat the incumbent on switching cost' has been published.")).to_be_visible()
+    page.goto("/tips/beat-the-incumbent-on-switching-cost/")
+    expect(page.get_by_text("Bring the migration plan.")).to_be_visible()
+    expect(page.get_by_role("link", name="#switching-cost")).to_be_visible()
+
+    # Verify one stale tip from the dashboard.
+    page.goto("/admin/")
+    review = page.locator("section", has=page.get_by_role("heading", name="Tips to review"))
+    row = review.get_by_role("row", name="Use a customer story from the same industry")
+    pause(page)
+    row.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("“Use a customer story from the same industry” is verified again.")).to_be_visible()
+    expect(review.get_by_role("link", name="Use a customer story from the same industry")).to_have_count(0)
+
+    # Retire another, pointing its readers to the tip that replaces it.
+    row = review.get_by_role("row", name="Discount only for something in return")
+    pause(page)
+    row.get_by_role("link", name="Retire…").click()
+    expect(page.get_by_role("heading", name="Retire this tip?")).to_be_visible()
+    pause(page)
+    page.get_by_role("button", name="Choose a page").click()
+    chooser = page.locator(".modal-dialog")
+    search = chooser.get_by_role("textbox", name="Search term")
+    pause(page)
+    type_keys(search, "three options")
+    pause(page)
+    chooser.get_by_role("link", name="Price in three options, not one").click()
+    expect(page.locator("[data-chooser-title]")).to_have_text("Price in three options, not one")
+    screenshots(page, "journey-marketing-retire")
+    pause(page)
+    page.get_by_role("button", name="Yes, retire it").click()
+    expect(page.get_by_text("Readers are sent to “Price in three options, not one”")).to_be_visible()
+
+    # The moderation and curation lists: comments, microposts, possible duplicates.
+    pause(page)
+    page.get_by_role("link", name="Comments").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Comments")
+    expect(page.get_by_role("row", name="Procurement at Initech wanted our SOC 2 report first.")).to_be_visible()
+    screenshots(page, "journey-marketing-comments")
+    pause(page)
+    page.get_by_role("link", name="Microposts").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Microposts")
+    expect(page.get_by_role("table").get_by_role("row")).not_to_have_count(1)
+    pause(page)
+    page.get_by_role("button", name="Reports").click()
+    pause(page)
+    page.get_by_role("link", name="Possible duplicates").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Possible duplicates")
+    screenshots(page, "journey-marketing-duplicates")
+
+    # Readers of the retired tip see where to go instead.
+    page.goto("/tips/discount-only-for-something-in-return/")
+    notice = page.get_by_role("note")
+    expect(notice).to_contain_text("This tip is retired.")
+    expect(notice.get_by_role("link", name="Price in three options, not one")).to_be_visible()
