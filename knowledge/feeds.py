@@ -9,7 +9,8 @@ what the key's owner may see.
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.syndication.views import Feed
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed, add_domain
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +25,33 @@ from .reactions import shared_kind
 FEED_SIZE = 30
 
 
-class LatestTipsFeed(Feed):
+class LinksFromRequestFeed(Feed):
+    """A feed whose links go to the address the reader used, not the Sites row.
+
+    Django's feeds put the Sites framework's domain in front of every link (the feed's own
+    "self" link included); that row is written once, at the first migrate, so
+    ``make run PORT=8123`` or a proxy's host name got links to 127.0.0.1:8000.
+    """
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        configured = add_domain(get_current_site(request).domain, "", request.is_secure())
+        actual = request.build_absolute_uri("/").rstrip("/")
+        if configured == actual:
+            return feed
+
+        def moved(url):
+            return actual + url[len(configured):] if url and url.startswith(configured + "/") else url
+
+        for key in ("link", "feed_url", "id"):
+            feed.feed[key] = moved(feed.feed.get(key))
+        for item in feed.items:
+            item["link"] = moved(item.get("link"))
+            item["unique_id"] = moved(item.get("unique_id"))
+        return feed
+
+
+class LatestTipsFeed(LinksFromRequestFeed):
     feed_type = Atom1Feed
     title = "Huddle: new tips"
     subtitle = "Account tips shared by the team, newest first."
@@ -105,7 +132,7 @@ def _name(person) -> str:
     return person.get_full_name() or person.username
 
 
-class PrivateFeed(Feed):
+class PrivateFeed(LinksFromRequestFeed):
     """One person's feed of one kind or about one tag, account or person; opened with their key.
 
     Links are built from the request's host, so they point at the server the reader uses.

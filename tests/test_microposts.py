@@ -185,3 +185,20 @@ def test_a_new_post_says_just_now_and_an_older_one_its_age(rep_client, rep):
     assertContains(response, ">just now</time>", count=1)
     assertContains(response, ">5\xa0minutes ago</time>", count=1)
     assertNotContains(response, "0\xa0minutes ago")
+
+
+@pytest.mark.django_db
+def test_links_in_mention_e_mails_go_to_the_address_the_writer_used(rep, other_rep, settings):
+    """Written during a request: the request's host; written with no request: SITE_DOMAIN."""
+    from django.test import Client
+
+    from knowledge.microposts import post_micropost
+
+    settings.SITE_DOMAIN = "huddle.example:8000"
+    client = Client(HTTP_HOST="127.0.0.1:8123")
+    client.force_login(rep)
+    client.post(reverse("micropost_create"), {"text": f"Thanks @{other_rep.username}"})
+    post = Micropost.objects.get()
+    assert f"http://127.0.0.1:8123/microposts/{post.pk}/" in mail.outbox[-1].body
+    post_micropost(author=rep, text=f"Again, @{other_rep.username}", account=None)  # a command, a task
+    assert "http://huddle.example:8000/microposts/" in mail.outbox[-1].body

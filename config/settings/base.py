@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "config.middleware.StorageFullMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "knowledge.notifications.RequestOriginMiddleware",  # e-mail links go where the request came
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.LoginRequiredEverywhereMiddleware",

@@ -220,3 +220,43 @@ def test_a_new_account_is_an_explicit_choice(page, sign_in):
     page.get_by_role("button", name="Share tip").click()
     expect(page.locator("main header")).to_contain_text("Hooli")
     assert list(Account.objects.values_list("name", flat=True)) == ["Hooli"]
+
+
+def test_links_in_e_mails_the_feed_and_after_removing_a_comment_go_to_the_port_in_use(page, sign_in, live_server):
+    """`make run PORT=8123`: every absolute link names the address in use, not SITE_DOMAIN's 8000."""
+    from django.core import mail
+    from django.test import override_settings
+
+    from ..factories import make_marketer
+
+    assert ":8000" not in live_server.url
+    tip = make_tip("Getting past procurement", author=make_rep("ana", first_name="Ana"))
+    with override_settings(SITE_DOMAIN="127.0.0.1:8000"):
+        sign_in(make_rep("riley", first_name="Riley"))
+        page.goto("/")
+        type_keys(page.get_by_label("Share a quick win"), "Thanks @ana, the security pack worked")
+        pause(page)
+        page.get_by_role("button", name="Post", exact=True).click()
+        expect(page.locator("#stream article").first).to_contain_text("the security pack worked")
+        [mention] = [message for message in mail.outbox if "ana@example.com" in message.to]
+        assert f"{live_server.url}/microposts/" in mention.body and ":8000" not in mention.body
+
+        feed = page.request.get("/feeds/tips/").text()
+        assert f'href="{live_server.url}{tip.url}"' in feed
+        assert f'href="{live_server.url}/feeds/tips/" rel="self"' in feed
+        assert ":8000" not in feed
+
+        page.goto(tip.url)
+        type_keys(page.get_by_label("Your comment"), "Sent it in week one.")
+        pause(page)
+        page.get_by_role("button", name="Comment", exact=True).click()
+        expect(page.locator(".comment").first).to_contain_text("Sent it in week one.")
+        page.context.clear_cookies()
+        sign_in(make_marketer("morgan"))
+        page.goto(tip.url)
+        page.locator(".comment").first.get_by_role("link", name="Remove").click()
+        pause(page)
+        page.get_by_role("button", name="Remove").click()
+        page.wait_for_load_state()
+        assert page.url.startswith(f"{live_server.url}{tip.url}")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Getting past procurement")
