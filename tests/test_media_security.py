@@ -285,3 +285,107 @@ def test_a_document_that_is_a_page_is_only_downloaded(admin_client_, rep_client)
     document = Document.objects.get()
     assert document.file.url.startswith("/media/documents/")
     assert_download(rep_client.get(document.file.url))
+
+
+# --- The nginx sample itself, in front of Huddle (MEDIA_ACCEL=nginx), where nginx is installed.
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _nginx_site(tmp_path: Path, *, upstream: str, port: int, media_root: str) -> Path:
+    """deploy/nginx/huddle.conf on plain HTTP and a free port, pointing at the test's folders."""
+    import os
+    import re
+
+    site = (Path(__file__).resolve().parent.parent / "deploy" / "nginx" / "huddle.conf").read_text()
+    site = re.sub(r"^\s*ssl_\w+ .*;$", "", site, flags=re.MULTILINE)
+    site = re.sub(r"^\s*listen \[::\]:\d+.*;$", "", site, flags=re.MULTILINE)
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+    site = site.replace("server 127.0.0.1:8000", f"server {upstream}")
+    site = site.replace("/var/lib/huddle/media/", media_root.rstrip("/") + "/")
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
+    (tmp_path / "site.conf").write_text(site)
+    temp = "".join(
+        f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""  # the test's media folder is private to root
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"{user}pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\nevents {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; {temp} include {tmp_path}/site.conf; }}\n"
+    )
+    return conf
+
+
+@pytest.fixture
+def nginx_in_front(live_server, tmp_path, settings, monkeypatch, rep):
+    """nginx with the sample site in front of the live server; yields (base URL, session cookie)."""
+    import shutil
+    import subprocess
+    import time
+
+    import httpx
+    from django.test import Client, testcases
+
+    if not shutil.which("nginx"):
+        pytest.skip("nginx is not installed")
+    # Django's live server answers /media/ itself unless told not to: Huddle's view must.
+    monkeypatch.setattr(testcases._MediaFilesHandler, "_should_handle", lambda self, path: False)
+    settings.MEDIA_ACCEL = "nginx"
+    port = _free_port()
+    upstream = live_server.url.removeprefix("http://")
+    conf = _nginx_site(tmp_path, upstream=upstream, port=port, media_root=str(settings.MEDIA_ROOT))
+    process = subprocess.Popen(["nginx", "-c", str(conf)], stderr=subprocess.PIPE)
+    try:
+        for _ in range(50):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        client = Client()
+        client.force_login(rep)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield f"http://127.0.0.1:{port}", {settings.SESSION_COOKIE_NAME: session}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nginx_sample_streams_ranges_and_sandboxes_downloads(nginx_in_front):
+    import httpx
+
+    base, cookies = nginx_in_front
+    video = TINY_WEBM + bytes(range(256)) * 8
+    stored("media/talk.webm", video)
+    stored("documents/page.html", HTML)
+    stored("media/renamed.mp4", HTML)
+
+    with httpx.Client(base_url=base, cookies=cookies, timeout=10) as http:
+        part = http.get("/media/media/talk.webm", headers={"Range": "bytes=100-199"})
+        assert part.status_code == 206
+        assert part.headers["Content-Range"] == f"bytes 100-199/{len(video)}"
+        assert part.content == video[100:200]
+        assert part.headers["Content-Type"] == "video/webm"
+        assert part.headers.get_list("X-Content-Type-Options") == ["nosniff"]
+        assert "attachment" not in part.headers.get("Content-Disposition", "")
+
+        for url in ("/media/documents/page.html", "/media/media/renamed.mp4"):
+            page = http.get(url)
+            assert page.status_code == 200, url
+            assert page.headers["Content-Type"] == "application/octet-stream"
+            assert page.headers.get_list("Content-Disposition") == ["attachment"]
+            assert page.headers.get_list("Content-Security-Policy") == ["sandbox"]
+            assert page.headers.get_list("X-Content-Type-Options") == ["nosniff"]
+
+        assert http.get("/protected-download/documents/page.html").status_code == 404  # internal only
+    anonymous = httpx.get(f"{base}/media/media/talk.webm", headers={"Range": "bytes=0-9"})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.headers["Location"]
