@@ -220,6 +220,13 @@ def pitch_submit(request, pk):
 def _pitch_submit(request, pk, handler):
     challenge = _get_challenge(pk)
     form = SubmissionForm(request.POST, request.FILES, too_large=handler.too_large)
+    limited = None
+    if form.is_valid():
+        try:
+            check_post_rate(request.user, action="upload")  # pitch videos and shared videos alike
+        except RateLimited as error:
+            form.add_error(None, str(error))
+            limited = error
     if form.is_valid():
         try:
             submission = submit_pitch(
@@ -242,13 +249,15 @@ def _pitch_submit(request, pk, handler):
             {"form": form, "challenge": challenge},
             request=request,
         )
-        return JsonResponse({"html": html}, status=400)
-    return render(
-        request,
-        "coaching/challenge_detail.html",
-        _challenge_context(request, challenge, form),
-        status=400,
-    )
+        response = JsonResponse({"html": html}, status=400)
+    else:
+        response = render(
+            request,
+            "coaching/challenge_detail.html",
+            _challenge_context(request, challenge, form),
+            status=400,
+        )
+    return too_many_requests(response, limited) if limited else response
 
 
 def _submission_context(request, submission, review_form=None) -> dict:

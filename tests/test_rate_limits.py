@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from coaching.models import CoachingVideoPage
+from coaching.models import CoachingVideoPage, PitchSubmission
 from knowledge import ratelimit
 from knowledge.models import Micropost, TipPage
 
-from .factories import make_micropost, make_tip, video_upload
+from .factories import make_challenge, make_micropost, make_tip, video_upload
 from .test_permissions_cache import redis_url  # noqa: F401  (a redis-server of the test's own)
 
 HTMX = {"HX-Request": "true"}
@@ -193,3 +193,16 @@ def test_the_limit_holds_on_redis_shared_by_processes(db, rep, settings, request
         ratelimit.check_post_rate(rep, action="redis", now=start + 1.5)
     assert refused.value.retry_after == 60  # the bucket at 59 s leaves the window at 120 s
     ratelimit.check_post_rate(rep, action="redis", now=start + 61)
+
+
+@pytest.mark.django_db
+def test_eleventh_pitch_upload_gets_429(rep_client, manager, clock):
+    """Re-submitting a pitch keeps the earlier one: each is a stored video, so each counts."""
+    challenge = make_challenge(created_by=manager)
+    url = reverse("pitch_submit", args=[challenge.pk])
+    for number in range(LIMIT):
+        response = rep_client.post(url, {"file": video_upload(f"take-{number}.mp4"), "note": f"Take {number}"})
+        assert response.status_code == 302, response.status_code
+    response = rep_client.post(url, {"file": video_upload("take-11.mp4"), "note": "Take eleven"})
+    assert_refused(response)
+    assert PitchSubmission.objects.filter(submitter__username="rep").count() == LIMIT
