@@ -144,3 +144,26 @@ def test_a_new_key_revokes_the_old_feed_urls(rep_client, rep, content):
 def test_the_feeds_page_and_new_keys_need_a_session(client):
     assert client.get("/feeds/").status_code == 302
     assert client.post("/feeds/new-key/").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 8])
+def test_a_private_feed_costs_the_same_for_1_or_8_items_of_each_kind(
+    rep_client, other_rep, count, django_assert_num_queries
+):
+    from django.test import Client
+
+    from .factories import make_micropost, make_video
+
+    for number in range(count):
+        make_tip(f"Tip {number}", author=other_rep, tags=["pricing"])
+        make_micropost(f"Post {number} #pricing", author=other_rep)
+        make_video(f"Video {number}", author=other_rep, tags=["pricing"])
+    url = re.sub(r"/tips/$", "/tags/pricing/", private_urls(rep_client)["Tips"])
+    reader = Client()
+    with django_assert_num_queries(FEED_QUERIES):
+        response = reader.get(url)
+    assertContains(response, "<entry>", count=3 * count, html=False)
+
+
+FEED_QUERIES = 10  # the same for 1 and 8 items of each kind: no query per entry
