@@ -63,7 +63,8 @@ def posting_data(data: QueryDict, user) -> QueryDict:
     """
     posted = data.copy()
     posted["name"] = (user.get_full_name() or user.get_username())[:50]
-    posted["email"] = user.email or f"{user.get_username()}@invalid"
+    # comments-xtd requires an address; someone without one is still the comment's author.
+    posted["email"] = user.email or "nobody@localhost"
     posted["url"] = ""
     posted.pop("followup", None)
     return posted

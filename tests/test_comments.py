@@ -291,3 +291,12 @@ def test_a_form_left_open_too_long_comes_back_with_the_text_kept(rep_client, tip
     assert not XtdComment.objects.exists()
     response = rep_client.post("/comments/post/", {**data, **security_fields(tip)})
     assert response.status_code == 302 and XtdComment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_someone_without_an_email_address_can_comment(rep_client, rep, tip):
+    rep.email = ""
+    rep.save()
+    response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "No inbox here"), follow=True)
+    assertContains(response, "No inbox here")
+    assert XtdComment.objects.get().user == rep
