@@ -44,8 +44,10 @@ class ModeratorsOnly(BasePermissionPolicy):
 
         return get_user_model().objects.filter(
             Q(is_superuser=True)
-            | Q(user_permissions__codename="can_moderate")
-            | Q(groups__permissions__codename="can_moderate"),
+            | Q(user_permissions__codename="can_moderate",
+                user_permissions__content_type__app_label="django_comments")
+            | Q(groups__permissions__codename="can_moderate",
+                groups__permissions__content_type__app_label="django_comments"),
             is_active=True,
         ).distinct()
 
@@ -72,8 +74,8 @@ def set_removed(comments, *, removed: bool) -> int:
 
 def _commented_tips(request) -> QuerySet:
     tip_type = ContentType.objects.get_for_model(TipPage)
-    ids = XtdComment.objects.filter(content_type=tip_type).values_list("object_pk", flat=True)
-    return TipPage.objects.filter(pk__in=[int(pk) for pk in set(ids) if pk.isdigit()]).order_by("title")
+    ids = XtdComment.objects.filter(content_type=tip_type).values_list("object_pk", flat=True).distinct()
+    return TipPage.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()]).order_by("title")
 
 
 def _commenters(request) -> QuerySet:
