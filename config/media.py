@@ -161,11 +161,11 @@ def _accel_response(file: StoredFile, relative: str) -> HttpResponse:
     """Django decided who may have the file; nginx or Apache streams it and answers ranges."""
     response = HttpResponse(content_type=file.content_type)
     if settings.MEDIA_ACCEL == "nginx":
-        # nginx keeps few of these headers across X-Accel-Redirect: its download location
-        # (deploy/nginx/huddle.conf) sets the attachment, sandbox and nosniff headers itself.
+        # nginx's two locations (deploy/nginx/huddle.conf) set the caching, nosniff, attachment
+        # and sandbox headers themselves; sent from here too, some would arrive twice.
         prefix = settings.MEDIA_ACCEL_PREFIX if file.inline else settings.MEDIA_DOWNLOAD_PREFIX
         response["X-Accel-Redirect"] = prefix + quote(relative)
-    else:
-        response["X-Sendfile"] = str(file.path)
-    _protect(response, file, headers=settings.MEDIA_ACCEL != "nginx")
+        return response
+    response["X-Sendfile"] = str(file.path)  # Apache's mod_xsendfile keeps these headers
+    _protect(response, file)
     return response

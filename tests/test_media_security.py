@@ -377,6 +377,8 @@ def test_the_nginx_sample_streams_ranges_and_sandboxes_downloads(nginx_in_front)
         assert part.headers["Content-Type"] == "video/webm"
         assert part.headers.get_list("X-Content-Type-Options") == ["nosniff"]
         assert "attachment" not in part.headers.get("Content-Disposition", "")
+        names = [name for name, _ in part.headers.multi_items()]
+        assert len(names) == len(set(names)), names  # no header sent twice (Django and nginx)
 
         for url in ("/media/documents/page.html", "/media/media/renamed.mp4"):
             page = http.get(url)
@@ -385,6 +387,8 @@ def test_the_nginx_sample_streams_ranges_and_sandboxes_downloads(nginx_in_front)
             assert page.headers.get_list("Content-Disposition") == ["attachment"]
             assert page.headers.get_list("Content-Security-Policy") == ["sandbox"]
             assert page.headers.get_list("X-Content-Type-Options") == ["nosniff"]
+            names = [name for name, _ in page.headers.multi_items()]
+            assert len(names) == len(set(names)), names
 
         assert http.get("/protected-download/documents/page.html").status_code == 404  # internal only
     anonymous = httpx.get(f"{base}/media/media/talk.webm", headers={"Range": "bytes=0-9"})
