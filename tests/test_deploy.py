@@ -51,6 +51,7 @@ def _location(conf: str, prefix: str) -> str:
 def test_nginx_downloads_everything_but_videos_audio_and_images():
     """Django's view sends HTML, SVG and the rest to a location that makes them sandboxed downloads."""
     conf = (DEPLOY / "nginx" / "huddle.conf").read_text()
+    assert _env_sample()["MEDIA_DOWNLOAD_PREFIX"] == settings.MEDIA_DOWNLOAD_PREFIX
     download = _location(conf, settings.MEDIA_DOWNLOAD_PREFIX)
     assert "internal;" in download and "alias /var/lib/huddle/media/;" in download
     assert "types { }" in download and "default_type application/octet-stream;" in download
