@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_comments_xtd.models import XtdComment
 
 from coaching.models import PitchReview
+from knowledge.feeds import feed_token_for
 from leaderboard.models import ApiToken
 
 from .factories import (
@@ -88,7 +89,14 @@ def route_kwargs(world: World) -> dict[str, dict]:
     tip_pk = {"pk": world.tip.pk}
     post_pk = {"pk": world.post.pk}
     comment = {"comment_id": world.comment.pk}
+    feed = {"key": feed_token_for(world.peer).key}  # another person's private feed key
     return {
+        "private_feed_tips": feed,
+        "private_feed_microposts": feed,
+        "private_feed_videos": feed,
+        "private_feed_tag": {**feed, "value": "pricing"},
+        "private_feed_account": {**feed, "value": world.account.pk},
+        "private_feed_person": {**feed, "value": world.other_manager.username},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "api_token_revoke": {"pk": world.token.pk},
         "comment_edit": comment,
@@ -178,7 +186,8 @@ def test_every_site_route_as_every_role_against_someone_elses_objects(world, rep
     assert not errors, errors
 
     for (role, path), response in answers.items():
-        if role == "anonymous" and not path.startswith(("/accounts/", "/api/", "/healthz", "/favicon")):
+        public = ("/accounts/", "/api/", "/healthz", "/favicon", "/feeds/private/")  # the feeds go by their key
+        if role == "anonymous" and not path.startswith(public):
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], (path, response)
 
     for (role, path), response in answers.items():
