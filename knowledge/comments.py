@@ -44,6 +44,8 @@ def comment_target(data: QueryDict, user):
         name in security.errors for name in ("content_type", "object_pk")
     ):
         raise CommentRefused("This comment form is not one Huddle made.")
+    if data.get("honeypot"):  # a field people never see: only a robot fills it in
+        raise CommentRefused("This comment looked automated.")
     target = shared_object(data["content_type"], data["object_pk"], user)
     if target is None:
         raise CommentRefused("This content does not take comments.")

@@ -300,3 +300,12 @@ def test_someone_without_an_email_address_can_comment(rep_client, rep, tip):
     response = rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "No inbox here"), follow=True)
     assertContains(response, "No inbox here")
     assert XtdComment.objects.get().user == rep
+
+
+@pytest.mark.django_db
+def test_a_robot_filling_the_hidden_field_gets_huddles_refusal_page(rep_client, tip):
+    data = {**comment_form_data(rep_client, tip, "Buy now"), "honeypot": "http://spam.example/"}
+    response = rep_client.post("/comments/post/", data)
+    assertContains(response, "Your comment wasn't posted", status_code=400)
+    assertContains(response, "/static/css/huddle.css", status_code=400)
+    assert not XtdComment.objects.exists()
