@@ -185,6 +185,15 @@ def test_a_transcript_hit_and_a_transcript_line_start_the_demo_video_at_that_sec
     pause(page)
     page.get_by_role("link", name="0:01").click()
     assert 1.3 < _wait_until_played_from(page, 1) < 5
+
+    # The scrub bar: a click three quarters along the player's timeline (37 s long).
+    box = page.locator("video#player").bounding_box()
+    timeline = (box["x"] + box["width"] * 0.75, box["y"] + box["height"] - 12)
+    page.mouse.move(*timeline)
+    pause(page)
+    page.mouse.click(*timeline)
+    page.wait_for_function(f"!{PLAYER}.seeking && {PLAYER}.currentTime > 20")
+    assert 24 < page.evaluate(f"{PLAYER}.currentTime") < 33
     _leave_the_player(page)
 
 
