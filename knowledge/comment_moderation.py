@@ -193,10 +193,12 @@ class CommentBulkAction(SnippetBulkAction):
         return f"{num_parent_objects} {noun} {self.done}."
 
 
-@hooks.register("register_bulk_action")
+# Registered after the snippets' own "delete" (order 0), so that for comments this action takes
+# its place: a moderator removes a comment (its text stops showing), never deletes its thread.
+@hooks.register("register_bulk_action", order=1)
 class RemoveCommentsBulkAction(CommentBulkAction):
     display_name = "Remove"
-    action_type = "remove_comments"
+    action_type = "delete"
     aria_label = "Remove the selected comments"
     action_priority = 10
     classes = {"serious"}
@@ -204,7 +206,7 @@ class RemoveCommentsBulkAction(CommentBulkAction):
     done = "removed"
 
 
-@hooks.register("register_bulk_action")
+@hooks.register("register_bulk_action", order=1)
 class RestoreCommentsBulkAction(CommentBulkAction):
     display_name = "Restore"
     action_type = "restore_comments"

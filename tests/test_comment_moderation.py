@@ -69,18 +69,18 @@ def test_reps_do_not_see_the_comment_list(rep_client, rep, tip):
     response = rep_client.get(LIST_URL)
     assert response.status_code in (302, 403)
     assertNotContains(response, "Mine", status_code=response.status_code)
-    rep_client.post(bulk_url("remove_comments", XtdComment.objects.all()))
+    rep_client.post(bulk_url("delete", XtdComment.objects.all()))
     assert not XtdComment.objects.filter(is_removed=True).exists()
 
 
 @pytest.mark.django_db
 def test_marketing_removes_in_bulk_after_confirming_and_restores(marketer_client, rep, other_rep, tip):
     first, second, third = (make_comment(tip, rep, f"Comment number {n}") for n in (1, 2, 3))
-    confirm = marketer_client.get(bulk_url("remove_comments", [first, second]))
+    confirm = marketer_client.get(bulk_url("delete", [first, second]))
     assertContains(confirm, "Remove these 2 comments?")
     assertContains(confirm, "Comment number 1")
     assert not XtdComment.objects.filter(is_removed=True).exists()  # nothing happens before yes
-    response = marketer_client.post(bulk_url("remove_comments", [first, second]), follow=True)
+    response = marketer_client.post(bulk_url("delete", [first, second]), follow=True)
     assertContains(response, "2 comments removed.")
     assert set(XtdComment.objects.filter(is_removed=True)) == {first, second}
     page = marketer_client.get(tip.url).content.decode()
@@ -135,7 +135,7 @@ def test_no_comment_page_loads_anything_from_another_host(
         "delete": marketer_client.get(f"/comments/delete/{comment.pk}/"),
         "deleted": marketer_client.get(f"/comments/deleted/?c={removed.pk}"),
         "admin list": marketer_client.get(LIST_URL),
-        "admin confirm": marketer_client.get(bulk_url("remove_comments", [comment, removed])),
+        "admin confirm": marketer_client.get(bulk_url("delete", [comment, removed])),
         "admin edit": marketer_client.get(f"{LIST_URL}edit/{comment.pk}/"),
     }
     settings.POST_RATE_LIMIT = "0/60"
