@@ -15,7 +15,7 @@ from django_comments_xtd.models import XtdComment
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
@@ -130,6 +130,11 @@ def _excerpt(comment: XtdComment) -> str:
     return Truncator(comment.comment).chars(90)
 
 
+def _on_site(comment: XtdComment) -> str | None:
+    target = comment.content_object
+    return f"{target.get_absolute_url()}#c{comment.pk}" if target else None
+
+
 def _about(comment: XtdComment) -> str:
     return str(comment.content_object) if comment.content_object else "(deleted)"
 
@@ -144,7 +149,11 @@ class CommentViewSet(SnippetViewSet):
     url_prefix = "comments"
     filterset_class = CommentFilterSet
     list_display = [
-        Column("comment", label="Comment", accessor=_excerpt),
+        # The text links to the comment in its thread; the row's checkbox is described by it.
+        TitleColumn(
+            "comment", label="Comment", accessor=_excerpt, get_url=_on_site,
+            get_title_id=lambda comment: f"snippet_{comment.pk}_title",
+        ),
         Column("user", label="Author", accessor=_author),
         Column("content_object", label="On", accessor=_about),
         DateColumn("submit_date", label="Posted"),

@@ -47,6 +47,8 @@ def test_marketing_lists_comments_and_filters_them(marketer_client, rep, other_r
         assertContains(response, text)
     assertContains(response, "Removed")
     assertContains(response, "Getting past procurement")
+    first = XtdComment.objects.get(comment="Sent the security pack early")
+    assertContains(response, f'href="{tip.url}#c{first.pk}"')
 
     def shown(query):
         content = marketer_client.get(f"{LIST_URL}?{query}").content.decode()
