@@ -20,7 +20,7 @@ from wagtail.models import Page
 
 from .listings import StreamFilter, stream_sources
 from .models import Account, FeedToken, Micropost, TipPage
-from .reactions import shared_kind
+from .reactions import pages_visible_to, shared_kind
 
 FEED_SIZE = 30
 
@@ -57,9 +57,14 @@ class LatestTipsFeed(LinksFromRequestFeed):
     subtitle = "Account tips shared by the team, newest first."
     link = "/tips/"
 
-    def items(self):
+    def get_object(self, request):
+        return request.user
+
+    def items(self, user):
+        visible = pages_visible_to(TipPage.objects.all(), user).values("pk")
         return (
             TipPage.objects.listed()
+            .filter(pk__in=visible)
             .select_related("author", "account")
             .defer_streamfields()
             .order_by("-first_published_at")[:30]

@@ -30,6 +30,20 @@ def test_atom_feed_lists_new_published_tips(rep_client):
 
 
 @pytest.mark.django_db
+def test_the_signed_in_tips_feed_leaves_out_sections_the_reader_may_not_see(rep_client, other_rep):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    private = make_tip("Marketing-only launch plan", author=other_rep)
+    make_tip("Public tip", author=other_rep)
+    restriction = PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.set([Group.objects.get(name="Marketing")])
+    response = rep_client.get("/feeds/tips/")
+    assertContains(response, "Public tip")
+    assertNotContains(response, "Marketing-only launch plan")
+
+
+@pytest.mark.django_db
 def test_feed_needs_a_signed_in_user(client):
     assert client.get("/feeds/tips/").status_code == 302
 
