@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.html import format_html
 from django.utils.text import get_text_list
 
 from .models import Account, Micropost, Stage
@@ -40,7 +41,29 @@ def refuse_unchosen_new_account(form: forms.Form, *, name_field: str = "account_
     form.add_error(name_field, message)
 
 
+class AccountNameInput(forms.TextInput):
+    """A text box with its own list of existing accounts, filled from the server as the rep types.
+
+    The list sits beside the box, so every form with an account field gets suggestions.
+    """
+
+    def _list_id(self, name: str, attrs: dict | None) -> str:
+        return f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-options"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        list_id = self._list_id(name, attrs)
+        context["widget"]["attrs"].update({"list": list_id, "hx-target": f"#{list_id}"})
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        return html + format_html('<datalist id="{}"></datalist>', self._list_id(name, attrs))
+
+
 class AccountNameField(forms.CharField):
+    widget = AccountNameInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 200)
@@ -49,8 +72,7 @@ class AccountNameField(forms.CharField):
         super().__init__(**kwargs)
         # Suggestions come from the server as the rep types, so every account can be found.
         self.widget.attrs.update({
-            "list": "account-names", "autocomplete": "off", "role": "combobox",
-            "hx-get": reverse_lazy("account_suggestions"), "hx-target": "#account-names",
+            "autocomplete": "off", "role": "combobox", "hx-get": reverse_lazy("account_suggestions"),
             "hx-swap": "innerHTML", "hx-trigger": "input changed delay:200ms", "hx-sync": "this:replace",
         })
 

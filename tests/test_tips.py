@@ -144,7 +144,8 @@ def test_the_account_field_suggests_existing_accounts_as_the_rep_types(rep_clien
     assert rep_client.get(reverse("account_suggestions"), {"account_name": ""}).content.strip() == b""
     form = rep_client.get(reverse("tip_create"))
     assertContains(form, f'hx-get="{reverse("account_suggestions")}"')
-    assertContains(form, 'list="account-names"')
+    assertContains(form, 'list="id_account_name-options"')
+    assertContains(form, '<datalist id="id_account_name-options"></datalist>')
 
 
 @pytest.mark.django_db

@@ -187,7 +187,7 @@ def test_the_account_field_suggests_accounts_and_a_near_miss_asks_instead_of_cre
     account = page.get_by_role("combobox", name="Account")
     type_keys(account, "Initech")
     pause(page)
-    options = page.locator("#account-names option")
+    options = page.locator("#id_account_name-options option")
     expect(options).to_have_count(2)
     assert [options.nth(i).get_attribute("value") for i in range(2)] == ["Initech Bank", "Initech Corp"]
     page.get_by_role("button", name="Share tip").click()
