@@ -44,7 +44,7 @@ def check_post_rate(user, *, action: str = "post", now: float | None = None) -> 
     except RateLimited as error:
         wait = error.retry_after
         raise RateLimited(
-            f"You're posting too fast: at most {limit} posts every {window} seconds. "
+            f"You're posting too fast: at most {limit} post{'s' if limit != 1 else ''} every {window} seconds. "
             f"Try again in {wait} second{'s' if wait != 1 else ''}.",
             retry_after=wait,
         ) from None
