@@ -42,6 +42,7 @@ def test_marketing_retires_a_tip_and_picks_its_replacement_by_searching(page, si
     pause(page)
     modal.get_by_role("link", name="Pricing script for 2027").click()
     expect(modal).to_be_hidden()
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
     expect(page.locator("[data-chooser-title]")).to_have_text("Pricing script for 2027")
     screenshots(page, "admin-retire-confirm")
     pause(page)

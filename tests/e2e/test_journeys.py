@@ -242,6 +242,8 @@ def test_marketing_edits_tags_verifies_retires_and_checks_the_moderation_lists(p
     type_keys(search, "three options")
     pause(page)
     chooser.get_by_role("link", name="Price in three options, not one").click()
+    expect(chooser).to_be_hidden()
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
     expect(page.locator("[data-chooser-title]")).to_have_text("Price in three options, not one")
     screenshots(page, "journey-marketing-retire")
     pause(page)
