@@ -94,7 +94,7 @@ class MicropostForm(forms.Form):
             "max_length": "Keep it under %(limit_value)d characters (it has %(show_value)d).",
         },
     )
-    account_name = AccountNameField()
+    account_name = AccountNameField(help_text="", widget=AccountNameInput(attrs={"placeholder": "Account (optional)"}))
 
     def clean_account_name(self) -> str:
         return " ".join(self.cleaned_data.get("account_name", "").split())

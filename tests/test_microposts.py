@@ -202,3 +202,11 @@ def test_links_in_mention_e_mails_go_to_the_address_the_writer_used(rep, other_r
     assert f"http://127.0.0.1:8123/microposts/{post.pk}/" in mail.outbox[-1].body
     post_micropost(author=rep, text=f"Again, @{other_rep.username}", account=None)  # a command, a task
     assert "http://huddle.example:8000/microposts/" in mail.outbox[-1].body
+
+
+@pytest.mark.django_db
+def test_the_quick_win_box_suggests_existing_accounts(rep_client):
+    response = rep_client.get("/")
+    assertContains(response, 'placeholder="Account (optional)"')
+    assertContains(response, f'hx-get="{reverse("account_suggestions")}"')
+    assertContains(response, '<datalist id="id_account_name-options"></datalist>')
