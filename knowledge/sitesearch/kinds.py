@@ -1,29 +1,18 @@
 """Knowledge's own searchable kinds: account tips and microposts."""
 
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from .searching import Hit, Kind, register_kind
 
 
 def stream_text(value) -> str:
-    """The words of a StreamField value (or any nested raw data), for snippets."""
-    pieces: list[str] = []
+    """The plain words of a StreamField value, for snippets and meaning vectors.
 
-    def walk(node):
-        if isinstance(node, str):
-            pieces.append(strip_tags(node))
-        elif isinstance(node, dict):
-            for key, item in node.items():
-                if key not in {"type", "id"}:
-                    walk(item)
-        elif isinstance(node, list | tuple):
-            for item in node:
-                walk(item)
-
-    raw = getattr(value, "raw_data", value)
-    walk(list(raw) if not isinstance(raw, str | dict | list) else raw)
-    return " ".join(pieces)
+    Each block gives its own searchable content, as Wagtail indexes it: rich text has its
+    tags stripped and its entities decoded ("Don&#x27;t" is "Don't"), so the snippet that
+    escapes it does so once. Plain text blocks are taken as typed.
+    """
+    return " ".join(part for part in value.stream_block.get_searchable_content(value) if part)
 
 
 def _tips():
