@@ -228,3 +228,18 @@ def test_a_token_needs_a_name(manager_client):
     response = manager_client.post("/account/api-tokens/", {"name": "  "})
     assertContains(response, "This field is required.")
     assert not ApiToken.objects.exists()
+
+
+# The session, the user, the tokens (permissions and the site come from the cache).
+TOKEN_PAGE_QUERIES = 3
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_token_page_costs_the_same_queries_for_1_or_20_tokens(manager_client, manager, count,
+                                                                   django_assert_num_queries):
+    for number in range(count):
+        _token(manager, name=f"Script {number}")
+    manager_client.get("/account/api-tokens/")  # warm the permission and site caches
+    with django_assert_num_queries(TOKEN_PAGE_QUERIES):
+        response = manager_client.get("/account/api-tokens/")
+    assertContains(response, "Revoke Script", count=count)
