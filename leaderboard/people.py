@@ -39,6 +39,14 @@ class Person:
         """What a suggestion fills the box with: the name, and the username that settles it."""
         return f"{self.name} ({self.username})"
 
+    @property
+    def hint(self) -> str:
+        """The e-mail under a suggestion, and the name without accents when it has any: the
+        browser only shows options whose text contains what was typed, so "angstrom" must
+        appear for "Ångström" to stay listed."""
+        folded = fold(self.name)
+        return self.email if folded == self.name.casefold() else f"{self.email} · {folded}"
+
     def words(self) -> list[str]:
         email = fold(self.email)
         return [*fold(self.name).split(), fold(self.username), email, email.split("@")[0]]
