@@ -119,3 +119,11 @@ def test_the_dashboard_and_menu_send_nobody_to_wagtail_org(manager_client):
     assertNotContains(response, "editor guide")
     assertNotContains(response, "wagtail.org")
     assertContains(response, '<a class="w-underline w-underline-offset-[3px]" href="/">Back to Huddle</a>', html=True)
+
+
+def test_each_verify_and_retire_button_names_its_tip_for_screen_readers(marketer_client, rep):
+    tip = make_tip("Discovery questions", author=rep)
+    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=3))
+    response = marketer_client.get(reverse("wagtailadmin_home"))
+    assertContains(response, 'Verify<span class="w-sr-only"> “Discovery questions”</span>')
+    assertContains(response, 'Retire…<span class="w-sr-only"> “Discovery questions”</span>')

@@ -24,7 +24,7 @@ def test_marketing_retires_a_tip_and_picks_its_replacement_by_searching(page, si
 
     page.goto("/admin/")
     panel = page.locator("section", has=page.get_by_role("heading", name="Tips to review"))
-    expect(panel.get_by_role("link", name="Old pricing script")).to_be_visible()
+    expect(panel.get_by_role("link", name="Old pricing script", exact=True)).to_be_visible()
     pause(page)
     panel.get_by_role("row", name="Old pricing script").get_by_role("link", name="Retire…").click()
 
@@ -49,7 +49,7 @@ def test_marketing_retires_a_tip_and_picks_its_replacement_by_searching(page, si
     page.get_by_role("button", name="Yes, retire it").click()
 
     expect(page.get_by_text("“Old pricing script” is retired")).to_be_visible()
-    expect(panel.get_by_role("link", name="Old pricing script")).to_have_count(0)
+    expect(panel.get_by_role("link", name="Old pricing script", exact=True)).to_have_count(0)
 
     page.goto(old.url)
     notice = page.get_by_role("note")
@@ -75,8 +75,8 @@ def test_a_manager_signs_in_to_huddle_admin_and_finds_the_scoring_weights(page, 
     expect(page).to_have_title("Dashboard - Huddle admin")
     expect(page.get_by_role("heading", level=1)).to_have_text("Huddle admin")
     panel = page.locator("section", has=page.get_by_role("heading", name="For managers"))
-    expect(panel.get_by_role("link", name="Leaderboard")).to_be_visible()
+    expect(panel.get_by_role("link", name="Leaderboard", exact=True)).to_be_visible()
     screenshots(page, "admin-manager-dashboard")
     pause(page)
-    panel.get_by_role("link", name="Scoring weights").click()
+    panel.get_by_role("link", name="Scoring weights", exact=True).click()
     expect(page.get_by_label("Tip shared")).to_be_visible()

@@ -196,14 +196,14 @@ def test_marketing_edits_tags_verifies_retires_and_checks_the_moderation_lists(p
     page.get_by_role("link", name="Curate (admin)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Huddle admin")
     review = page.locator("section", has=page.get_by_role("heading", name="Tips to review"))
-    expect(review.get_by_role("link", name="Beat the incumbent on switching cost")).to_be_visible()
+    expect(review.get_by_role("link", name="Beat the incumbent on switching cost", exact=True)).to_be_visible()
     comments = page.locator("section", has=page.get_by_role("heading", name="Recent comments"))
     expect(comments.get_by_role("row", name="Getting past procurement")).to_contain_text("SOC 2 report")
     screenshots(page, "journey-marketing-dashboard")
 
     # Edit a tip and tag it.
     pause(page)
-    review.get_by_role("link", name="Beat the incumbent on switching cost").click()
+    review.get_by_role("link", name="Beat the incumbent on switching cost", exact=True).click()
     summary = page.get_by_role("textbox", name="Summary")
     summary.click()
     summary.press("End")
@@ -227,7 +227,7 @@ def test_marketing_edits_tags_verifies_retires_and_checks_the_moderation_lists(p
     pause(page)
     row.get_by_role("button", name="Verify").click()
     expect(page.get_by_text("“Use a customer story from the same industry” is verified again.")).to_be_visible()
-    expect(review.get_by_role("link", name="Use a customer story from the same industry")).to_have_count(0)
+    expect(review.get_by_role("link", name="Use a customer story from the same industry", exact=True)).to_have_count(0)
 
     # Retire another, pointing its readers to the tip that replaces it.
     row = review.get_by_role("row", name="Discount only for something in return")
