@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.images import get_image_model
 from wagtailmedia.models import get_media_model
 
 from knowledge.demo import SeedContext, demo_reps
@@ -198,6 +199,10 @@ def talk_media_name(title: str) -> str:
     return f"{slugify(title)}.webm"
 
 
+def talk_poster_name(title: str) -> str:
+    return f"{slugify(title)}.jpg"
+
+
 def pitch_media_name(number: int) -> str:
     return f"pitch-take-{number + 1}.webm"
 
@@ -257,6 +262,20 @@ def demo_video(name: str, *, title: str, user):
     return media
 
 
+def demo_poster(title: str):
+    """The wagtail image of a talk's poster frame, stored once and then reused."""
+    Image = get_image_model()
+    name = f"Poster: Demo: {title}"
+    existing = Image.objects.filter(title=name).first()
+    if existing is not None:
+        return existing
+    image = Image(title=name)
+    with (DEMO_MEDIA / talk_poster_name(title)).open("rb") as handle:
+        image.file.save(talk_poster_name(title), File(handle), save=False)
+    image.save()
+    return image
+
+
 def _talk_video(title: str, lines: list[str], *, user):
     media = demo_video(talk_media_name(title), title=f"Demo: {title}", user=user)
     if not media.duration:
@@ -291,6 +310,7 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
             slug=slug,
             summary=lines[0],
             video=_talk_video(talk_title, lines, user=author),
+            poster=demo_poster(talk_title),
             transcript_source=transcript_for(lines),
             author=author,
             owner=author,
@@ -325,6 +345,7 @@ def _repair_linked_demo_videos() -> None:
         if talk is None:
             continue
         page.video = _talk_video(*talk, user=page.owner)
+        page.poster = demo_poster(talk[0])
         page.external_url = ""
         page.save_revision(user=page.owner).publish(user=page.owner, skip_permission_checks=True)
 

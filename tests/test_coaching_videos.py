@@ -384,6 +384,9 @@ def test_demo_videos_and_pitches_are_real_files_that_play_here(rep_client):
         assert response.status_code == 206
         assert response["Content-Type"] == "video/webm"
         assert b"".join(response.streaming_content) == WEBM_MAGIC
+        poster = rep_client.get(video.poster.file.url)
+        assert poster["Content-Type"] == "image/jpeg"
+        assert b"".join(poster.streaming_content).startswith(b"\xff\xd8\xff")
     pitches = list(PitchSubmission.objects.select_related("media"))
     assert len(pitches) == 3  # four reps, and "rep" is left to try it
     for pitch in pitches:
@@ -403,6 +406,9 @@ def test_every_demo_talk_has_a_committed_video_of_its_length():
         data = (demo.DEMO_MEDIA / name).read_bytes()
         assert _is_real_webm(data), name
         assert len(data) < 300 * 1024, name
+    for title, *_ in demo.TALKS:
+        poster = (demo.DEMO_MEDIA / demo.talk_poster_name(title)).read_bytes()
+        assert poster.startswith(b"\xff\xd8\xff") and 2_000 < len(poster) < 30_000, title
     assert "CC0" in (demo.DEMO_MEDIA / "SOURCE.md").read_text()
 
 
@@ -420,6 +426,7 @@ def test_seeding_again_gives_old_linked_demo_videos_their_file(rep):
     seed_demo_coaching(videos=1)
     old.refresh_from_db()
     assert old.external_url == "" and old.video.title == "Demo: Open discovery with one question"
+    assert old.poster.title == "Poster: Demo: Open discovery with one question"
     assert old.get_latest_revision().as_object().video_id == old.video_id
 
 

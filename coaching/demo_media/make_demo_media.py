@@ -36,6 +36,7 @@ from coaching.demo import (  # noqa: E402
     cue_start,
     pitch_media_name,
     talk_media_name,
+    talk_poster_name,
 )
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -115,11 +116,21 @@ def make_video(target: Path, *, heading: str, lines: list[str], colour: str, ffm
         )  # fmt: skip
 
 
+def make_poster(video: Path, target: Path, *, ffmpeg: str) -> None:
+    """A still of the talk's first line, for the video's card and the player before it starts."""
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-y", "-ss", "3", "-i", str(video), "-frames:v", "1",
+         "-vf", "scale=480:-2", "-q:v", "6", str(target)],
+        check=True,
+    )  # fmt: skip
+
+
 def main() -> None:
     ffmpeg = os.environ.get("FFMPEG", "ffmpeg")
     for number, (title, _skills, _stage, _series, lines) in enumerate(TALKS):
         target = HERE / talk_media_name(title)
         make_video(target, heading=title, lines=lines, colour=COLOURS[number % len(COLOURS)], ffmpeg=ffmpeg)
+        make_poster(target, HERE / talk_poster_name(title), ffmpeg=ffmpeg)
         sys.stderr.write(f"{target.name}: {target.stat().st_size // 1024} KB\n")
     for number, (heading, lines) in enumerate(PITCH_TAKES):
         target = HERE / pitch_media_name(number)
