@@ -163,7 +163,7 @@ def test_the_already_shared_check_leaves_the_tip_form_whole(page, sign_in):
     type_keys(title, "Winning against a cheaper rival")
     pause(page, 1.5)
     expect(page.locator("#already-shared").get_by_role("heading", name="Already shared?")).to_be_visible()
-    summary = page.get_by_label("What worked")
+    summary = page.get_by_label("One-line summary")  # the live check watches it too
     type_keys(summary, "Talk about the total cost over three years")
     pause(page, 1.5)
     expect(title).to_have_value("Winning against a cheaper rival")
