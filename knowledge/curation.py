@@ -32,7 +32,7 @@ class RetireForm(forms.Form):
         queryset=TipPage.objects.all(),
         required=False,
         label="Replaced by",
-        help_text="Optional. Readers of the retired tip are sent to this one.",
+        help_text="Optional. Readers of a retired tip are sent to this one.",
         widget=AdminPageChooser(target_models=[TipPage]),
     )
 

@@ -80,3 +80,28 @@ def test_a_manager_signs_in_to_huddle_admin_and_finds_the_scoring_weights(page, 
     pause(page)
     panel.get_by_role("link", name="Scoring weights", exact=True).click()
     expect(page.get_by_label("Tip shared")).to_be_visible()
+
+
+def test_marketing_retires_two_tips_at_once_with_one_replacement(page, sign_in):
+    author = make_rep("casey", first_name="Casey")
+    first = make_tip("Old discovery script", author=author)
+    second = make_tip("Older discovery script", author=author)
+    make_tip("Discovery in five questions", author=author)
+    sign_in(make_marketer("morgan"))
+    page.goto(f"/admin/bulk/wagtailcore/page/retire_tips/?id={first.pk}&id={second.pk}&next=/admin/")
+    expect(page.get_by_text("Retire these tips?")).to_be_visible()
+    pause(page)
+    page.get_by_role("button", name="Choose a page").click()
+    modal = page.locator(".modal-dialog")
+    pause(page)
+    type_keys(modal.get_by_role("textbox", name="Search term"), "five questions")
+    pause(page)
+    modal.get_by_role("link", name="Discovery in five questions").click()
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
+    screenshots(page, "admin-bulk-retire")
+    pause(page)
+    page.get_by_role("button", name="Yes, retire").click()
+    expect(page.get_by_text("2 tips retired.")).to_be_visible()
+
+    page.goto(second.url)
+    expect(page.get_by_role("note").get_by_role("link", name="Discovery in five questions")).to_be_visible()
