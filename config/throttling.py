@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from wagtail.admin.views import account
 
 from knowledge.ratelimit import RateLimited, check_rate, too_many_requests
 
@@ -75,8 +76,8 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     return response
 
 
-class ThrottledPasswordResetView(PasswordResetView):
-    """Django's reset page, with at most PASSWORD_RESET_RATE e-mails per address and per visitor.
+class PasswordResetLimitMixin:
+    """At most PASSWORD_RESET_RATE e-mails per address and PASSWORD_RESET_RATE_PER_ADDRESS per visitor.
 
     Over the limit the page says so (429) whether or not the address has an account, so the
     answer tells nobody which addresses exist.
@@ -95,6 +96,14 @@ class ThrottledPasswordResetView(PasswordResetView):
             )
             return too_many_requests(self.form_invalid(form), error)
         return super().form_valid(form)
+
+
+class ThrottledPasswordResetView(PasswordResetLimitMixin, PasswordResetView):
+    """The site's reset page (/accounts/password_reset/)."""
+
+
+class ThrottledAdminPasswordResetView(PasswordResetLimitMixin, account.PasswordResetView):
+    """Wagtail's reset page (/admin/password_reset/): the same e-mails, so the same limit."""
 
 
 def _minutes(seconds: int) -> str:

@@ -15,6 +15,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
     path("account/api-tokens/<int:pk>/revoke/", api_tokens.revoke_api_token, name="api_token_revoke"),
+    path(
+        "admin/password_reset/",
+        throttling.ThrottledAdminPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

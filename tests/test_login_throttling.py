@@ -144,3 +144,14 @@ def test_password_reset_emails_are_limited_per_visitor_across_addresses():
     ]
     assert answers == [302] * 10 + [429]
     assert len(mail.outbox) == 10
+
+
+def test_the_admin_password_reset_page_shares_the_limit():
+    """Wagtail's own reset page sends the same e-mails: three to one address, then refused."""
+    make_marketer("mara")
+    client = Client()
+    answers = [client.post("/admin/password_reset/", {"email": "mara@example.com"}).status_code for _ in range(4)]
+    assert answers == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3
+    response = client.post("/admin/password_reset/", {"email": "mara@example.com"})
+    assertContains(response, "Too many password-reset e-mails were asked for just now", status_code=429)
