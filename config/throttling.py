@@ -10,10 +10,12 @@ proxy, the lockout page, and the limit on reset e-mails.
 from ipaddress import ip_address
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import PasswordResetView
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from wagtail.admin.views import account
@@ -32,6 +34,23 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class AccountOrAddressHandler(AxesDatabaseHandler):
+    """Axes' database handler with a higher limit for an address than for an account.
+
+    A whole office can sign in from one address, so a few colleagues' typos must not lock it;
+    an account gets ``AXES_FAILURE_LIMIT`` failures, an address ``LOGIN_ADDRESS_FAILURE_LIMIT``.
+    Axes compares one count with one limit, so the address's count is scaled to the account's.
+    """
+
+    def get_failures(self, request, credentials=None) -> int:
+        # One queryset per AXES_LOCKOUT_PARAMETERS entry, in order: the username, the address.
+        by_account, by_address = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        return max(by_account, by_address * settings.AXES_FAILURE_LIMIT // settings.LOGIN_ADDRESS_FAILURE_LIMIT)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -128,7 +128,10 @@ AUTHENTICATION_BACKENDS = ["config.throttling.LoginThrottleBackend", "config.per
 # failed sign-ins, on the site and at /admin/login/ alike, until the lockout ends by itself.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks (this order: see the handler)
+# An address (a whole office behind one) gets more: the handler scales its count to the account's.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "config.throttling.AccountOrAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.throttling.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
