@@ -359,7 +359,7 @@ def nginx_in_front(live_server, tmp_path, settings, monkeypatch, rep):
         process.wait(timeout=10)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_nginx_sample_streams_ranges_and_sandboxes_downloads(nginx_in_front):
     import httpx
 

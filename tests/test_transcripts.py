@@ -273,7 +273,7 @@ def test_a_5000_cue_transcript_is_shown_200_lines_at_a_time(rep_client, settings
 
 
 # The worker recycles database connections between tasks, which a test transaction cannot survive.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_a_worker_the_cues_are_built_and_indexed_in_the_background(rep_client, settings):
     from io import StringIO
 
