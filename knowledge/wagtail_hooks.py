@@ -119,7 +119,7 @@ def retire_view(request, pk):
     tip = get_object_or_404(TipPage, pk=pk)
     if not _can_curate(request, tip):
         raise PermissionDenied
-    form = RetireForm(request.POST or None, retiring=[tip.pk])
+    form = RetireForm(request.POST if request.method == "POST" else None, retiring=[tip.pk])
     if request.method == "POST" and form.is_valid():
         replacement = form.cleaned_data["replaced_by"]
         retire_tips([tip], replaced_by=replacement)

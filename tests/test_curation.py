@@ -253,3 +253,12 @@ def test_bulk_retire_sets_one_replacement_for_all(marketer_client, author):
     assertContains(marketer_client.get(url + query), "Replaced by")
     marketer_client.post(url + query, {"replaced_by": better.pk})
     assert set(TipPage.objects.filter(retired=True).values_list("replaced_by", flat=True)) == {better.pk}
+
+
+@pytest.mark.django_db
+def test_confirming_retire_with_nothing_but_the_button_retires_without_a_replacement(marketer_client, author):
+    tip = stale_tip("Old pricing script", days_ago=5, author=author)
+    response = marketer_client.post(reverse("knowledge_tip_retire", args=[tip.pk]))
+    assert response.status_code == 302
+    tip.refresh_from_db()
+    assert tip.retired and tip.replaced_by_id is None
