@@ -43,7 +43,7 @@ def test_finds_a_tip_by_its_words_with_a_marked_snippet(rep_client, library):
 
 
 def test_a_typo_still_finds_the_tip_and_offers_a_correction(rep_client, library):
-    response = rep_client.get("/search/", {"q": "procurment"})
+    response = rep_client.get("/search/", {"q": "procuremnt"})
     assertContains(response, "Getting past procurement")
     assertContains(response, "Did you mean")
     assertContains(response, "procurement</strong>")
@@ -208,8 +208,14 @@ def test_a_phrase_said_in_a_video_links_to_that_second(rep_client, rep):
 
 
 def test_did_you_mean_corrects_a_word_only_the_summary_has(rep_client, rep):
-    """'procurment' stems like 'procurement'; the summary's words as typed tell them apart."""
+    """The summary's words as typed are words people wrote: 'procuremnt' gets 'procurement'.
+
+    'procurment' stems like 'procurement' and already finds the same tip: nothing more to offer.
+    """
     make_tip("Vendor forms first", author=rep, summary="How we sped up procurement at Acme.")
-    response = rep_client.get("/search/", {"q": "procurment"})
+    response = rep_client.get("/search/", {"q": "procuremnt"})
     assertContains(response, "Vendor forms first")
     assert response.context["outcome"].suggestion == "procurement"
+    response = rep_client.get("/search/", {"q": "procurment"})
+    assertContains(response, "Vendor forms first")
+    assert response.context["outcome"].suggestion is None

@@ -101,6 +101,12 @@ def autocomplete_index_analyzer():
     )
 
 
+def surface_words(texts) -> str:
+    """The distinct words of ``texts`` as people wrote them (lowercased, unstemmed), for ``words``."""
+    analyzer = autocomplete_query_analyzer()
+    return " ".join(sorted({token.text for text in texts for token in analyzer(text)}))
+
+
 def make_schema() -> Schema:
     schema = Schema(
         # "<root content type>:<pk>": one document per object, whatever its subclass.
@@ -115,6 +121,9 @@ def make_schema() -> Schema:
         autocomplete=TEXT(
             analyzer=BandedSegmentsAnalyzer(autocomplete_index_analyzer()), phrase=True
         ),
+        # The SearchFields' words as written, unstemmed: the vocabulary "did you mean" offers
+        # ("silence", never the stem "silenc"). One term per distinct word, no positions.
+        words=KEYWORD(scorable=False),
     )
     schema.add("fi_*", NUMERIC(int, bits=64, signed=True), glob=True)
     schema.add("ff_*", NUMERIC(float, bits=64, signed=True), glob=True)

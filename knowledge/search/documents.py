@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.encoding import force_str
 from modelsearch.index import AutocompleteField, FilterField, RelatedFields, SearchField
 
-from .analysis import pack_segments
+from .analysis import pack_segments, surface_words
 
 INT_TYPES = {
     "AutoField",
@@ -142,6 +142,7 @@ class DocumentBuilder:
             "doc_ct": self.content_types,
             "text": pack_segments(self.segments),
             "autocomplete": pack_segments(self.autocomplete),
+            "words": surface_words(text for _path, _boost, text in self.segments),
         }
         if self.nulls:
             doc["doc_null"] = " ".join(self.nulls)

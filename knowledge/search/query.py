@@ -276,49 +276,56 @@ def corrections_for(reader, word: str) -> list[Correction]:
     return ranked[:MAX_CORRECTIONS]
 
 
-def _misspelt_title_word(reader, word: str) -> str | None:
-    """A title word one edit from ``word`` with the same stem ("procurment" -> "procurement").
+def _written_corrections(reader, word: str) -> list[str]:
+    """Words people wrote one edit from ``word`` (two for long words), most common first.
 
-    Such a typo stems to a known stem, so it finds the right documents, yet it is
-    worth correcting. The index keeps only stems, but the autocomplete field holds
-    every word of titles as typed (its longest edge n-gram).
+    Inflections ("renewal" for "renewals") are left out: the stem already finds them.
     """
-    if len(word) < 5 or not word.isalpha() or reader.doc_frequency("autocomplete", word):
-        return None
-    word_stem = stem(word)
-    best, best_frequency = None, 0
-    for candidate in _edits(word):
-        if candidate.startswith(word) or word.startswith(candidate):
-            continue  # an inflection ("renewal" for "renewals"), not a typo
-        if stem(candidate) != word_stem:
-            continue
-        frequency = reader.doc_frequency("autocomplete", candidate)
-        if frequency > best_frequency:
-            best, best_frequency = candidate, frequency
-    return best
+    if len(word) < 4 or not word.isalpha():
+        return []
+
+    def is_inflection(candidate):
+        return candidate.startswith(word) or word.startswith(candidate)
+
+    found = {c: f for c in _edits(word) if not is_inflection(c) and (f := reader.doc_frequency("words", c))}
+    if not found and len(word) >= 7:
+        found = {
+            c: reader.doc_frequency("words", c)
+            for c in reader.terms_within("words", word, 2, prefix=1)
+            if not is_inflection(c)
+        }
+    return sorted(found, key=lambda c: (-found[c], c))
 
 
 def suggest_correction(reader, text: str) -> str | None:
-    """A "did you mean" rewrite of ``text`` from the index's words, or None if all are known."""
+    """A "did you mean" rewrite of ``text``, or None.
+
+    Only a word nobody wrote is rewritten, and only into a word somebody wrote (the
+    ``words`` field holds them unstemmed, so a suggestion never shows a stem). Whether
+    the rewrite finds more is for the caller to check. An index built before the
+    ``words`` field suggests nothing until it is rebuilt.
+    """
+    if "words" not in reader.schema:
+        return None
     changed = False
     out = []
     for token in _word_analyzer(text, mode="query"):
         word = token.text
-        stems = [t.text for t in _text_analyzer(word, mode="query")]
-        if not stems:  # a stop word
-            out.append(word)
+        if not list(_text_analyzer(word, mode="query")) or reader.doc_frequency("words", word):
+            out.append(word)  # a stop word, or a word somebody wrote
             continue
-        if all(reader.doc_frequency("text", s) for s in stems):
-            correction = _misspelt_title_word(reader, word)
-        else:
-            corrections = corrections_for(reader, word)
-            correction = corrections[0].word if corrections else None
-        if correction and correction != word:
-            out.append(correction)
+        corrections = _written_corrections(reader, word)
+        if corrections:
+            out.append(corrections[0])
             changed = True
         else:
             out.append(word)
     return " ".join(out) if changed else None
+
+
+def knows_every_word(reader, text: str) -> bool:
+    """Whether the index has every word of ``text`` (by stem), so the words as typed find something."""
+    return all(reader.doc_frequency("text", stemmed) for _word, stemmed, _pos in analyze(text))
 
 
 # Filters

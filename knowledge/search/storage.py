@@ -376,8 +376,12 @@ class GenerationBuild:
 
 
 def apply_operations(writer, operations):
+    # An index built before the ``words`` field keeps working until its next rebuild.
+    has_words = "words" in writer.schema
     for action, payload in operations:
         if action == "update":
+            if not has_words:
+                payload = {name: value for name, value in payload.items() if name != "words"}
             writer.update_document(**payload)
         elif action == "delete":
             writer.delete_by_term("doc_id", payload)

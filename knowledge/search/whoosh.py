@@ -36,6 +36,7 @@ from .query import (
     SearchQueryBuilder,
     autocomplete_search_fields,
     combine,
+    knows_every_word,
     lookup_query,
     negate,
     suggest_correction,
@@ -441,6 +442,11 @@ class WhooshSearchBackend(BaseSearchBackend):
         if not query_string or not query_string.strip():
             return None
         return suggest_correction(self.store.searcher().reader(), query_string)
+
+    def knows_every_word(self, query_string: str) -> bool:
+        """Whether every word of ``query_string`` is in the index, so that it finds something
+        without typo correction (a search widens an unknown word to known ones)."""
+        return knows_every_word(self.store.searcher().reader(), query_string)
 
 
 SearchBackend = WhooshSearchBackend

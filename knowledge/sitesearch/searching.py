@@ -199,11 +199,7 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
             account_counts.update(counts.get("account", {}))
             author_counts.update(counts.get("author", {}))
     hits.sort(key=lambda hit: -hit.score)
-    suggestion = None
-    if query and hasattr(backend, "suggest"):  # a typo may still find results: offer the fix anyway
-        suggestion = backend.suggest(query)
-        if suggestion and suggestion.lower() == query.lower():
-            suggestion = None
+    suggestion = _did_you_mean(backend, query, filters, keyword_total) if query else None
     if meaning is not None:
         hits = _with_meaning(meaning.result(), meaning_kinds, filters, hits, confident=confident, request=request)
     for hit in hits:
@@ -222,6 +218,30 @@ def search_site(query: str, *, filters: SearchFilters | None = None, page: int =
         hit.snippet = snippet_for(KINDS[hit.kind].text(hit.obj), query)
     return SearchOutcome(query=query, hits=shown, total=total, page=page, per_page=per_page, facets=facets,
                          suggestion=suggestion)
+
+
+def _keyword_total(backend, query: str, filters: SearchFilters) -> int:
+    """How many results the page finds by keyword for ``query``, over the kinds the filters leave."""
+    return sum(backend.search(query, _filtered(kind, filters).order_by()).count()
+               for kind in KINDS.values() if not filters.kinds or kind.key in filters.kinds)
+
+
+def _did_you_mean(backend, query: str, filters: SearchFilters, shown: int) -> str | None:
+    """The backend's rewrite of a query with words nobody wrote, if it finds more.
+
+    More than the words as typed find (nothing, when the index lacks one of them) and no
+    fewer than the page shows: the search already widens an unknown word to known ones,
+    so a rewrite of a word spelled right ("went" to "want") finds no more and is not offered.
+    """
+    if not hasattr(backend, "suggest"):
+        return None
+    suggestion = backend.suggest(query)
+    if not suggestion or suggestion.lower() == query.lower():
+        return None
+    knows_every_word = getattr(backend, "knows_every_word", None)
+    as_typed = 0 if knows_every_word and not knows_every_word(query) else shown
+    found = _keyword_total(backend, suggestion, filters)
+    return suggestion if found > as_typed and found >= shown else None
 
 
 def _described(kind: Kind, obj, request: HttpRequest | None) -> Hit:

@@ -13,9 +13,9 @@ def test_a_rep_searches_with_a_typo_and_finds_the_tip(page, sign_in):
     make_tip("Handling the 'too expensive' objection", author=rep, body="Compare price with the cost of delay.")
     sign_in(rep)
     page.goto("/")
-    type_keys(page.get_by_label("Search tips, posts and videos"), "procurment")
+    type_keys(page.get_by_label("Search tips, posts and videos"), "procuremnt")
     page.get_by_label("Search tips, posts and videos").press("Enter")
-    page.wait_for_url("**/search/?q=procurment")
+    page.wait_for_url("**/search/?q=procuremnt")
     first = page.locator("article.search-hit").first
     assert first.get_by_role("heading").inner_text() == "Getting past procurement"
     suggestion = page.locator(".did-you-mean")
