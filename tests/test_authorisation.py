@@ -144,7 +144,7 @@ def site_paths(world: World) -> list[str]:
             if not isinstance(entry, URLPattern):
                 continue
             path = "/" + prefix.lstrip("/")
-            if ADMIN.match(path):
+            if ADMIN.match(path + str(route or "")):
                 continue
             if route is None:  # regex routes: media, documents, Wagtail's page tree
                 continue
