@@ -25,8 +25,10 @@ LOOKS_LIKE_TIME = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d")
 TAG = re.compile(r"<[^>]*>")
 EXAMPLE_TIMING = "00:01:23.000 --> 00:01:27.500"
 logger = logging.getLogger(__name__)
-# A 30-minute talk has about 500 cues and 30 KB of words; ten times that is still a talk.
-MAX_CUES = 5_000
+# A 30-minute talk has about 500 cues and 30 KB of words; 2,000 cues is a two-hour talk. Without a
+# task worker the cues are indexed inside the upload request: 5,000 took about 55 s on a busy
+# 2-core machine, too near gunicorn's 60 s timeout.
+MAX_CUES = 2_000
 MAX_TEXT_CHARS = 200_000
 
 
