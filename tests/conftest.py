@@ -80,6 +80,19 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _permissions_kept_for_the_test(monkeypatch):
+    """Keeps a cached permission set for the whole test, as a shared cache does.
+
+    The in-process cache of the tests keeps it 5 s, so on a slow run a "warm" page counted after
+    seconds of setup read the permissions again and the query counts moved. The expiry itself
+    is tested in test_permissions_cache.py.
+    """
+    from config import permissions
+
+    monkeypatch.setattr(permissions, "IN_PROCESS_SECONDS", permissions.SECONDS)
+
+
 @pytest.fixture
 def rep(db):
     return factories.make_rep("rep")
