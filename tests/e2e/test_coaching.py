@@ -127,6 +127,12 @@ def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(pag
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(video.url)
+    # On a phone the transcript comes straight under the player, before the comments.
+    player = page.locator(".player").bounding_box()
+    transcript = page.locator(".transcript").bounding_box()
+    comments = page.get_by_role("heading", name=re.compile("^Comments")).bounding_box()
+    assert player["y"] < transcript["y"] < comments["y"], (player, transcript, comments)
+    assert transcript["y"] < 844 + 400, transcript  # within a short scroll of the player
     screenshot(page, "coaching-video-page-phone")
     page.goto("/coaching/")
     screenshot(page, "coaching-index-phone")
