@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.spreadsheets import csv_response
 from knowledge.forms import account_from_name
-from knowledge.ratelimit import RateLimited, check_post_rate, too_many_requests
+from knowledge.ratelimit import limit_valid_form, too_many_requests
 
 from .forms import ChallengeForm, CriterionFormSet, ReviewForm, SubmissionForm, VideoShareForm
 from .models import CoachingVideoPage, PitchChallenge, PitchReview, PitchSubmission
@@ -45,12 +45,7 @@ def _video_create(request, handler):
     limited = None
     if request.method == "POST":
         form = VideoShareForm(request.POST, request.FILES, too_large=handler.too_large)
-        if form.is_valid():
-            try:
-                check_post_rate(request.user, action="upload")
-            except RateLimited as error:
-                form.add_error(None, str(error))
-                limited = error
+        limited = limit_valid_form(form, request.user, action="upload")
         if form.is_valid():
             data = form.cleaned_data
             draft = VideoDraft(
@@ -220,13 +215,7 @@ def pitch_submit(request, pk):
 def _pitch_submit(request, pk, handler):
     challenge = _get_challenge(pk)
     form = SubmissionForm(request.POST, request.FILES, too_large=handler.too_large)
-    limited = None
-    if form.is_valid():
-        try:
-            check_post_rate(request.user, action="upload")  # pitch videos and shared videos alike
-        except RateLimited as error:
-            form.add_error(None, str(error))
-            limited = error
+    limited = limit_valid_form(form, request.user, action="upload")  # pitch videos and shared videos alike
     if form.is_valid():
         try:
             submission = submit_pitch(

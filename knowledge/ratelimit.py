@@ -89,6 +89,21 @@ def _wait(counts: list[int], oldest: int, size: int, window: int, limit: int, no
     return window
 
 
+def limit_valid_form(form, user, *, action: str = "post") -> RateLimited | None:
+    """Counts a valid ``form``'s post against the limit; over it, the form gets the wait as its error.
+
+    The form keeps what the person typed; the view answers it with ``too_many_requests``.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        check_post_rate(user, action=action)
+    except RateLimited as error:
+        form.add_error(None, str(error))
+        return error
+    return None
+
+
 def too_many_requests(response: HttpResponse, error: RateLimited) -> HttpResponse:
     """``response`` (the form, with what the person typed) as 429 Too Many Requests with Retry-After."""
     response.status_code = 429

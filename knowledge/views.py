@@ -19,7 +19,7 @@ from . import comments, feeds, microposts, sharing
 from .forms import MicropostForm, TipForm, account_from_name
 from .listings import StreamFilter, annotate_for, parse_cursor, stream
 from .models import Account, Micropost, TipPage
-from .ratelimit import RateLimited, check_post_rate, too_many_requests
+from .ratelimit import RateLimited, check_post_rate, limit_valid_form, too_many_requests
 from .reactions import ReactionRefused, author_id_of, shared_object, toggle_helpful
 from .roles import is_marketing
 from .tagging import normalise_tag
@@ -176,13 +176,7 @@ def _micropost_box(request, form, *, posted=None, status=200):
 @require_POST
 def micropost_create(request):
     form = MicropostForm(request.POST)
-    limited = None
-    if form.is_valid():
-        try:
-            check_post_rate(request.user)
-        except RateLimited as error:
-            form.add_error(None, str(error))
-            limited = error
+    limited = limit_valid_form(form, request.user)
     if not form.is_valid():
         if _is_htmx(request):
             response = _micropost_box(request, form)  # htmx swaps only 2xx answers (and 429, see base.html)
@@ -213,12 +207,7 @@ def micropost_edit(request, pk):
     limited = None
     if request.method == "POST":
         form = MicropostForm(request.POST)
-        if form.is_valid():
-            try:
-                check_post_rate(request.user, action="edit")
-            except RateLimited as error:
-                form.add_error(None, str(error))
-                limited = error
+        limited = limit_valid_form(form, request.user, action="edit")
         if form.is_valid():
             microposts.edit_micropost(
                 post,
@@ -300,12 +289,7 @@ def tip_create(request):
     limited = None
     if request.method == "POST":
         form = TipForm(request.POST)
-        if form.is_valid():
-            try:
-                check_post_rate(request.user)
-            except RateLimited as error:
-                form.add_error(None, str(error))
-                limited = error
+        limited = limit_valid_form(form, request.user)
         if form.is_valid():
             result = sharing.share_tip(
                 author=request.user, data=form.cleaned_data, site=Site.find_for_request(request)
@@ -330,12 +314,7 @@ def tip_edit(request, pk):
     limited = None
     if request.method == "POST":
         form = TipForm(request.POST)
-        if form.is_valid():
-            try:
-                check_post_rate(request.user, action="edit")
-            except RateLimited as error:
-                form.add_error(None, str(error))
-                limited = error
+        limited = limit_valid_form(form, request.user, action="edit")
         if form.is_valid():
             tip = sharing.edit_tip(tip, data=form.cleaned_data, user=request.user)
             messages.success(
