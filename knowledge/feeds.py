@@ -80,7 +80,7 @@ class LatestTipsFeed(LinksFromRequestFeed):
         return item.url
 
     def item_author_name(self, item: TipPage) -> str:
-        return (item.author.get_full_name() or item.author.username) if item.author else ""
+        return _name(item.author) if item.author else ""
 
     def item_pubdate(self, item: TipPage):
         return item.first_published_at
@@ -123,12 +123,11 @@ def feed_items(user, *, filters: StreamFilter | None = None, model=None, limit: 
 
 @dataclass
 class FeedSubject:
-    """What one private feed is about, for whom, and where its links point."""
+    """What one private feed is about, and for whom."""
 
     user: object
     title: str
     link: str
-    base_url: str
     filters: StreamFilter = field(default_factory=StreamFilter)
     model: type | None = None
 
@@ -138,10 +137,7 @@ def _name(person) -> str:
 
 
 class PrivateFeed(LinksFromRequestFeed):
-    """One person's feed of one kind or about one tag, account or person; opened with their key.
-
-    Links are built from the request's host, so they point at the server the reader uses.
-    """
+    """One person's feed of one kind or about one tag, account or person; opened with their key."""
 
     feed_type = Atom1Feed
 
@@ -149,43 +145,39 @@ class PrivateFeed(LinksFromRequestFeed):
         user = feed_owner(key)
         if user is None:
             raise Http404("No such feed")
-        base_url = request.build_absolute_uri("/").rstrip("/")
         if kind == "tips":
-            return FeedSubject(user, "Huddle: tips", "/tips/", base_url, model=TipPage)
+            return FeedSubject(user, "Huddle: tips", "/tips/", model=TipPage)
         if kind == "microposts":
-            return FeedSubject(user, "Huddle: posts", "/", base_url, model=Micropost)
+            return FeedSubject(user, "Huddle: posts", "/", model=Micropost)
         if kind == "videos":
             from coaching.models import CoachingVideoPage
 
-            return FeedSubject(user, "Huddle: coaching videos", "/coaching/", base_url, model=CoachingVideoPage)
+            return FeedSubject(user, "Huddle: coaching videos", "/coaching/", model=CoachingVideoPage)
         if kind == "tag":
             tag = Tag.objects.filter(slug=value).first()
             if tag is None:
                 raise Http404("No such tag")
             return FeedSubject(user, f"Huddle: #{tag.name}", reverse("tag_detail", args=[tag.slug]),
-                               base_url, StreamFilter(tag=tag))
+                               StreamFilter(tag=tag))
         if kind == "account":
             account = get_object_or_404(Account, pk=value)
             return FeedSubject(user, f"Huddle: {account.name}", reverse("account_detail", args=[account.pk]),
-                               base_url, StreamFilter(account=account))
+                               StreamFilter(account=account))
         person = get_object_or_404(get_user_model(), username=value, is_active=True)
         return FeedSubject(user, f"Huddle: {_name(person)}", reverse("profile", args=[person.username]),
-                           base_url, StreamFilter(author=person))
+                           StreamFilter(author=person))
 
     def title(self, subject: FeedSubject) -> str:
         return subject.title
 
     def link(self, subject: FeedSubject) -> str:
-        return subject.base_url + subject.link
+        return subject.link
 
     def subtitle(self, subject: FeedSubject) -> str:
         return f"Newest first; what {_name(subject.user)} may see on Huddle."
 
     def items(self, subject: FeedSubject) -> list:
-        items = feed_items(subject.user, filters=subject.filters, model=subject.model)
-        for item in items:
-            item.feed_link = subject.base_url + item.get_absolute_url()
-        return items
+        return feed_items(subject.user, filters=subject.filters, model=subject.model)
 
     def item_title(self, item) -> str:
         return item.title if isinstance(item, Page) else f"Post by {_name(item.author)}: {item}"
@@ -194,7 +186,7 @@ class PrivateFeed(LinksFromRequestFeed):
         return getattr(item, "summary", "") if isinstance(item, Page) else item.text
 
     def item_link(self, item) -> str:
-        return item.feed_link
+        return item.get_absolute_url()
 
     def item_author_name(self, item) -> str:
         return _name(item.author) if item.author else ""
