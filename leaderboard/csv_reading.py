@@ -48,6 +48,14 @@ def decoded_lines(binary: Iterable[bytes] | io.IOBase, encoding: str = "utf-8") 
         text.detach()  # the caller's file stays open: closing it is the caller's business
 
 
+def until_unreadable(rows: Iterable, errors: list[FileEncodingError]) -> Iterator:
+    """The rows up to a line the encoding cannot read; that line's error is appended to ``errors``."""
+    try:
+        yield from rows
+    except FileEncodingError as error:
+        errors.append(error)
+
+
 def read_rows(
     source: Path | str | io.IOBase, *, encoding: str = "utf-8"
 ) -> Iterator[dict[str, str]]:

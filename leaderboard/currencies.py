@@ -13,7 +13,7 @@ from django import forms
 from django.db import transaction
 
 from . import attribution
-from .csv_reading import FileEncodingError, column_count_problem
+from .csv_reading import FileEncodingError, column_count_problem, until_unreadable
 from .importing import LenientDateField, RowError, normalise_header
 from .models import CURRENCY_CODE, Deal, ExchangeRate, ScoringSettings
 
@@ -160,13 +160,6 @@ def _rate_columns(headers: list[str]) -> dict[str, str]:
     return columns
 
 
-def _readable(rows: Iterable[dict], report: RateImportReport) -> Iterator[dict]:
-    try:
-        yield from rows
-    except FileEncodingError as error:
-        report.errors.append(RowError(error.line, "", str(error)))
-
-
 def import_rates(rows: Iterable[dict[str, str]]) -> RateImportReport:
     """Upserts rates by currency, target currency and date: importing a file again changes
     nothing. Each bad row is reported with its line; the good ones are saved in one go."""
@@ -174,7 +167,8 @@ def import_rates(rows: Iterable[dict[str, str]]) -> RateImportReport:
     into = reporting_currency()
     parsed: dict[tuple[str, str, object], tuple[int, Decimal]] = {}
     columns: dict[str, str] | None = None
-    for row in _readable(rows, report):
+    unreadable: list[FileEncodingError] = []
+    for row in until_unreadable(rows, unreadable):
         line = row.get("__line__", len(parsed) + len(report.errors) + 2)
         if columns is None:
             columns = _rate_columns([key for key in row if key not in (None, "__line__")])
@@ -220,6 +214,7 @@ def import_rates(rows: Iterable[dict[str, str]]) -> RateImportReport:
             )
             continue
         parsed[key] = (line, data["rate"])
+    report.errors.extend(RowError(error.line, "", str(error)) for error in unreadable)
     _save_rates(parsed, report)
     return report
 

@@ -18,7 +18,7 @@ from django_tasks import task
 from knowledge.models import Account
 
 from . import attribution
-from .csv_reading import FileEncodingError, column_count_problem, count_rows, read_rows
+from .csv_reading import FileEncodingError, column_count_problem, count_rows, read_rows, until_unreadable
 from .models import Deal, ExchangeRate, RateTable, RepProfile
 
 __all__ = ["count_rows", "read_rows"]  # re-exported: the command and the bench read files here
@@ -566,7 +566,7 @@ def import_deals(
     plan: ColumnPlan | None = None
     now = timezone.now()
     unreadable: list[FileEncodingError] = []
-    for number, batch in enumerate(_batches(_until_unreadable(rows, unreadable), BATCH_SIZE)):
+    for number, batch in enumerate(_batches(until_unreadable(rows, unreadable), BATCH_SIZE)):
         if plan is None:
             plan = plan_columns([key for key in batch[0] if key != "__line__"], mapping)
             report.format_name = format_name or plan.format_name
@@ -602,14 +602,6 @@ def import_deals(
         report.stopped = f"{error}; nothing from line {error.line} on was imported"
         report.fail(error.line, "", report.stopped)
     return report
-
-
-def _until_unreadable(rows: Iterable, errors: list) -> Iterator:
-    """The rows up to a line the encoding cannot read; the error is kept for the report."""
-    try:
-        yield from rows
-    except FileEncodingError as error:
-        errors.append(error)
 
 
 def _write_batch(
