@@ -19,20 +19,11 @@ def video_limit() -> int:
     return int(getattr(settings, "VIDEO_MAX_UPLOAD_BYTES", 500 * 1024 * 1024))
 
 
-def sniff_video(head: bytes) -> str | None:
-    """``"mp4"`` or ``"webm"`` from a file's first bytes, or None for anything else."""
-    if len(head) >= 12 and head[4:8] == b"ftyp":  # ISO base media: a box of type "ftyp" comes first
-        return "mp4"
-    if head.startswith(EBML_MAGIC) and b"webm" in head[:SNIFF_BYTES]:
-        return "webm"
-    return None
-
-
 # What a file's first bytes say it is: one name per container, so ".m4a" and ".mp4" (both ISO
 # base media) or ".webp" and ".wav" (both RIFF) are told apart only where it matters.
 def sniff_container(head: bytes) -> str | None:
     """The container a file's first bytes announce (``"isobmff"``, ``"png"``…), or None."""
-    if len(head) >= 12 and head[4:8] == b"ftyp":
+    if len(head) >= 12 and head[4:8] == b"ftyp":  # ISO base media: a box of type "ftyp" comes first
         return "isobmff"
     if head.startswith(EBML_MAGIC):
         return "webm" if b"webm" in head[:SNIFF_BYTES] else "matroska"
@@ -51,6 +42,11 @@ def sniff_container(head: bytes) -> str | None:
     if head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "mp3"
     return None
+
+
+def sniff_video(head: bytes) -> str | None:
+    """``"mp4"`` or ``"webm"`` from a file's first bytes, or None for anything else."""
+    return {"isobmff": "mp4", "webm": "webm"}.get(sniff_container(head))
 
 
 # Every file /media/ may show in the page: its extension, its type and the container it must be.
