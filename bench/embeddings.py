@@ -67,9 +67,7 @@ def blas_kernel():
     except ImportError:
         return "unknown (threadpoolctl not installed)"
     info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    return ", ".join(
-        f"{i['internal_api']} {i.get('architecture')} x{i['num_threads']}" for i in info
-    )
+    return ", ".join(f"{i['internal_api']} {i.get('architecture')} x{i['num_threads']}" for i in info)
 
 
 def main():
@@ -90,7 +88,7 @@ def main():
     import numpy as np
 
     from knowledge.semantic import encoder, evaluation
-    from knowledge.semantic.store import VectorIndex
+    from knowledge.semantic.vector_index import VectorIndex
 
     report(f"BLAS: {blas_kernel()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '-')}")
 
@@ -127,9 +125,7 @@ def main():
     n, d = args.vectors, encoder.DIMENSIONS
     picks = rng.integers(0, len(real), size=(n, 3))
     weights = rng.dirichlet(np.ones(3), size=n).astype(np.float32)
-    vectors = np.einsum("nk,nkd->nd", weights, real[picks]) + rng.normal(0, 0.02, (n, d)).astype(
-        np.float32
-    )
+    vectors = np.einsum("nk,nkd->nd", weights, real[picks]) + rng.normal(0, 0.02, (n, d)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = vectors.astype(np.float32)
     query_texts = tip_texts(args.queries, seed=99)
@@ -160,9 +156,7 @@ def main():
     int8 = timed(lambda i: index.search(queries[i % len(queries)], k=k), rounds)
     f32 = timed(lambda i: exact_index.search(queries[i % len(queries)], k=k), rounds)
     allowed = set(rng.choice(ids, size=n // 6, replace=False).tolist())
-    filtered = timed(
-        lambda i: index.search(queries[i % len(queries)], k=k, allowed_ids=allowed), rounds
-    )
+    filtered = timed(lambda i: index.search(queries[i % len(queries)], k=k, allowed_ids=allowed), rounds)
     bm, bp = median_p95_ms(base)
     report(f"nearest {k} of {n:,} (median / p95 ms, ratio to bare numpy float32 dot)")
     report(f"  baseline numpy float32 dot + argpartition: {bm:.2f} / {bp:.2f}")
@@ -181,19 +175,14 @@ def main():
         approx = index.search(q, k=k)
         overlap.append(len(exact & {h.object_id for h in approx}) / k)
         top1 += approx[0].object_id == exact_index.search(q, k=1)[0].object_id
-    report(
-        f"int8 vs float32: recall@{k} {statistics.mean(overlap):.3f}, "
-        f"same first hit {top1}/{len(queries)}"
-    )
+    report(f"int8 vs float32: recall@{k} {statistics.mean(overlap):.3f}, same first hit {top1}/{len(queries)}")
     tips = evaluation.all_tips()
     tip_vectors = model.embed([evaluation.tip_text(t, s) for t, s in tips])
     titles = [t for t, _ in tips]
     for precision in ("float32", "int8"):
         idx = VectorIndex.from_vectors(0, np.arange(len(tips)), tip_vectors, precision=precision)
         ranks = evaluation.target_ranks(
-            lambda query, idx=idx: [
-                titles[hit.object_id] for hit in idx.search(model.embed([query])[0], k=3)
-            ]
+            lambda query, idx=idx: [titles[hit.object_id] for hit in idx.search(model.embed([query])[0], k=3)]
         )
         report(
             f"paraphrase set ({len(ranks)} queries, no shared content word), {precision}: "
@@ -218,7 +207,7 @@ def load_from_database(vectors):
 
     from knowledge.semantic import encoder
     from knowledge.semantic.models import Embedding
-    from knowledge.semantic.store import VectorIndex
+    from knowledge.semantic.vector_index import VectorIndex
 
     call_command("migrate", "semantic", verbosity=0)
     from django.contrib.contenttypes.models import ContentType

@@ -77,8 +77,9 @@ class Site:
 
     def start_worker(self) -> subprocess.Popen:
         """The django-tasks worker, polling fast so the bench does not wait on it."""
-        return self.start("worker", "db_worker", "--queue-name=*", "--interval=0.2", "--no-reload",
-                          "--no-startup-delay")
+        return self.start(
+            "worker", "db_worker", "--queue-name=*", "--interval=0.2", "--no-reload", "--no-startup-delay"
+        )
 
     def kill(self, process: subprocess.Popen) -> None:
         process.send_signal(signal.SIGKILL)
@@ -225,9 +226,7 @@ Micropost.objects.bulk_create(
         site.manage("update_index", "--skip-vectors", "-v0")
         total, _embedded, keyword = found(site, sample=300)
         leftovers = sorted(
-            p.name
-            for p in (Path(site.env["HUDDLE_DATA_DIR"]) / "whoosh_index").iterdir()
-            if p.name.startswith("gen-")
+            p.name for p in (Path(site.env["HUDDLE_DATA_DIR"]) / "whoosh_index").iterdir() if p.name.startswith("gen-")
         )
         ok = keyword == total and during == before
         say(
@@ -243,9 +242,7 @@ Micropost.objects.bulk_create(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=400, help="microposts the worker embeds")
-    parser.add_argument(
-        "--rebuild-items", type=int, default=20000, help="items the rebuild indexes"
-    )
+    parser.add_argument("--rebuild-items", type=int, default=20000, help="items the rebuild indexes")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="huddle-faults-"))

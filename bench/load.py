@@ -45,7 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import bench_env, log, run_manage, say  # noqa: E402 - needs ROOT on the path
+from bench.processes import bench_env, log, run_manage, say, wait_until_healthy  # noqa: E402 - needs ROOT on the path
 
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "huddle_bench"
@@ -146,23 +146,8 @@ class Stack:
             "gunicorn",
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.py"],
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base_url + "/healthz", timeout=2).status_code == 200:
-                    log(
-                        f"gunicorn ({self.args.workers} workers) and db_worker up "
-                        f"on {self.base_url}"
-                    )
-                    return
-            except httpx.TransportError:
-                pass
-            if self.web.poll() is not None:
-                break
-            time.sleep(0.3)
-        raise SystemExit(
-            "gunicorn did not start:\n" + (self.tmp / "gunicorn.log").read_text()[-3000:]
-        )
+        wait_until_healthy(self.base_url, self.web, self.tmp / "gunicorn.log", seconds=60)
+        log(f"gunicorn ({self.args.workers} workers) and db_worker up on {self.base_url}")
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -296,13 +281,9 @@ def find_targets(users: int) -> Targets:
         .values_list("username", flat=True)[:users]
     )
     if len(usernames) < users:
-        raise SystemExit(
-            f"seed_demo made {len(usernames)} reps; {users} are needed (--size large?)"
-        )
+        raise SystemExit(f"seed_demo made {len(usernames)} reps; {users} are needed (--size large?)")
     tips = list(TipPage.objects.live().order_by("pk")[:400])
-    words = sorted(
-        {word.lower() for tip in tips for word in re.findall(r"[A-Za-z]{5,}", tip.title)}
-    )
+    words = sorted({word.lower() for tip in tips for word in re.findall(r"[A-Za-z]{5,}", tip.title)})
     tip_type = ContentType.objects.get_for_model(TipPage)
     post_type = ContentType.objects.get_for_model(Micropost)
     helpful = [(tip_type.pk, tip.pk, tip.author_id) for tip in tips if tip.author_id]
@@ -316,15 +297,11 @@ def find_targets(users: int) -> Targets:
         tag_slugs=list(Tag.objects.order_by("pk").values_list("slug", flat=True)[:200]),
         words=words or ["pricing", "renewal", "champion"],
         helpful=helpful,
-        user_ids=dict(
-            get_user_model().objects.filter(username__in=usernames).values_list("username", "pk")
-        ),
+        user_ids=dict(get_user_model().objects.filter(username__in=usernames).values_list("username", "pk")),
     )
 
 
-FORM = re.compile(
-    r'<form[^>]*action="(?P<action>[^"]*/comments/post/)"[^>]*>(?P<body>.*?)</form>', re.S
-)
+FORM = re.compile(r'<form[^>]*action="(?P<action>[^"]*/comments/post/)"[^>]*>(?P<body>.*?)</form>', re.S)
 HIDDEN = re.compile(r'<input type="hidden" name="(?P<name>[^"]+)" value="(?P<value>[^"]*)"')
 
 
@@ -439,9 +416,7 @@ class Rep:
         return await self.get(f"/tags/{self.random.choice(self.targets.tag_slugs)}/")
 
     async def search(self, results):
-        words = self.random.sample(
-            self.targets.words, k=min(len(self.targets.words), self.random.choice([1, 2]))
-        )
+        words = self.random.sample(self.targets.words, k=min(len(self.targets.words), self.random.choice([1, 2])))
         response = await self.client.get("/search/", params={"q": " ".join(words)})
         return None if response.status_code == 200 else f"search: {response.status_code}"
 
@@ -734,16 +709,9 @@ def check_writes(results_list: list[Results]) -> dict[str, tuple[int, int]]:
     return {kind: (want, got) for kind, (want, got) in found.items()}
 
 
-async def check_search(
-    base_url: str, cookies, results_list: list[Results]
-) -> tuple[int, int, list[str]]:
+async def check_search(base_url: str, cookies, results_list: list[Results]) -> tuple[int, int, list[str]]:
     """Every micropost and live tip written under load, found by the site search."""
-    words = [
-        word
-        for results in results_list
-        for kind, word, _ in results.writes
-        if kind in {"micropost", "tip"}
-    ]
+    words = [word for results in results_list for kind, word, _ in results.writes if kind in {"micropost", "tip"}]
     missing: list[str] = []
     semaphore = asyncio.Semaphore(8)
     async with httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=60) as client:
@@ -855,10 +823,7 @@ def report(mix: Results, bare: Results, medians: dict[str, float], skipped_searc
     mix_rps = mix.requests / mix.seconds
     bare_rps = bare.requests / bare.seconds
     errors = sum(len(v) for v in mix.errors.values()) + sum(len(v) for v in bare.errors.values())
-    say(
-        f"\nmachine load average (1 min) at the end: {os.getloadavg()[0]:.1f} "
-        f"on {os.cpu_count()} cores"
-    )
+    say(f"\nmachine load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     say(
         f"Huddle mix: {mix.requests:,} requests in {mix.seconds:.0f}s = {mix_rps:.1f} rps; "
         f"bare view: {bare.requests:,} in {bare.seconds:.0f}s = {bare_rps:.1f} rps; "
@@ -869,10 +834,7 @@ def report(mix: Results, bare: Results, medians: dict[str, float], skipped_searc
         + (
             ""
             if not errors
-            else " — "
-            + "; ".join(
-                f"{kind}: {messages[0]}" for kind, messages in {**mix.errors, **bare.errors}.items()
-            )
+            else " — " + "; ".join(f"{kind}: {messages[0]}" for kind, messages in {**mix.errors, **bare.errors}.items())
         )
     )
     for name, run in (("mix", mix), ("bare view", bare)):
@@ -955,10 +917,7 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
         say(f"  task queue: {pending} jobs still waiting after 180s")
     if not skip_search:
         total, found, missing = await check_search(stack.base_url, probe.cookies, [quiet, mix])
-        say(
-            f"  found by search       {found:>6} / {total}"
-            + (f" (missing e.g. {missing[:3]})" if missing else "")
-        )
+        say(f"  found by search       {found:>6} / {total}" + (f" (missing e.g. {missing[:3]})" if missing else ""))
         lost += total - found
     say(f"\nlost writes: {lost}")
     await probe.aclose()
@@ -980,9 +939,7 @@ def main() -> int:
         default=3.0,
         help="mean seconds a rep reads between requests (1: the stress run; 0: back to back)",
     )
-    parser.add_argument(
-        "--min-tips", type=int, default=300, help="bench adds tips up to this count"
-    )
+    parser.add_argument("--min-tips", type=int, default=300, help="bench adds tips up to this count")
     parser.add_argument("--min-microposts", type=int, default=1500)
     parser.add_argument("--unloaded", type=int, default=15, help="unloaded requests per page kind")
     parser.add_argument("--redis-db", type=int, default=13)

@@ -33,9 +33,7 @@ TARGET_RATIO = 3.0
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--repeat", type=int, default=30, help="timed requests per page (after 3 warm-ups)"
-    )
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (after 3 warm-ups)")
     args = parser.parse_args()
 
     import django
@@ -132,9 +130,7 @@ def report(out, title: str, timings: dict[str, list[float]], queries: dict[str, 
         ratio = median / base
         if not name.startswith("baseline"):
             worst = max(worst, ratio)
-        out.write(
-            f"{name:34} {median * 1000:10.1f} {p95 * 1000:8.1f} {queries[name]:8d} {ratio:5.2f}x\n"
-        )
+        out.write(f"{name:34} {median * 1000:10.1f} {p95 * 1000:8.1f} {queries[name]:8d} {ratio:5.2f}x\n")
     return worst
 
 

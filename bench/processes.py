@@ -57,3 +57,20 @@ def run_manage(env: dict[str, str], *arguments: str, timeout: int = 900) -> str:
     if result.returncode:
         raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen, log_file: Path, *, seconds: float = 90) -> None:
+    """Waits for ``/healthz`` to answer 200; stops the bench with the server's log if it never does."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base_url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not start:\n" + log_file.read_text()[-3000:])

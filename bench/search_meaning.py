@@ -31,8 +31,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-KEYWORD_QUERIES = ["procurement", "pricing objection", "discovery", "renewal", "champion", "security review",
-                   "competitor", "budget", "negotiation", "onboarding", "referral", "pilot"]
+KEYWORD_QUERIES = [
+    "procurement",
+    "pricing objection",
+    "discovery",
+    "renewal",
+    "champion",
+    "security review",
+    "competitor",
+    "budget",
+    "negotiation",
+    "onboarding",
+    "referral",
+    "pilot",
+]
 TYPO_QUERIES = ["procurment", "objecton handling", "discvery call", "renewl", "champoin"]
 
 
@@ -68,7 +80,8 @@ def measure_worker_memory(db_path: str, index_path: str) -> dict:
 
     from knowledge.models import Micropost, TipPage
     from knowledge.semantic import encoder
-    from knowledge.semantic.store import VectorIndex, warm_up
+    from knowledge.semantic.store import warm_up
+    from knowledge.semantic.vector_index import VectorIndex
 
     gc.collect()
     start = rss_mb()
@@ -80,26 +93,41 @@ def measure_worker_memory(db_path: str, index_path: str) -> dict:
     gc.collect()
     with_vectors = rss_mb()
     indexes = [VectorIndex.for_content_type(model) for model in (TipPage, Micropost)]
-    return {"start": start, "model": with_model - start, "vectors_rss": with_vectors - with_model,
-            "vectors_nbytes": sum(index.nbytes for index in indexes) / 1024 / 1024,
-            "rows": sum(len(index) for index in indexes), "load_s": load_s}
+    return {
+        "start": start,
+        "model": with_model - start,
+        "vectors_rss": with_vectors - with_model,
+        "vectors_nbytes": sum(index.nbytes for index in indexes) / 1024 / 1024,
+        "rows": sum(len(index) for index in indexes),
+        "load_s": load_s,
+    }
 
 
 def build_site(args) -> None:
     from django.core.management import call_command
 
     from knowledge import demo
+
     call_command("migrate", verbosity=0)
-    size = demo.Size("bench", reps=200, accounts=500, tips=args.tips, microposts=args.microposts, videos=0,
-                     deals=0, activity_events=0)
+    size = demo.Size(
+        "bench",
+        reps=200,
+        accounts=500,
+        tips=args.tips,
+        microposts=args.microposts,
+        videos=0,
+        deals=0,
+        activity_events=0,
+    )
     context = demo.SeedContext(size=size, seed=7, stdout=StringIO(), stderr=sys.stderr)
     started = time.perf_counter()
     demo._seed_users(context)
     demo._seed_accounts(context)
     demo._seed_tips(context)
     demo._seed_microposts(context)
-    print(f"corpus: {args.tips:,} tips + {args.microposts:,} microposts inserted in "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"corpus: {args.tips:,} tips + {args.microposts:,} microposts inserted in {time.perf_counter() - started:.0f} s"
+    )
     started = time.perf_counter()
     call_command("update_index", "--skip-vectors", stdout=StringIO(), stderr=StringIO())
     print(f"keyword index built in {time.perf_counter() - started:.0f} s")
@@ -111,11 +139,11 @@ def embedding_throughput(sample_size: int) -> float:
     from knowledge.semantic import encoder
     from knowledge.semantic.indexing import chunks_for
     from knowledge.semantic.models import Embedding
-    from knowledge.semantic.store import upsert_many
+    from knowledge.semantic.writing import upsert_many
 
     model = encoder.get_encoder()
-    tips = list(TipPage.objects.order_by("?")[:sample_size // 4])
-    posts = list(Micropost.objects.order_by("?")[:sample_size - len(tips)])
+    tips = list(TipPage.objects.order_by("?")[: sample_size // 4])
+    posts = list(Micropost.objects.order_by("?")[: sample_size - len(tips)])
     sample = [chunks_for(obj)[0][1] for obj in tips + posts]
     model.embed(sample[:16])
     started = time.perf_counter()
@@ -151,7 +179,7 @@ def store_corpus_vectors(store_rate: float) -> None:
     from knowledge.semantic import encoder
     from knowledge.semantic.indexing import chunks_for
     from knowledge.semantic.models import Embedding
-    from knowledge.semantic.store import text_hash
+    from knowledge.semantic.writing import text_hash
 
     rng = np.random.default_rng(5)
     model_name = encoder.model_name()
@@ -177,14 +205,25 @@ def store_corpus_vectors(store_rate: float) -> None:
             vectors = np.stack([base_vectors[base] for base in bases])
             vectors = vectors + rng.normal(0, TEMPLATE_NOISE / 20, vectors.shape).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            Embedding.objects.bulk_create([
-                Embedding(content_type=content_type, object_id=obj.pk, chunk=0, text_hash=text_hash(text),
-                          model=model_name, vector=vector.astype("<f4").tobytes())
-                for obj, text, vector in zip(batch, texts, vectors, strict=True)])
+            Embedding.objects.bulk_create(
+                [
+                    Embedding(
+                        content_type=content_type,
+                        object_id=obj.pk,
+                        chunk=0,
+                        text_hash=text_hash(text),
+                        model=model_name,
+                        vector=vector.astype("<f4").tobytes(),
+                    )
+                    for obj, text, vector in zip(batch, texts, vectors, strict=True)
+                ]
+            )
             bar.advance(len(batch))
     bar.finish()
-    print(f"corpus vectors: {len(base_vectors):,} distinct texts embedded, {total:,} rows written in "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"corpus vectors: {len(base_vectors):,} distinct texts embedded, {total:,} rows written in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
 
 
 def query_times(rounds: int) -> None:
@@ -220,7 +259,7 @@ def query_times(rounds: int) -> None:
         phase = "first time" if round_number == 0 else "repeated"
         for query in queries:
             kind = "keyword" if query in KEYWORD_QUERIES + TYPO_QUERIES else "meaning"
-            for enabled in ((True, False) if round_number % 2 == 0 else (False, True)):
+            for enabled in (True, False) if round_number % 2 == 0 else (False, True):
                 settings.SEMANTIC_SEARCH = enabled
                 gc.collect()
                 started = time.perf_counter()
@@ -231,21 +270,31 @@ def query_times(rounds: int) -> None:
                 if enabled and round_number == 0:
                     found_by_meaning += any(hit.by_meaning for hit in outcome.hits)
     settings.SEMANTIC_SEARCH = True
-    print(f"search_site over {len(queries)} queries ({len(KEYWORD_QUERIES)} plain, {len(TYPO_QUERIES)} typos, "
-          f"{len(evaluation.PAIRS)} in other words); median / p95 ms, meaning on vs keyword only:")
-    print("  keyword only, each query's first search (keyword caches cold, left out of the ratios): "
-          "{:.1f} / {:.1f}".format(*median_p95_ms(cold)))
+    print(
+        f"search_site over {len(queries)} queries ({len(KEYWORD_QUERIES)} plain, {len(TYPO_QUERIES)} typos, "
+        f"{len(evaluation.PAIRS)} in other words); median / p95 ms, meaning on vs keyword only:"
+    )
+    print(
+        "  keyword only, each query's first search (keyword caches cold, left out of the ratios): "
+        "{:.1f} / {:.1f}".format(*median_p95_ms(cold))
+    )
     for phase in ("first time", "repeated"):
-        for label, key in ((f"all, {phase}", phase), ("  plain words and typos", f"{phase} keyword"),
-                           ("  in other words", f"{phase} meaning")):
+        for label, key in (
+            (f"all, {phase}", phase),
+            ("  plain words and typos", f"{phase} keyword"),
+            ("  in other words", f"{phase} meaning"),
+        ):
             if (key, True) not in times:
                 continue
             on_m, on_p = median_p95_ms(times[key, True])
             off_m, off_p = median_p95_ms(times[key, False])
-            print(f"  {label}: {off_m:.1f} / {off_p:.1f} -> {on_m:.1f} / {on_p:.1f}   "
-                  f"ratio {on_m / off_m:.2f}x median, {on_p / off_p:.2f}x p95")
-    print("  (target: at most 1.5x median; \"repeated\" reuses the query's vector and nearest items, "
-          "as a next page does)")
+            print(
+                f"  {label}: {off_m:.1f} / {off_p:.1f} -> {on_m:.1f} / {on_p:.1f}   "
+                f"ratio {on_m / off_m:.2f}x median, {on_p / off_p:.2f}x p95"
+            )
+    print(
+        '  (target: at most 1.5x median; "repeated" reuses the query\'s vector and nearest items, as a next page does)'
+    )
     print(f"  queries with a result found by meaning: {found_by_meaning} of {len(queries)}")
 
 
@@ -276,12 +325,15 @@ def main():
         store_corpus_vectors(embedding_throughput(args.sample))
     query_times(args.rounds)
 
-    result = subprocess.run([sys.executable, __file__, "--memory-only", db_path, index_path],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--memory-only", db_path, index_path], capture_output=True, text=True, check=True
+    )
     memory = json.loads(result.stdout.strip().splitlines()[-1])
-    print(f"fresh web worker: model {memory['model']:.0f} MB; {memory['rows']:,} vectors loaded in "
-          f"{memory['load_s']:.1f} s take {memory['vectors_rss']:.0f} MB of RSS "
-          f"({memory['vectors_nbytes']:.0f} MB int8 arrays; target < 150 MB)")
+    print(
+        f"fresh web worker: model {memory['model']:.0f} MB; {memory['rows']:,} vectors loaded in "
+        f"{memory['load_s']:.1f} s take {memory['vectors_rss']:.0f} MB of RSS "
+        f"({memory['vectors_nbytes']:.0f} MB int8 arrays; target < 150 MB)"
+    )
     print(f"bench finished in {time.perf_counter() - started:.0f} s; data in {folder} (delete it when done)")
 
 

@@ -56,9 +56,7 @@ def multipart(fields: dict[str, str], file_name: str, file_size: int, boundary: 
     """(content length, a generator of body chunks) for a form with one streamed file."""
     head = (
         b"".join(
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-            ).encode()
+            (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n').encode()
             for name, value in fields.items()
         )
         + (
@@ -85,9 +83,7 @@ def multipart(fields: dict[str, str], file_name: str, file_size: int, boundary: 
 
 def share(port: int, session: str, csrf: str, *, title: str, size: int) -> tuple[int, str, float]:
     boundary = "huddle" + secrets.token_hex(8)
-    length, body = multipart(
-        {"csrfmiddlewaretoken": csrf, "title": title}, "talk.webm", size, boundary
-    )
+    length, body = multipart({"csrfmiddlewaretoken": csrf, "title": title}, "talk.webm", size, boundary)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.monotonic()
     conn.request(
@@ -128,9 +124,7 @@ def main() -> int:
     os.environ.update(env)
     python = sys.executable
     report(f"Preparing a database in {workdir} …", file=sys.stderr)
-    subprocess.run(
-        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
     import django
 
@@ -174,13 +168,9 @@ def main() -> int:
             report(f"Warm-up upload failed with HTTP {status}", file=sys.stderr)
             return 2
         worker = worker_pid(server.pid)
-        Path(f"/proc/{worker}/clear_refs").write_text(
-            "5"
-        )  # resets VmHWM (peak RSS) to the current RSS
+        Path(f"/proc/{worker}/clear_refs").write_text("5")  # resets VmHWM (peak RSS) to the current RSS
         baseline = proc_status_kb(worker, "VmRSS")
-        status, location, elapsed = share(
-            port, session, csrf, title="Big talk", size=args.size_mb * CHUNK
-        )
+        status, location, elapsed = share(port, session, csrf, title="Big talk", size=args.size_mb * CHUNK)
         peak = proc_status_kb(worker, "VmHWM")
         stored = sorted((workdir / "media").rglob("*.webm"), key=lambda p: p.stat().st_size)[-1]
     finally:

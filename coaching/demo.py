@@ -295,9 +295,7 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
     rng = context.random
     created = 0
     specs = list(_video_specs(context.size.videos))
-    for number, title, skills, stage, series_index, lines in context.progress(
-        specs, "Coaching videos"
-    ):
+    for number, title, skills, stage, series_index, lines in context.progress(specs, "Coaching videos"):
         slug = slugify(title)[:60]
         if slug in taken:
             continue
@@ -336,9 +334,7 @@ def _seed_videos(context: SeedContext, series: list[Series]) -> int:
 def _repair_linked_demo_videos() -> None:
     """Demo videos seeded when they linked to a made-up host get the committed file instead."""
     talks = {slugify(title)[:60]: (title, lines) for title, *_, lines in TALKS}
-    linked = CoachingVideoPage.objects.filter(
-        video__isnull=True, external_url__startswith=VIDEO_PORTAL
-    )
+    linked = CoachingVideoPage.objects.filter(video__isnull=True, external_url__startswith=VIDEO_PORTAL)
     for page in linked:
         slug = page.external_url.removeprefix(VIDEO_PORTAL)
         talk = talks.get(slug) or talks.get(slug.rsplit("-", 1)[0])
@@ -356,9 +352,7 @@ STUB_PITCH_BYTES = 84
 
 def _repair_stub_pitches() -> None:
     """Pitches seeded as 84-byte stand-ins get a committed take that plays."""
-    for submission in PitchSubmission.objects.select_related("media").filter(
-        media__title__startswith="Pitch: "
-    ):
+    for submission in PitchSubmission.objects.select_related("media").filter(media__title__startswith="Pitch: "):
         stored = submission.media.file
         if not stored or not stored.storage.exists(stored.name):
             continue
@@ -439,7 +433,5 @@ def _demo_review(context: SeedContext, submission: PitchSubmission, reviewer, nu
             for criterion in submission.challenge.criteria.all()
         ]
     )
-    review_submitted.send(
-        sender=PitchReview, instance=review, reviewer=reviewer, submitter=submission.submitter
-    )
+    review_submitted.send(sender=PitchReview, instance=review, reviewer=reviewer, submitter=submission.submitter)
     return 1

@@ -29,9 +29,7 @@ CAPTION_ACCEPT = ".vtt,.srt,text/vtt,application/x-subrip,text/plain"
 
 def _video_field(**kwargs) -> forms.FileField:
     return forms.FileField(
-        widget=forms.ClearableFileInput(
-            attrs={"accept": VIDEO_ACCEPT, "data-max-bytes": video_limit()}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT, "data-max-bytes": video_limit()}),
         help_text=f"MP4 or WebM, up to {filesizeformat(video_limit())}.",
         **kwargs,
     )
@@ -68,9 +66,7 @@ class VideoShareForm(forms.Form):
     )
     account_name = AccountNameField()
     industry = forms.CharField(max_length=100, required=False)
-    stage = forms.ChoiceField(
-        choices=[("", "—")] + Stage.choices, required=False, label="Sales stage"
-    )
+    stage = forms.ChoiceField(choices=[("", "—")] + Stage.choices, required=False, label="Sales stage")
     presenter_name = forms.CharField(
         max_length=150,
         required=False,
@@ -94,9 +90,7 @@ class VideoShareForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if self.too_large:
-            raise ValidationError(
-                f"The file is larger than the {filesizeformat(video_limit())} limit for videos."
-            )
+            raise ValidationError(f"The file is larger than the {filesizeformat(video_limit())} limit for videos.")
         if upload:
             self.file_kind = check_video_file(upload)
         return upload
@@ -115,9 +109,7 @@ class VideoShareForm(forms.Form):
         if "file" in self.errors:
             return data
         if not data.get("file") and not data.get("external_url"):
-            raise ValidationError(
-                "Choose a video file to upload or give a link to the video.", code="empty"
-            )
+            raise ValidationError("Choose a video file to upload or give a link to the video.", code="empty")
         if data.get("file") and data.get("external_url"):
             self.add_error("external_url", "Give either a file or a link, not both.")
         upload = data.get("transcript_file")
@@ -171,10 +163,7 @@ class CriterionForm(forms.ModelForm):
         model = RubricCriterion
         fields = ["name", "level_1", "level_2", "level_3", "level_4", "level_5"]
         labels = {"name": "Criterion"}
-        widgets = {
-            f"level_{n}": forms.TextInput(attrs={"placeholder": DEFAULT_LEVELS[n]})
-            for n in range(1, 6)
-        }
+        widgets = {f"level_{n}": forms.TextInput(attrs={"placeholder": DEFAULT_LEVELS[n]}) for n in range(1, 6)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -222,9 +211,7 @@ CriterionFormSet = inlineformset_factory(
 
 
 class SubmissionForm(forms.Form):
-    file = _video_field(
-        label="Your pitch video", error_messages={"required": "Choose your pitch video to upload."}
-    )
+    file = _video_field(label="Your pitch video", error_messages={"required": "Choose your pitch video to upload."})
     note = forms.CharField(max_length=300, required=False, label="Note for reviewers (optional)")
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
@@ -234,9 +221,7 @@ class SubmissionForm(forms.Form):
 
     def clean_file(self):
         if self.too_large:
-            raise ValidationError(
-                f"The file is larger than the {filesizeformat(video_limit())} limit for videos."
-            )
+            raise ValidationError(f"The file is larger than the {filesizeformat(video_limit())} limit for videos.")
         upload = self.cleaned_data["file"]
         self.file_kind = check_video_file(upload)
         return upload
@@ -266,19 +251,14 @@ class ReviewForm(forms.Form):
                     "invalid_choice": f"Scores go from 1 to 5 (“{criterion.name}”).",
                 },
             )
-        self.order_fields(
-            [self.score_field(criterion) for criterion in self.criteria] + ["comment"]
-        )
+        self.order_fields([self.score_field(criterion) for criterion in self.criteria] + ["comment"])
 
     @staticmethod
     def score_field(criterion) -> str:
         return f"score_{criterion.pk}"
 
     def scores(self) -> dict[int, int]:
-        return {
-            criterion.pk: self.cleaned_data[self.score_field(criterion)]
-            for criterion in self.criteria
-        }
+        return {criterion.pk: self.cleaned_data[self.score_field(criterion)] for criterion in self.criteria}
 
 
 class MediaAdminForm(BaseMediaForm):

@@ -6,8 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from taggit.models import Tag
 
-from knowledge.listings import StreamFilter, register_stream_source
-from knowledge.reactions import pages_visible_to, register_shared_kind
+from knowledge.listings import StreamFilter
 
 from .models import CoachingVideoPage, PitchChallenge, Series, WatchProgress
 
@@ -65,7 +64,6 @@ def coaching_index_context(page, request) -> dict:
     return context
 
 
-@register_stream_source("first_published_at")
 def video_source(filters: StreamFilter) -> QuerySet[CoachingVideoPage]:
     """Videos in the home feed and on tag, account and profile pages, newest first."""
     videos = listed_videos()
@@ -76,9 +74,3 @@ def video_source(filters: StreamFilter) -> QuerySet[CoachingVideoPage]:
     if filters.author is not None:
         videos = videos.filter(author=filters.author)
     return videos
-
-
-# Live videos take comments and helpful marks, like tips and microposts.
-register_shared_kind(
-    CoachingVideoPage, lambda user: pages_visible_to(CoachingVideoPage.objects.all(), user)
-)

@@ -16,7 +16,11 @@ from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from knowledge.contracts import ContentKind, SharedContent
 from knowledge.models import HuddlePage
+from knowledge.semantic.chunking import chunk_cues
+
+from .transcripts import TranscriptError, parse_transcript
 
 try:  # the tips' stage choices, once knowledge defines them
     from knowledge.models import Stage
@@ -72,9 +76,7 @@ class Series(models.Model):
 class CoachingVideoTag(TaggedItemBase):
     """Skills a video teaches (taggit's shared Tag, so tag pages list tips and videos together)."""
 
-    content_object = ParentalKey(
-        "coaching.CoachingVideoPage", on_delete=models.CASCADE, related_name="tagged_items"
-    )
+    content_object = ParentalKey("coaching.CoachingVideoPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
 class CoachingVideoQuerySet(PageQuerySet):
@@ -84,21 +86,24 @@ class CoachingVideoQuerySet(PageQuerySet):
 
     def for_cards(self) -> CoachingVideoQuerySet:
         """Everything a video card shows, in a fixed number of queries."""
-        return self.select_related(
-            "series", "presenter", "author", "poster", "video", "account"
-        ).prefetch_related("tags")
+        return self.select_related("series", "presenter", "author", "poster", "video", "account").prefetch_related(
+            "tags"
+        )
 
 
 CoachingVideoManager = PageManager.from_queryset(CoachingVideoQuerySet)
 
 
-class CoachingVideoPage(HuddlePage):
+class CoachingVideoPage(SharedContent, HuddlePage):
     """A short coaching video (an uploaded file or a link) with a searchable transcript."""
 
+    content_kind = ContentKind("video", "Video", "Coaching videos", verb="shared_video")
+    account_tags_field = "tags"  # a video is often tagged with the account it demos to
+    time_field = "first_published_at"
+    card_template = "coaching/includes/video_stream_card.html"
+
     summary = models.CharField(max_length=300, blank=True)
-    video = models.ForeignKey(
-        "wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    video = models.ForeignKey("wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     external_url = models.URLField(
         "external video link",
         blank=True,
@@ -111,18 +116,10 @@ class CoachingVideoPage(HuddlePage):
         on_delete=models.SET_NULL,
         related_name="coaching_videos_presented",
     )
-    presenter_name = models.CharField(
-        max_length=150, blank=True, help_text="An outside expert's name."
-    )
-    presenter_title = models.CharField(
-        max_length=150, blank=True, help_text="The outside expert's job title."
-    )
-    series = models.ForeignKey(
-        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
-    )
-    series_position = models.PositiveIntegerField(
-        default=0, help_text="Order within the series (lowest first)."
-    )
+    presenter_name = models.CharField(max_length=150, blank=True, help_text="An outside expert's name.")
+    presenter_title = models.CharField(max_length=150, blank=True, help_text="The outside expert's job title.")
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos")
+    series_position = models.PositiveIntegerField(default=0, help_text="Order within the series (lowest first).")
     tags = ClusterTaggableManager(through=CoachingVideoTag, blank=True, verbose_name="skills")
     account = models.ForeignKey(
         "knowledge.Account",
@@ -138,9 +135,7 @@ class CoachingVideoPage(HuddlePage):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Raw WebVTT/SRT (or plain) text; the cues below are rebuilt from it whenever it changes.
-    transcript_source = models.TextField(
-        "transcript", blank=True, help_text="WebVTT or SRT captions, or plain text."
-    )
+    transcript_source = models.TextField("transcript", blank=True, help_text="WebVTT or SRT captions, or plain text.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -201,9 +196,6 @@ class CoachingVideoPage(HuddlePage):
 
     # Counters belong to the live page, not to a revision being published.
     page_fields_kept_across_revisions = ("helpful_count", "view_count")
-    # knowledge's comment counts and home/tag/profile streams use these.
-    comments_enabled = True
-    card_template = "coaching/includes/video_stream_card.html"
 
     class Meta:
         verbose_name = "coaching video"
@@ -216,8 +208,6 @@ class CoachingVideoPage(HuddlePage):
 
     def clean(self):
         super().clean()
-        from .transcripts import TranscriptError, parse_transcript
-
         if not self.video_id and not self.external_url:
             raise ValidationError({"external_url": "Upload a video file or give a link to one."})
         if self.transcript_source.strip():
@@ -245,6 +235,30 @@ class CoachingVideoPage(HuddlePage):
         from django.utils import timezone
 
         return self.first_published_at or self.latest_revision_created_at or timezone.now()
+
+    @classmethod
+    def listed(cls) -> CoachingVideoQuerySet:
+        return cls.objects.listed()
+
+    def shared_owner(self):
+        """Who shared it; a video curated without one is credited to its presenter."""
+        return self.author or self.presenter
+
+    def shared_owner_id(self) -> int | None:
+        return self.author_id or self.presenter_id
+
+    def indexed_text(self) -> str:
+        return self.summary
+
+    def embedded_chunks(self) -> list[tuple]:
+        """Chunk 0 is the title and summary; each transcript chunk follows with its start second."""
+        chunks: list[tuple] = [(0, ". ".join(part for part in (self.title, self.summary) if part.strip()))]
+        try:
+            cues = parse_transcript(self.transcript_source) if self.transcript_source.strip() else []
+        except TranscriptError:
+            cues = []  # the admin form refuses bad captions; an old bad one just has no transcript vectors
+        chunks += [(n + 1, text, start) for n, text, start in chunk_cues((cue.start, cue.text) for cue in cues)]
+        return chunks
 
     @property
     def transcript_text(self) -> str:
@@ -328,17 +342,13 @@ class WatchProgress(models.Model):
     """How far one user got in one video: a single row each, keeping the furthest point."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    video = models.ForeignKey(
-        CoachingVideoPage, on_delete=models.CASCADE, related_name="watch_progress"
-    )
+    video = models.ForeignKey(CoachingVideoPage, on_delete=models.CASCADE, related_name="watch_progress")
     furthest_seconds = models.FloatField(default=0)
     duration_seconds = models.FloatField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "video"], name="watch_progress_once_per_user")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "video"], name="watch_progress_once_per_user")]
 
     def __str__(self):
         return f"{self.user_id} watched {self.video_id} to {self.furthest_seconds:.0f}s"
@@ -426,18 +436,18 @@ class PitchSubmissionQuerySet(models.QuerySet):
         return self.annotate(review_count=Count("reviews", distinct=True))
 
 
-class PitchSubmission(models.Model):
+class PitchSubmission(SharedContent, models.Model):
     """A rep's pitch for a challenge; resubmitting deactivates the old one, keeping its reviews."""
 
-    challenge = models.ForeignKey(
-        PitchChallenge, on_delete=models.CASCADE, related_name="submissions"
-    )
-    submitter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_submissions"
-    )
-    media = models.ForeignKey(
-        "wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # Declared for its owner and activity verb; never registered: a pitch stays with its challenge.
+    content_kind = ContentKind("pitch", "Pitch", "Pitches", verb="shared_pitch")
+    owner_field = "submitter"
+    account_field = None
+    tags_field = None
+
+    challenge = models.ForeignKey(PitchChallenge, on_delete=models.CASCADE, related_name="submissions")
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_submissions")
+    media = models.ForeignKey("wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
@@ -460,6 +470,9 @@ class PitchSubmission(models.Model):
     def get_absolute_url(self):
         return reverse("submission_detail", args=[self.pk])
 
+    def indexed_text(self) -> str:
+        return self.note
+
     @property
     def video_url(self) -> str:
         return self.media.url if self.media_id else ""
@@ -475,12 +488,8 @@ class PitchReviewQuerySet(models.QuerySet):
 class PitchReview(models.Model):
     """One reviewer's scores and comment on one submission (editable, never duplicated)."""
 
-    submission = models.ForeignKey(
-        PitchSubmission, on_delete=models.CASCADE, related_name="reviews"
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_reviews_given"
-    )
+    submission = models.ForeignKey(PitchSubmission, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_reviews_given")
     comment = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -490,9 +499,7 @@ class PitchReview(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "reviewer"], name="one_review_per_reviewer"
-            ),
+            models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reviewer"),
         ]
 
     def __str__(self):
@@ -507,17 +514,13 @@ class PitchScore(models.Model):
 
     review = models.ForeignKey(PitchReview, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="scores")
-    score = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
 
     class Meta:
         ordering = ["criterion__position", "criterion_id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
-            models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5), name="score_between_1_and_5"
-            ),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="score_between_1_and_5"),
         ]
 
     def __str__(self):

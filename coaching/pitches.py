@@ -28,9 +28,7 @@ def can_see_all_reviews(user) -> bool:
     return user.is_authenticated and is_manager(user)
 
 
-def create_challenge(
-    challenge: PitchChallenge, criteria: list[RubricCriterion], *, user
-) -> PitchChallenge:
+def create_challenge(challenge: PitchChallenge, criteria: list[RubricCriterion], *, user) -> PitchChallenge:
     """Saves a challenge and its rubric (2 to 6 criteria, already validated by the forms)."""
     if not can_create_challenge(user):
         raise PitchRefused("Only managers and marketing can post a pitch challenge.")
@@ -44,22 +42,14 @@ def create_challenge(
     return challenge
 
 
-def submit_pitch(
-    challenge: PitchChallenge, *, submitter, upload, kind: str, note: str = ""
-) -> PitchSubmission:
+def submit_pitch(challenge: PitchChallenge, *, submitter, upload, kind: str, note: str = "") -> PitchSubmission:
     """Stores the pitch; the rep's earlier one stays (with its reviews) but is no longer active."""
     if not challenge.is_open:
         raise PitchRefused("This challenge is closed: its due date has passed.")
     with transaction.atomic():
-        PitchSubmission.objects.filter(
-            challenge=challenge, submitter=submitter, is_active=True
-        ).update(is_active=False)
-        media = store_video_file(
-            upload, kind=kind, title=f"Pitch: {challenge.title}", user=submitter
-        )
-        submission = PitchSubmission.objects.create(
-            challenge=challenge, submitter=submitter, media=media, note=note
-        )
+        PitchSubmission.objects.filter(challenge=challenge, submitter=submitter, is_active=True).update(is_active=False)
+        media = store_video_file(upload, kind=kind, title=f"Pitch: {challenge.title}", user=submitter)
+        submission = PitchSubmission.objects.create(challenge=challenge, submitter=submitter, media=media, note=note)
     knowledge_signals.shared.send(sender=PitchSubmission, instance=submission, user=submitter)
     return submission
 
@@ -89,16 +79,11 @@ def review_pitch(
             review.comment = comment
             review.save(update_fields=["comment", "updated_at"])
         for criterion_id, score in scores.items():
-            PitchScore.objects.update_or_create(
-                review=review, criterion_id=criterion_id, defaults={"score": score}
+            PitchScore.objects.update_or_create(review=review, criterion_id=criterion_id, defaults={"score": score})
+        if created:  # inside the transaction: the submitter's notification is written with the review
+            review_submitted.send(
+                sender=PitchReview, instance=review, reviewer=reviewer, submitter=submission.submitter
             )
-    if created:
-        from .tasks import notify_pitch_review
-
-        notify_pitch_review.enqueue(review.pk)
-        review_submitted.send(
-            sender=PitchReview, instance=review, reviewer=reviewer, submitter=submission.submitter
-        )
     return review, created
 
 
@@ -131,9 +116,7 @@ def averages_by_rep(challenge: PitchChallenge) -> list[dict]:
     """For managers: each rep's active pitch, with the average of every criterion, best first."""
     criteria = list(challenge.criteria.all())
     scores = (
-        PitchScore.objects.filter(
-            review__submission__challenge=challenge, review__submission__is_active=True
-        )
+        PitchScore.objects.filter(review__submission__challenge=challenge, review__submission__is_active=True)
         .values("review__submission__submitter_id", "criterion_id")
         .annotate(average=Avg("score"))
     )

@@ -25,9 +25,7 @@ def video_published(sender, instance, revision=None, **kwargs):
         instance.author_id = instance.owner_id
     first_time = instance.first_published_at == instance.last_published_at
     if first_time and instance.author_id:
-        knowledge_signals.shared.send(
-            sender=CoachingVideoPage, instance=instance, user=instance.author
-        )
+        knowledge_signals.shared.send(sender=CoachingVideoPage, instance=instance, user=instance.author)
 
 
 @receiver(page_unpublished, sender=CoachingVideoPage, dispatch_uid="coaching_video_unpublished")

@@ -10,10 +10,21 @@ def _videos():
 
 
 def _describe_video(video, request) -> Hit:
-    presenter = video.presenter or video.author
-    return Hit(kind="video", kind_label="Video", obj=video, title=video.title, url=video.get_url(request),
-               author=presenter, account=video.account, date=video.first_published_at,
-               helpful_count=video.helpful_count)
+    """Names the presenter as the video's card does: a Huddle user, or an outside expert with their title."""
+    presenter = video.presenter or (None if video.presenter_name else video.author)
+    outside_expert = ", ".join(part for part in (video.presenter_name, video.presenter_title) if part)
+    return Hit(
+        kind="video",
+        kind_label="Video",
+        obj=video,
+        title=video.title,
+        url=video.get_url(request),
+        author=presenter,
+        byline="" if video.presenter_id else outside_expert,
+        account=video.account,
+        date=video.first_published_at,
+        helpful_count=video.helpful_count,
+    )
 
 
 def _moments():
@@ -25,12 +36,41 @@ def _moments():
 def _describe_moment(cue, request) -> Hit:
     """A line said in a video: the link starts the player at that second."""
     url = f"{cue.video.get_url(request)}#t={int(cue.start_seconds)}"  # TranscriptCue.get_absolute_url, with request
-    return Hit(kind="moment", kind_label="Said in a video", obj=cue, title=f"{cue.video.title} — at {cue.timestamp}",
-               url=url, author=cue.video.author, account=cue.video.account, date=cue.video.first_published_at)
+    return Hit(
+        kind="moment",
+        kind_label="Said in a video",
+        obj=cue,
+        title=f"{cue.video.title} — at {cue.timestamp}",
+        url=url,
+        author=cue.video.author,
+        account=cue.video.account,
+        date=cue.video.first_published_at,
+    )
 
 
-def register() -> None:
-    register_kind(Kind("video", "Coaching videos", _videos, _describe_video, lambda video: video.summary,
-                       date_field="first_published_at"))
-    register_kind(Kind("moment", "Moments in videos", _moments, _describe_moment, lambda cue: cue.text, date_field="",
-                       tag_model_lookup=None, filterable=(), tags=None))
+def video_kind() -> Kind:
+    return Kind(
+        "video",
+        "Coaching videos",
+        _videos,
+        _describe_video,
+        lambda video: video.indexed_text(),
+        date_field="first_published_at",
+    )
+
+
+def register_moments() -> None:
+    """Transcript cues are found too, but are no shared content of their own (no card, no marks)."""
+    register_kind(
+        Kind(
+            "moment",
+            "Moments in videos",
+            _moments,
+            _describe_moment,
+            lambda cue: cue.text,
+            date_field="",
+            tag_model_lookup=None,
+            filterable=(),
+            tags=None,
+        )
+    )

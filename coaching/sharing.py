@@ -41,9 +41,7 @@ def store_video_file(upload: UploadedFile, *, kind: str, title: str, user):
         uploaded_by_user=user,
         collection=Collection.get_first_root_node(),
     )
-    media.file.save(
-        upload.name, upload, save=False
-    )  # a temp-file upload is moved, not read into memory
+    media.file.save(upload.name, upload, save=False)  # a temp-file upload is moved, not read into memory
     media.save()
     return media
 
@@ -67,9 +65,7 @@ def share_video(draft: VideoDraft, *, author) -> CoachingVideoPage:
     parent = CoachingIndexPage.objects.get()
     with transaction.atomic():
         media = (
-            store_video_file(draft.file, kind=draft.file_kind, title=draft.title, user=author)
-            if draft.file
-            else None
+            store_video_file(draft.file, kind=draft.file_kind, title=draft.title, user=author) if draft.file else None
         )
         page = CoachingVideoPage(
             title=draft.title,

@@ -63,32 +63,24 @@ def parse_timestamp(value: str, line: int) -> float:
     minutes = int(rest[-1])
     seconds = float(seconds_part)
     if minutes > 59 or seconds >= 60:
-        raise TranscriptError(
-            line, f"“{value}” is not a valid time (minutes and seconds go up to 59)."
-        )
+        raise TranscriptError(line, f"“{value}” is not a valid time (minutes and seconds go up to 59).")
     return hours * 3600 + minutes * 60 + seconds
 
 
 def _timing(text: str, line: int) -> tuple[float, float]:
     match = TIMING.match(text)
     if not match:
-        raise TranscriptError(
-            line, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{text.strip()[:80]}”."
-        )
+        raise TranscriptError(line, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{text.strip()[:80]}”.")
     start = parse_timestamp(match["start"], line)
     end = parse_timestamp(match["end"], line)
     if end < start:
-        raise TranscriptError(
-            line, f"the cue ends ({match['end']}) before it starts ({match['start']})."
-        )
+        raise TranscriptError(line, f"the cue ends ({match['end']}) before it starts ({match['start']}).")
     return start, end
 
 
 def _clean(lines: list[str]) -> str:
     """Caption markup (<v Name>, <b>, &amp;) removed: the words as spoken."""
-    return " ".join(
-        html.unescape(TAG.sub("", line)).strip() for line in lines if line.strip()
-    ).strip()
+    return " ".join(html.unescape(TAG.sub("", line)).strip() for line in lines if line.strip()).strip()
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -163,9 +155,7 @@ def parse_webvtt(text: str) -> list[Cue]:
         # An optional cue identifier may come first.
         offset = 0 if "-->" in head or LOOKS_LIKE_TIME.match(head) else 1
         if offset and len(lines) < 2:
-            raise TranscriptError(
-                first, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{head[:80]}”."
-            )
+            raise TranscriptError(first, f"expected a cue timing like “{EXAMPLE_TIMING}”, found “{head[:80]}”.")
         start, end = _timing(lines[offset], first + offset)
         body = _clean(lines[offset + 1 :])
         if body:
@@ -179,9 +169,7 @@ def parse_srt(text: str) -> list[Cue]:
         offset = 0
         if "-->" not in lines[0]:
             if not lines[0].strip().isdigit():
-                raise TranscriptError(
-                    first, f"expected a cue number, found “{lines[0].strip()[:80]}”."
-                )
+                raise TranscriptError(first, f"expected a cue number, found “{lines[0].strip()[:80]}”.")
             offset = 1
             if len(lines) < 2:
                 raise TranscriptError(first + 1, "expected a cue timing after the cue number.")
@@ -248,9 +236,7 @@ def replace_cues(video) -> int:
     with transaction.atomic():
         # Existing rows are rewritten in place, so the index replaces their entries in one batch;
         # deleting them would cost the index one write per cue.
-        old_ids = list(
-            TranscriptCue.objects.filter(video=video).order_by("pk").values_list("pk", flat=True)
-        )
+        old_ids = list(TranscriptCue.objects.filter(video=video).order_by("pk").values_list("pk", flat=True))
         rows = [
             TranscriptCue(
                 pk=old_ids[number] if number < len(old_ids) else None,
@@ -263,9 +249,7 @@ def replace_cues(video) -> int:
             for number, cue in enumerate(cues)
         ]
         kept, added = rows[: len(old_ids)], rows[len(old_ids) :]
-        TranscriptCue.objects.bulk_update(
-            kept, ["start_seconds", "end_seconds", "text", "listed"], batch_size=500
-        )
+        TranscriptCue.objects.bulk_update(kept, ["start_seconds", "end_seconds", "text", "listed"], batch_size=500)
         TranscriptCue.objects.bulk_create(added, batch_size=500)
         surplus = old_ids[len(rows) :]
         TranscriptCue.objects.filter(pk__in=surplus).delete()

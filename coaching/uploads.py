@@ -110,8 +110,7 @@ def check_video_file(upload) -> str:
         raise ValidationError("The video file is empty.", code="empty")
     if upload.size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(upload.size)}; "
-            f"videos can be at most {filesizeformat(limit)}.",
+            f"The file is {filesizeformat(upload.size)}; videos can be at most {filesizeformat(limit)}.",
             code="too_large",
         )
     upload.seek(0)
@@ -175,9 +174,7 @@ def read_transcript_upload(upload) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValidationError(
-            "The transcript is not a text file (save it as UTF-8 .vtt or .srt)."
-        ) from error
+        raise ValidationError("The transcript is not a text file (save it as UTF-8 .vtt or .srt).") from error
 
 
 class VideoSizeLimitHandler(FileUploadHandler):

@@ -68,9 +68,7 @@ def _video_create(request, handler):
                 return JsonResponse({"redirect": page.url})
             return redirect(page.url)
         if _wants_json(request):
-            html = render_to_string(
-                "coaching/includes/video_form.html", {"form": form}, request=request
-            )
+            html = render_to_string("coaching/includes/video_form.html", {"form": form}, request=request)
             response = JsonResponse({"html": html}, status=400)
             return too_many_requests(response, limited) if limited else response
         status = 400
@@ -120,17 +118,14 @@ def challenge_list(request):
 
 def challenge_create(request):
     if not can_create_challenge(request.user):
-        messages.error(request, "Only managers and marketing can post a pitch challenge.")
-        return render(request, "coaching/challenge_form.html", {"refused": True}, status=403)
+        raise PermissionDenied("Only managers and marketing can post a pitch challenge.")
     challenge = PitchChallenge()
     if request.method == "POST":
         form = ChallengeForm(request.POST, instance=challenge)
         formset = CriterionFormSet(request.POST, instance=challenge, prefix="criteria")
         if form.is_valid() and formset.is_valid():
             criteria = [
-                criterion_form.save(commit=False)
-                for criterion_form in formset.forms
-                if criterion_form.has_changed()
+                criterion_form.save(commit=False) for criterion_form in formset.forms if criterion_form.has_changed()
             ]
             create_challenge(form.save(commit=False), criteria, user=request.user)
             messages.success(request, "Challenge posted. Reps can submit their pitch now.")
@@ -139,23 +134,14 @@ def challenge_create(request):
     else:
         form, status = ChallengeForm(), 200
         formset = CriterionFormSet(instance=challenge, prefix="criteria")
-    return render(
-        request, "coaching/challenge_form.html", {"form": form, "formset": formset}, status=status
-    )
+    return render(request, "coaching/challenge_form.html", {"form": form, "formset": formset}, status=status)
 
 
 def _challenge_context(request, challenge, form) -> dict:
     submissions = (
-        challenge.submissions.active()
-        .with_review_counts()
-        .select_related("submitter")
-        .order_by("-created_at")
+        challenge.submissions.active().with_review_counts().select_related("submitter").order_by("-created_at")
     )
-    mine = list(
-        PitchSubmission.objects.filter(challenge=challenge, submitter=request.user).order_by(
-            "-created_at"
-        )
-    )
+    mine = list(PitchSubmission.objects.filter(challenge=challenge, submitter=request.user).order_by("-created_at"))
     context = {
         "challenge": challenge,
         "submissions": submissions,
@@ -171,9 +157,7 @@ def _challenge_context(request, challenge, form) -> dict:
 
 
 def _get_challenge(pk):
-    return get_object_or_404(
-        PitchChallenge.objects.select_related("created_by").prefetch_related("criteria"), pk=pk
-    )
+    return get_object_or_404(PitchChallenge.objects.select_related("created_by").prefetch_related("criteria"), pk=pk)
 
 
 def pitch_averages_csv(request, pk):
@@ -254,9 +238,7 @@ def _submission_context(request, submission, review_form=None) -> dict:
     user = request.user
     is_submitter = submission.submitter_id == user.pk
     see_all = is_submitter or can_see_all_reviews(user)
-    own_review = next(
-        (review for review in submission.reviews.all() if review.reviewer_id == user.pk), None
-    )
+    own_review = next((review for review in submission.reviews.all() if review.reviewer_id == user.pk), None)
     context = {
         "submission": submission,
         "challenge": challenge,
@@ -280,12 +262,7 @@ def _submission_context(request, submission, review_form=None) -> dict:
             initial = {}
             if own_review:
                 initial = {"comment": own_review.comment}
-                initial.update(
-                    {
-                        f"score_{score.criterion_id}": score.score
-                        for score in own_review.scores.all()
-                    }
-                )
+                initial.update({f"score_{score.criterion_id}": score.score for score in own_review.scores.all()})
             review_form = ReviewForm(initial=initial, criteria=challenge.criteria.all())
         context["review_form"] = review_form
     return context
@@ -302,9 +279,7 @@ def _get_submission(pk):
 
 def submission_detail(request, pk):
     submission = _get_submission(pk)
-    return render(
-        request, "coaching/submission_detail.html", _submission_context(request, submission)
-    )
+    return render(request, "coaching/submission_detail.html", _submission_context(request, submission))
 
 
 @require_POST
@@ -334,7 +309,5 @@ def pitch_review(request, pk):
     if created:
         messages.success(request, "Thanks for coaching a teammate: your review is saved.")
     else:
-        messages.info(
-            request, "You had already reviewed this pitch, so your earlier review was updated."
-        )
+        messages.info(request, "You had already reviewed this pitch, so your earlier review was updated.")
     return redirect(submission.get_absolute_url())

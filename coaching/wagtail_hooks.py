@@ -30,9 +30,7 @@ class SeriesViewSet(SnippetViewSet):
     ]
 
     def get_queryset(self, request):
-        return Series.objects.annotate(
-            video_count=Count("videos", filter=Q(videos__live=True, videos__retired=False))
-        )
+        return Series.objects.annotate(video_count=Count("videos", filter=Q(videos__live=True, videos__retired=False)))
 
 
 register_snippet(SeriesViewSet)

@@ -7,14 +7,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.db.models.functions import Greatest
 
-from knowledge.reactions import record_view
-
 from .models import CoachingVideoPage, WatchProgress
 
 
-def record_progress(
-    user, video: CoachingVideoPage, *, position: float, duration: float = 0
-) -> WatchProgress:
+def record_progress(user, video: CoachingVideoPage, *, position: float, duration: float = 0) -> WatchProgress:
     """Keeps one row per user and video holding the furthest point reached."""
     position, duration = max(0.0, position), max(0.0, duration)
     rows = WatchProgress.objects.filter(user=user, video=video)
@@ -97,8 +93,6 @@ def video_page_context(video: CoachingVideoPage, request) -> dict:
     progress = None
     if user.is_authenticated:
         progress = WatchProgress.objects.filter(user=user, video=video).first()
-        # Tips' rules (one per user, video and day; never the author's), sending ``viewed``.
-        record_view(user, video)
     context = transcript_context(video, request)
     cues = context["cues"]
     duration = (

@@ -1,16 +1,14 @@
-"""A Redis cache that degrades to 'no cache' while Redis is unreachable, instead of failing, and
-values kept under a version that a change moves on.
+"""A Redis cache that degrades to 'no cache' while Redis is unreachable, instead of failing.
+
+What is cached, under which names, and what forgets it: ``config.caching``.
 """
 
 import logging
 import time
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core import checks
-from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -108,35 +106,3 @@ def check_processes_share_the_cache(app_configs=None, **kwargs) -> list[checks.C
             )
         ]
     return []
-
-
-def cached_under_version(version_key: str, key: str, build: Callable[[], object], timeout: int):
-    """``build()``'s result, kept for ``timeout`` seconds or until ``new_version(version_key)``.
-
-    The value is stored with the version it was built under and read in the same round trip as
-    the current version: one cache call when it is there, and never an old value after a change.
-    """
-    found = cache.get_many([version_key, key])
-    version = found.get(version_key)
-    if version is None:
-        cache.add(version_key, time.time_ns(), timeout=None)
-        version = cache.get(version_key)
-    stored = found.get(key)
-    if stored is not None and version is not None and stored[0] == version:
-        return stored[1]
-    value = build()
-    if version is not None:  # None: the cache is down, nothing to keep
-        cache.set(key, (version, value), timeout)
-    return value
-
-
-def now_and_on_commit(forget: Callable[[], None]) -> None:
-    """Runs ``forget`` now, and again once the transaction commits: a reader in between may have
-    built its value from the rows before the change."""
-    forget()
-    transaction.on_commit(forget)
-
-
-def new_version(*version_keys: str) -> None:
-    """What ``cached_under_version`` keeps under these versions is built anew on next use."""
-    now_and_on_commit(lambda: cache.set_many(dict.fromkeys(version_keys, time.time_ns()), timeout=None))

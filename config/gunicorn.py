@@ -23,6 +23,23 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no acce
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 proc_name = "huddle-web"
+# The app, the search-by-meaning model and its vectors are loaded once in the master, before
+# the fork, and shared by every worker (see when_ready). GUNICORN_PRELOAD=false loads them
+# in each worker instead; code changes then need only a HUP, not a restart.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in {"0", "false", "no"}
+
+
+def when_ready(server):
+    """Runs in the master after the app is loaded and before the first worker is forked."""
+    if preload_app:
+        import gc
+
+        from config.warmup import before_fork
+
+        before_fork()
+        # Out of the collector's way, so that no full pass in a worker writes to (and so copies) these pages.
+        gc.collect()
+        gc.freeze()
 
 
 def post_worker_init(worker):
@@ -37,3 +54,22 @@ def post_worker_init(worker):
     warm_up()
     gc.collect()
     gc.freeze()
+
+
+def worker_exit(server, worker):
+    """A stopping worker writes what it buffered (views, search logs), then leaves at once.
+
+    Left to Python's normal exit, a worker hung until gunicorn killed it graceful_timeout (30 s)
+    later, and what it had buffered was lost: the model's runtime, loaded in the master before the
+    fork, has native threads that a forked worker does not have, and its destructors wait for them.
+    """
+    import sys
+
+    if not worker.booted:
+        return  # a worker that failed to start exits with gunicorn's own codes (they stop the master)
+    from knowledge.writebuffer import flush_process_lists
+
+    flush_process_lists()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -130,9 +130,7 @@ def media_response(request: HttpRequest, path: Path, relative: str) -> HttpRespo
     base = HttpResponse(status=200)
     base["ETag"] = file.etag
     base["Last-Modified"] = file.last_modified
-    conditional = get_conditional_response(
-        request, etag=file.etag, last_modified=int(file.mtime), response=base
-    )
+    conditional = get_conditional_response(request, etag=file.etag, last_modified=int(file.mtime), response=base)
     if conditional is not base:
         _protect(conditional, file, headers=False)
         return conditional

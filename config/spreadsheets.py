@@ -66,16 +66,10 @@ def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Ite
         yield writer.writerow(safe_row(row))
 
 
-def csv_response(
-    header: Iterable[object], rows: Iterable[Iterable[object]], *, filename: str
-) -> StreamingHttpResponse:
+def csv_response(header: Iterable[object], rows: Iterable[Iterable[object]], *, filename: str) -> StreamingHttpResponse:
     """Streams a CSV download; ``rows`` may be a generator, so large tables never sit in memory."""
-    response = StreamingHttpResponse(
-        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=safe_filename(filename)
-    )
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=safe_filename(filename))
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

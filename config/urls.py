@@ -13,6 +13,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/password_reset/", throttling.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("saml2/", include("identity.saml")),
+    path("accounts/oidc/", include("identity.oidc")),
+    path("scim/v2/", include("identity.scim.urls")),
     path("account/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
     path("account/api-tokens/<int:pk>/revoke/", api_tokens.revoke_api_token, name="api_token_revoke"),
     path(
@@ -32,6 +35,8 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("coaching/", include("coaching.urls")),
     path("leaderboard/", include("leaderboard.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("slack/", include("chat.urls")),
     # Wagtail's page tree answers everything else (home, tips, coaching pages).
     path("", include(wagtail_urls)),
 ]

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.utils._os import safe_join
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_safe
 from .media import media_response
 
 
+@login_not_required
 @never_cache
 @require_GET
 def healthz(request):
@@ -25,7 +27,7 @@ def healthz(request):
 
 @require_safe
 def protected_media(request, path):
-    """Uploaded files go only to signed-in users (the middleware has already checked)."""
+    """Uploaded files go only to signed-in users (no @login_not_required here)."""
     try:
         full_path = Path(safe_join(settings.MEDIA_ROOT, path))
     except ValueError as error:  # a path that escapes MEDIA_ROOT

@@ -6,12 +6,32 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge"
 
     def ready(self):
-        from config import permissions, sites, spreadsheets
+        from config import spreadsheets
 
-        from . import receivers  # noqa: F401
-        from .search.auto_update import take_over_auto_update
+        from . import receivers, viewcounts  # noqa: F401  (viewcounts: its write buffer)
+        from .index_updates import take_over_auto_update
+        from .signal_handlers import register_signal_handlers
 
         take_over_auto_update()  # before wagtail.search (later in INSTALLED_APPS) registers its own
-        permissions.connect()  # AUTHENTICATION_BACKENDS caches each user's permissions
-        sites.connect()  # CachedSiteMiddleware keeps each host's site and home page
+        register_signal_handlers()  # what forgets each cache (config.caching)
+        register_shared_content()
         spreadsheets.neutralise_wagtail_exports()  # Wagtail's CSV reports write cells as they are
+
+
+def register_shared_content() -> None:
+    """Tips and microposts take marks and comments, fill the streams, are searched and embedded."""
+    from . import contracts
+    from .listings import micropost_source, tip_source
+    from .models import Micropost, TipPage
+    from .reactions import pages_visible_to
+    from .sitesearch.kinds import micropost_kind, tip_kind
+
+    contracts.register(
+        TipPage,
+        visible_to=lambda user: pages_visible_to(TipPage.objects.all(), user),
+        stream=tip_source,
+        search=tip_kind(),
+    )
+    contracts.register(
+        Micropost, visible_to=lambda user: Micropost.objects.all(), stream=micropost_source, search=micropost_kind()
+    )

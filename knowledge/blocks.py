@@ -5,6 +5,16 @@ from wagtail import blocks
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
+def stream_text(value) -> str:
+    """The plain words of a StreamField value, for snippets and meaning vectors.
+
+    Each block gives its own searchable content, as Wagtail indexes it: rich text has its
+    tags stripped and its entities decoded ("Don&#x27;t" is "Don't"), so the snippet that
+    escapes it does so once. Plain text blocks are taken as typed.
+    """
+    return " ".join(part for part in value.stream_block.get_searchable_content(value) if part)
+
+
 class TalkTrackBlock(blocks.TextBlock):
     """Words a rep can say as they are, shown as a script."""
 

@@ -8,9 +8,9 @@ with one query for the reader's helpful marks.
 
 A listing reads only which items its page shows (cached until its membership changes), then
 takes each item's card from the cache and renders only the ones missing. A saved or deleted
-page, post, comment or helpful mark forgets that one item's card (``receivers.cards_changed``),
-so under a steady stream of writes the other cards on a page stay rendered. View counts and
-"3 minutes ago" may lag by up to a minute.
+page, post, comment or helpful mark forgets that one item's card (``config.caching``), so under
+a steady stream of writes the other cards on a page stay rendered. View counts and "3 minutes
+ago" may lag by up to a minute.
 """
 
 import re
@@ -24,13 +24,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from config.cache import now_and_on_commit
+from config.caching import CARD_SECONDS, card_key
 
 from .reactions import author_id_of, helpful_ids_for
 
 PLACEHOLDER = re.compile(r"<!--huddle-personal:(\d+)-->")
 _URL_MARKER, _COUNT_MARKER = "huddle-helpful-url", "huddle-helpful-count"
-CARDS_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -61,17 +60,6 @@ def defer(context: Context, slot) -> SafeString | None:
     return mark_safe(f"<!--huddle-personal:{len(slots) - 1}-->")
 
 
-def card_key(content_type_id: int, object_id: int) -> str:
-    """Where one item's card is cached: ``{host: (html, slots)}`` (links differ between sites)."""
-    return f"knowledge:card:{content_type_id}:{object_id}"
-
-
-def forget_card(content_type_id: int, object_id) -> None:
-    """Drops an item's cached card: now, and again once the change is committed, so a reader who
-    rendered it from the old rows in between does not keep them for a minute."""
-    now_and_on_commit(lambda: cache.delete(card_key(content_type_id, int(object_id))))
-
-
 def render_cards(context: Context, listing) -> SafeString:
     """The cards of ``listing`` for this request's reader, each from the cache when it is there.
 
@@ -95,7 +83,7 @@ def render_cards(context: Context, listing) -> SafeString:
                 html = get_template(obj.card_template).template.render(context)
             cards[key] = (html, slots)
             fresh[names[key]] = {**stored.get(names[key], {}), host: cards[key]}
-        cache.set_many(fresh, CARDS_SECONDS)
+        cache.set_many(fresh, CARD_SECONDS)
     shown = [cards[key] for key in keys if key in cards]
     fill = _filler(context, [slot for _, slots in shown for slot in slots])
     return mark_safe("".join(_filled(html, slots, fill) for html, slots in shown))

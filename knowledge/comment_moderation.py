@@ -42,14 +42,22 @@ class ModeratorsOnly(BasePermissionPolicy):
             return get_user_model().objects.none()
         from django.db.models import Q
 
-        return get_user_model().objects.filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__codename="can_moderate",
-                user_permissions__content_type__app_label="django_comments")
-            | Q(groups__permissions__codename="can_moderate",
-                groups__permissions__content_type__app_label="django_comments"),
-            is_active=True,
-        ).distinct()
+        return (
+            get_user_model()
+            .objects.filter(
+                Q(is_superuser=True)
+                | Q(
+                    user_permissions__codename="can_moderate",
+                    user_permissions__content_type__app_label="django_comments",
+                )
+                | Q(
+                    groups__permissions__codename="can_moderate",
+                    groups__permissions__content_type__app_label="django_comments",
+                ),
+                is_active=True,
+            )
+            .distinct()
+        )
 
     def users_with_permission(self, action):
         return self.users_with_any_permission([action])
@@ -79,9 +87,11 @@ def _commented_tips(request) -> QuerySet:
 
 
 def _commenters(request) -> QuerySet:
-    return get_user_model().objects.filter(
-        pk__in=XtdComment.objects.values("user_id")
-    ).order_by("first_name", "last_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=XtdComment.objects.values("user_id"))
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def _kind_choices() -> list[tuple[str, str]]:
@@ -99,9 +109,7 @@ class CommentFilterSet(WagtailFilterSet):
         method="filter_status",
         empty_label="Any",
     )
-    kind = django_filters.ChoiceFilter(
-        label="On", choices=_kind_choices, method="filter_kind", empty_label="Anything"
-    )
+    kind = django_filters.ChoiceFilter(label="On", choices=_kind_choices, method="filter_kind", empty_label="Anything")
     tip = django_filters.ModelChoiceFilter(label="Tip", queryset=_commented_tips, method="filter_tip")
     user = django_filters.ModelChoiceFilter(label="Author", queryset=_commenters)
 
@@ -116,9 +124,7 @@ class CommentFilterSet(WagtailFilterSet):
         return queryset.filter(content_type_id=int(value)) if value else queryset
 
     def filter_tip(self, queryset, name, value):
-        return queryset.filter(
-            content_type=ContentType.objects.get_for_model(TipPage), object_pk=str(value.pk)
-        )
+        return queryset.filter(content_type=ContentType.objects.get_for_model(TipPage), object_pk=str(value.pk))
 
 
 def _author(comment: XtdComment) -> str:
@@ -151,7 +157,10 @@ class CommentViewSet(SnippetViewSet):
     list_display = [
         # The text links to the comment in its thread; the row's checkbox is described by it.
         TitleColumn(
-            "comment", label="Comment", accessor=_excerpt, get_url=_on_site,
+            "comment",
+            label="Comment",
+            accessor=_excerpt,
+            get_url=_on_site,
             get_title_id=lambda comment: f"snippet_{comment.pk}_title",
         ),
         Column("user", label="Author", accessor=_author),

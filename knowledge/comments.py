@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.http import QueryDict
 from django_comments.forms import CommentSecurityForm
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import DISLIKEDIT_FLAG, LIKEDIT_FLAG, XtdComment
 
+from . import signals
 from .microposts import notify_mentions
-from .notifications import absolute, notify
 from .reactions import author_of, shared_object
 
 
@@ -40,9 +41,7 @@ def comment_target(data: QueryDict, user):
     """
     security = _PostedSecurityForm(data)
     security.is_valid()
-    if "security_hash" in security.errors or any(
-        name in security.errors for name in ("content_type", "object_pk")
-    ):
+    if "security_hash" in security.errors or any(name in security.errors for name in ("content_type", "object_pk")):
         raise CommentRefused("This comment form is not one Huddle made.")
     if data.get("honeypot"):  # a field people never see: only a robot fills it in
         raise CommentRefused("This comment looked automated.")
@@ -58,15 +57,20 @@ def form_has_expired(data: QueryDict) -> bool:
     return not security.is_valid() and "timestamp" in security.errors
 
 
+def commenter(user) -> dict[str, str]:
+    """The name and e-mail a comment by ``user`` carries (comments-xtd keeps both on the comment)."""
+    # comments-xtd requires an address; someone without one is still the comment's author.
+    return {"name": (user.get_full_name() or user.get_username())[:50], "email": user.email or "nobody@localhost"}
+
+
 def posting_data(data: QueryDict, user) -> QueryDict:
     """The posted fields with the author's name and e-mail taken from ``user``, never the form.
 
     Follow-up e-mails from comments-xtd are off: Huddle tells authors and mentioned people itself.
     """
     posted = data.copy()
-    posted["name"] = (user.get_full_name() or user.get_username())[:50]
-    # comments-xtd requires an address; someone without one is still the comment's author.
-    posted["email"] = user.email or "nobody@localhost"
+    for name, value in commenter(user).items():
+        posted[name] = value  # replaces whatever the form sent (QueryDict.update would append)
     posted["url"] = ""
     posted.pop("followup", None)
     return posted
@@ -99,9 +103,7 @@ def comment_thread(obj, user) -> tuple[list[ThreadItem], int]:
     cost more to build than both, and most content has no comment to count likes for.
     """
     # The manager also joins the content type, which the thread never reads.
-    comments = list(
-        comments_for(obj).select_related(None).select_related("user").order_by("thread_id", "order")
-    )
+    comments = list(comments_for(obj).select_related(None).select_related("user").order_by("thread_id", "order"))
     counts, mine = _votes([comment.pk for comment in comments], user)
     threads: dict[int, ThreadItem] = {}
     roots: list[ThreadItem] = []
@@ -147,53 +149,42 @@ def no_avatar(comment) -> str:
     return ""
 
 
-def _display_name(user) -> str:
-    return (user.get_full_name() or user.username) if user else "Someone"
-
-
 def notify_about_comment(comment: XtdComment) -> None:
-    """E-mails the content's author, the parent comment's author when this is a reply, and the
-    people the comment @mentions (each once)."""
+    """Tells the content's author, the parent comment's author when this is a reply, and the
+    people the comment @mentions (each once): ``commented`` and ``mentioned`` say who."""
     target = comment.content_object
     commenter = comment.user
-    name = _display_name(commenter)
-    title = str(target)
-    link = absolute(f"{target.get_absolute_url()}#c{comment.pk}")
-    told = {commenter}
     author = author_of(target)
-    if author is not None and author != commenter:
-        told.add(author)
-        notify(
-            [author],
-            f"{name} commented on “{title}”",
-            f"{name} commented on your post “{title}”:\n\n{comment.comment}\n\nReply: {link}\n",
-        )
+    content_author = author if author is not None and author != commenter else None
+    parent_author = None
     if comment.level > 0:
         parent = XtdComment.objects.select_related("user").filter(pk=comment.parent_id).first()
         if parent and parent.user and parent.user not in (commenter, author):
-            told.add(parent.user)
-            notify(
-                [parent.user],
-                f"{name} replied to your comment on “{title}”",
-                f"{name} replied to your comment on “{title}”:\n\n"
-                f"{comment.comment}\n\nSee it: {link}\n",
-            )
-    _notify_mentions(comment, skip=told)
+            parent_author = parent.user
+    signals.commented.send(
+        sender=XtdComment,
+        comment=comment,
+        target=target,
+        commenter=commenter,
+        content_author=content_author,
+        parent_author=parent_author,
+        url=_comment_url(comment),
+    )
+    _notify_mentions(comment, skip={commenter, content_author, parent_author} - {None})
+
+
+def _comment_url(comment: XtdComment) -> str:
+    return f"{comment.content_object.get_absolute_url()}#c{comment.pk}"
 
 
 def _notify_mentions(comment: XtdComment, *, skip=()) -> None:
-    target = comment.content_object
-    name = _display_name(comment.user)
     notify_mentions(
         comment,
         comment.comment,
         author=comment.user,
+        target=comment.content_object,
+        url=_comment_url(comment),
         skip=skip,
-        subject=f"{name} mentioned you in a comment on “{target}”",
-        body=(
-            f"{name} mentioned you in a comment on “{target}”:\n\n{comment.comment}\n\n"
-            f"See it: {absolute(f'{target.get_absolute_url()}#c{comment.pk}')}\n"
-        ),
     )
 
 
@@ -210,6 +201,7 @@ def can_edit_comment(user, comment: XtdComment) -> bool:
     return comment.user_id == user.pk and comment.is_public and not comment.is_removed
 
 
+@transaction.atomic
 def edit_comment(comment: XtdComment, *, text: str) -> XtdComment:
     """Changes a comment's text; only people it never mentioned before are notified."""
     comment.comment = text.strip()

@@ -26,7 +26,7 @@ def retire_tips(tips: Iterable[TipPage], *, replaced_by: TipPage | None = None) 
 
 
 class RetireForm(forms.Form):
-    """"Retire this tip?" with the tip that replaces it, if there is one."""
+    """ "Retire this tip?" with the tip that replaces it, if there is one."""
 
     replaced_by = forms.ModelChoiceField(
         queryset=TipPage.objects.all(),

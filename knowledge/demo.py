@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -51,6 +52,7 @@ class Size:
     videos: int
     deals: int
     activity_events: int
+    commented_tips: int = 0  # tips that get a short discussion (the demo only: benches keep theirs bare)
 
 
 SIZES = {
@@ -63,6 +65,7 @@ SIZES = {
         videos=6,
         deals=200,
         activity_events=0,
+        commented_tips=12,
     ),
     "large": Size(
         "large",
@@ -221,14 +224,13 @@ def seed(context: SeedContext) -> None:
     marks, views = _seed_reactions(context)
     context.summary["helpful marks"] = marks
     context.summary["views"] = views
+    context.summary["comments"] = _seed_comments(context)
     _seed_curation(context)
 
 
 def _seed_users(context: SeedContext) -> int:
     User = get_user_model()
-    groups = {
-        group.name: group for group in Group.objects.filter(name__in=[REPS, MARKETING, MANAGERS])
-    }
+    groups = {group.name: group for group in Group.objects.filter(name__in=[REPS, MARKETING, MANAGERS])}
     password = make_password(DEMO_PASSWORD)
     rng = context.random
     wanted = []
@@ -239,9 +241,7 @@ def _seed_users(context: SeedContext) -> int:
     for username in demo_reps(context.size)[1:]:
         wanted.append((username, REPS, rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)))
 
-    existing = set(
-        User.objects.filter(username__in=[w[0] for w in wanted]).values_list("username", flat=True)
-    )
+    existing = set(User.objects.filter(username__in=[w[0] for w in wanted]).values_list("username", flat=True))
     new_users = [
         User(
             username=username,
@@ -255,9 +255,7 @@ def _seed_users(context: SeedContext) -> int:
         if username not in existing
     ]
     # bulk_create skips the post_save that puts new users in Reps: set each role here instead.
-    for batch_start in context.progress(
-        range(0, len(new_users), 500), "Users", total=(len(new_users) + 499) // 500
-    ):
+    for batch_start in context.progress(range(0, len(new_users), 500), "Users", total=(len(new_users) + 499) // 500):
         User.objects.bulk_create(new_users[batch_start : batch_start + 500])
     roles = {username: role for username, role, _, _ in wanted}
     created = User.objects.filter(username__in=[user.username for user in new_users])
@@ -279,9 +277,7 @@ def _seed_accounts(context: SeedContext) -> int:
         for suffix in ACCOUNT_SUFFIXES:
             if len(wanted) >= context.size.accounts:
                 break
-            wanted.setdefault(
-                f"{word} {suffix}".lower(), (f"{word} {suffix}", rng.choice(INDUSTRIES))
-            )
+            wanted.setdefault(f"{word} {suffix}".lower(), (f"{word} {suffix}", rng.choice(INDUSTRIES)))
     number = 1
     while len(wanted) < context.size.accounts:
         name = f"{rng.choice(ACCOUNT_WORDS)} {rng.choice(ACCOUNT_SUFFIXES)} {number}"
@@ -311,9 +307,7 @@ def _tip_body(template: dict) -> list[dict]:
         }
     ]
     if template.get("talk_track"):
-        blocks.append(
-            {"type": "talk_track", "id": str(uuid.uuid4()), "value": template["talk_track"]}
-        )
+        blocks.append({"type": "talk_track", "id": str(uuid.uuid4()), "value": template["talk_track"]})
     if template.get("objection"):
         blocks.append(
             {
@@ -327,10 +321,7 @@ def _tip_body(template: dict) -> list[dict]:
             {
                 "type": "checklist",
                 "id": str(uuid.uuid4()),
-                "value": [
-                    {"type": "item", "id": str(uuid.uuid4()), "value": step}
-                    for step in template["checklist"]
-                ],
+                "value": [{"type": "item", "id": str(uuid.uuid4()), "value": step} for step in template["checklist"]],
             }
         )
     return blocks
@@ -341,9 +332,7 @@ def _tags_by_name(names) -> dict[str, int]:
     names = sorted({name.lower() for name in names})
     existing = {tag.name.lower(): tag.pk for tag in Tag.objects.filter(name__in=names)}
     missing = [
-        Tag(name=name, slug=slugify(name) or f"tag-{index}")
-        for index, name in enumerate(names)
-        if name not in existing
+        Tag(name=name, slug=slugify(name) or f"tag-{index}") for index, name in enumerate(names) if name not in existing
     ]
     Tag.objects.bulk_create(missing, ignore_conflicts=True)
     return {tag.name.lower(): tag.pk for tag in Tag.objects.filter(name__in=names)}
@@ -385,18 +374,14 @@ def _seed_tips(context: SeedContext) -> int:
     for number in range(wanted):
         template = templates[number % len(templates)]
         account_id, industry = accounts[rng.randrange(len(accounts))] if accounts else (None, "")
-        title = (
-            template["title"] if number < len(templates) else f"{template['title']} (#{number + 1})"
-        )
+        title = template["title"] if number < len(templates) else f"{template['title']} (#{number + 1})"
         slug = slugify(title)[:80]
         if slug in existing_slugs:
             continue
         plan.append((number, template, title, slug, account_id, industry))
     created = 0
     fields = list(TipPage._meta.local_concrete_fields)
-    for start in context.progress(
-        range(0, len(plan), BATCH), "Tips", total=(len(plan) + BATCH - 1) // BATCH
-    ):
+    for start in context.progress(range(0, len(plan), BATCH), "Tips", total=(len(plan) + BATCH - 1) // BATCH):
         pages, tips, tag_rows = [], [], []
         for number, template, title, slug, account_id, industry in plan[start : start + BATCH]:
             step += 1
@@ -442,10 +427,7 @@ def _seed_tips(context: SeedContext) -> int:
         # The child table only: bulk_create refuses multi-table models, _insert does not.
         TipPage._base_manager._insert(tips, fields=fields, using=connection.alias)
         for (_number, template, *_), page in zip(plan[start : start + BATCH], pages, strict=True):
-            tag_rows.extend(
-                TipPageTag(tag_id=tag_ids[tag], content_object_id=page.pk)
-                for tag in template["tags"]
-            )
+            tag_rows.extend(TipPageTag(tag_id=tag_ids[tag], content_object_id=page.pk) for tag in template["tags"])
         TipPageTag.objects.bulk_create(tag_rows)
         created += len(pages)
     Page.objects.filter(pk=index.pk).update(numchild=children.count())
@@ -465,15 +447,11 @@ def _seed_microposts(context: SeedContext) -> int:
     now = timezone.now()
     spacing = datetime.timedelta(seconds=max(30, 90 * 24 * 3600 // context.size.microposts))
     created = 0
-    for start in context.progress(
-        range(0, missing, BATCH), "Microposts", total=(missing + BATCH - 1) // BATCH
-    ):
+    for start in context.progress(range(0, missing, BATCH), "Microposts", total=(missing + BATCH - 1) // BATCH):
         posts = []
         for number in range(start, min(start + BATCH, missing)):
             author_index = rng.randrange(len(authors))
-            mention = usernames[
-                (author_index + 1 + rng.randrange(len(usernames) - 1)) % len(usernames)
-            ]
+            mention = usernames[(author_index + 1 + rng.randrange(len(usernames) - 1)) % len(usernames)]
             text = templates[number % len(templates)].format(mention=mention)
             posts.append(
                 Micropost(
@@ -519,9 +497,7 @@ def _seed_reactions(context: SeedContext) -> tuple[int, int]:
         ):
             new_marks, new_views = [], []
             for object_id, author_id in rows[start : start + BATCH]:
-                people = [
-                    user for user in rng.sample(users, min(len(users), 8)) if user != author_id
-                ]
+                people = [user for user in rng.sample(users, min(len(users), 8)) if user != author_id]
                 for user in people[: rng.randint(0, mark_rate)]:
                     new_marks.append(
                         HelpfulMark(
@@ -548,6 +524,70 @@ def _seed_reactions(context: SeedContext) -> tuple[int, int]:
     _recount(TipPage, tip_type, "view_count", ContentView)
     _recount(Micropost, post_type, "helpful_count", HelpfulMark)
     return marks, views
+
+
+DEMO_COMMENTS = [
+    "Used this on a renewal call this morning. The security-review angle got us a second meeting.",
+    "Worth adding: send the one-page summary before the call, not after. Buyers forward it.",
+    "Same pattern at our healthcare accounts: procurement wants the audit report up front.",
+    "Tried it last week and the champion looped in finance on her own. Thanks for writing it down.",
+    "Does this still work when the buyer already has an incumbent? Curious what you'd change.",
+    "This saved me a week of back and forth with legal.",
+    "I'd open with the customer story first, then the numbers. Landed better with the VP.",
+    "Bookmarking this for the Q1 kickoff.",
+]
+DEMO_REPLIES = [
+    "With an incumbent I lead with the switching plan: who does what in the first 30 days.",
+    "Good call, I'll add that to the tip.",
+]
+
+
+def _seed_comments(context: SeedContext) -> int:
+    """A short discussion under some tips, with one reply, so a new reader sees comments at work."""
+    from django_comments_xtd.models import XtdComment
+
+    from .comments import commenter
+
+    if not context.size.commented_tips or XtdComment.objects.exists():
+        return 0
+    people = {user.pk: user for user in get_user_model().objects.filter(pk__in=_demo_user_ids(context))}
+    if len(people) < 3:
+        return 0
+    rng = random.Random(context.seed + 6)
+    tip_type = ContentType.objects.get_for_model(TipPage)
+    now = timezone.now()
+    written = 0
+
+    def comment(tip_id, user_id, posted, text, parent=None):
+        author = commenter(people[user_id])
+        return XtdComment.objects.create(
+            content_type=tip_type,
+            object_pk=str(tip_id),
+            site_id=settings.SITE_ID,
+            user=people[user_id],
+            user_name=author["name"],
+            user_email=author["email"],
+            comment=text,
+            submit_date=posted,
+            is_public=True,
+            parent_id=parent.pk if parent else 0,
+        )
+
+    tips = TipPage.objects.live().order_by("pk").values_list("pk", "author_id")[: context.size.commented_tips]
+    for number, (tip_id, author_id) in enumerate(tips):
+        others = [pk for pk in people if pk != author_id]
+        posted = now - datetime.timedelta(days=rng.randint(2, 20), hours=rng.randint(0, 8))
+        first = None
+        for commenter_id in rng.sample(others, rng.randint(1, 3)):
+            posted += datetime.timedelta(hours=rng.randint(1, 30))
+            posted_comment = comment(tip_id, commenter_id, posted, rng.choice(DEMO_COMMENTS))
+            first = first or posted_comment
+            written += 1
+        if number % 4 == 0 and author_id in people:  # the author answers the first comment
+            reply_at = posted + datetime.timedelta(minutes=20)
+            comment(tip_id, author_id, reply_at, rng.choice(DEMO_REPLIES), parent=first)
+            written += 1
+    return written
 
 
 def _recount(model, content_type, field_name: str, reaction_model) -> None:
@@ -577,18 +617,14 @@ def _seed_curation(context: SeedContext) -> None:
         if created:
             FeaturedCollectionItem.objects.bulk_create(
                 [
-                    FeaturedCollectionItem(
-                        collection=collection, tip=by_title[name], sort_order=order
-                    )
+                    FeaturedCollectionItem(collection=collection, tip=by_title[name], sort_order=order)
                     for order, name in enumerate(tip_titles)
                     if name in by_title
                 ]
             )
     stale = by_title.get("Executive sponsor e-mail that gets read")
     if stale is not None:
-        TipPage.objects.filter(pk=stale.pk).update(
-            verified_until=timezone.localdate() - datetime.timedelta(days=3)
-        )
+        TipPage.objects.filter(pk=stale.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=3))
     retired, replacement = (
         by_title.get("Qualify out early and politely"),
         by_title.get("Find a champion before the demo"),

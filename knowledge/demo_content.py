@@ -1,4 +1,3 @@
-
 """Realistic sales tips and posts for the demo site (``seed_demo``); words only, no logic."""
 
 # Each tip: title, summary, stage, tags, paragraphs, and optional talk track, objection, checklist.

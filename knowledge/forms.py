@@ -22,8 +22,9 @@ def account_from_name(name: str) -> Account | None:
     return account or Account.objects.create(name=name)
 
 
-def refuse_unchosen_new_account(form: forms.Form, *, name_field: str = "account_name",
-                                new_field: str = "new_account") -> None:
+def refuse_unchosen_new_account(
+    form: forms.Form, *, name_field: str = "account_name", new_field: str = "new_account"
+) -> None:
     """A name no account has is created only when the rep ticked "Create it as a new account".
 
     Without the tick, a near miss ("Initech" beside Initech Corp and Initech Bank) names the
@@ -34,8 +35,10 @@ def refuse_unchosen_new_account(form: forms.Form, *, name_field: str = "account_
         return
     similar = [account.name for account in Account.objects.similar_to(name)]
     if similar:
-        message = (f"Did you mean {get_text_list(similar, 'or')}? Pick one, or tick "
-                   f"“Create it as a new account” if “{name}” is a different customer.")
+        message = (
+            f"Did you mean {get_text_list(similar, 'or')}? Pick one, or tick "
+            f"“Create it as a new account” if “{name}” is a different customer."
+        )
     else:
         message = f"There is no account called “{name}” yet. Tick “Create it as a new account” to add it."
     form.add_error(name_field, message)
@@ -71,10 +74,16 @@ class AccountNameField(forms.CharField):
         kwargs.setdefault("help_text", "Start typing to pick an existing account.")
         super().__init__(**kwargs)
         # Suggestions come from the server as the rep types, so every account can be found.
-        self.widget.attrs.update({
-            "autocomplete": "off", "role": "combobox", "hx-get": reverse_lazy("account_suggestions"),
-            "hx-swap": "innerHTML", "hx-trigger": "input changed delay:200ms", "hx-sync": "this:replace",
-        })
+        self.widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "role": "combobox",
+                "hx-get": reverse_lazy("account_suggestions"),
+                "hx-swap": "innerHTML",
+                "hx-trigger": "input changed delay:200ms",
+                "hx-sync": "this:replace",
+            }
+        )
 
 
 class MicropostForm(forms.Form):
@@ -134,16 +143,13 @@ class TipForm(forms.Form):
         help_text="One step per line.",
     )
     account_name = AccountNameField()
-    new_account = forms.BooleanField(required=False, label="Create it as a new account",
-                                     help_text="Only for a customer Huddle does not know yet.")
+    new_account = forms.BooleanField(
+        required=False, label="Create it as a new account", help_text="Only for a customer Huddle does not know yet."
+    )
     industry = forms.CharField(max_length=100, required=False)
     product = forms.CharField(max_length=100, required=False)
-    stage = forms.ChoiceField(
-        choices=[("", "—")] + Stage.choices, required=False, label="Sales stage"
-    )
-    tags = forms.CharField(
-        required=False, max_length=500, help_text="Comma-separated, e.g. pricing, champion."
-    )
+    stage = forms.ChoiceField(choices=[("", "—")] + Stage.choices, required=False, label="Sales stage")
+    tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. pricing, champion.")
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())

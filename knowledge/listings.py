@@ -23,8 +23,10 @@ from django_comments_xtd.models import XtdComment
 from taggit.models import Tag
 from wagtail.models import Page
 
-from config.cache import cached_under_version, new_version
+from config import caching
+from config.caching import cached
 
+from . import contracts
 from .models import (
     FeaturedCollection,
     FeaturedCollectionItem,
@@ -43,7 +45,7 @@ TRENDING_COUNT = 5
 # Trending and featured change slowly: a tip's save or curation invalidates them early; a new
 # helpful mark shows in trending within the minute (recounting the week's marks on every mark
 # would cost the next reader of the feed more than the minute is worth).
-CACHE_SECONDS = 60
+CACHE_SECONDS = caching.LISTING_SECONDS
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,6 @@ def _with_tag(queryset, through, tag: Tag):
     return queryset.filter(pk__in=tagged.values("content_object_id"))
 
 
-@register_stream_source("first_published_at")
 def tip_source(filters: StreamFilter) -> QuerySet:
     tips = TipPage.objects.listed().for_cards()
     if filters.tag is not None:
@@ -116,7 +117,6 @@ def tip_source(filters: StreamFilter) -> QuerySet:
     return tips
 
 
-@register_stream_source("created_at")
 def micropost_source(filters: StreamFilter) -> QuerySet:
     posts = Micropost.objects.for_cards()
     if filters.tag is not None:
@@ -128,8 +128,23 @@ def micropost_source(filters: StreamFilter) -> QuerySet:
     return posts
 
 
-TipPage.card_template = "includes/tip_card.html"
-Micropost.card_template = "includes/micropost_card.html"
+def contract_source(model) -> Callable[[StreamFilter], QuerySet]:
+    """The stream source a model's ``knowledge.contracts.SharedContent`` declaration gives: its
+    listed items with their owner and account, narrowed by the tag, account and owner fields."""
+    related = [name for name in (model.owner_field, model.account_field) if name]
+
+    def items(filters: StreamFilter) -> QuerySet:
+        queryset = model.listed().select_related(*related)
+        for value, field in (
+            (filters.tag, model.tags_field),
+            (filters.account, model.account_field),
+            (filters.author, model.owner_field),
+        ):
+            if value is not None:
+                queryset = queryset.filter(**{field: value}) if field else queryset.none()
+        return queryset
+
+    return items
 
 
 class StreamPage:
@@ -137,7 +152,7 @@ class StreamPage:
     video is added, changed or removed; the items' cards come from ``knowledge.cards``, and the
     rows only for cards not cached."""
 
-    cache_name = "stream"
+    cache_name = caching.STREAM
 
     def __init__(self, filters: StreamFilter, before, limit: int, request=None):
         self.filters, self.before, self.limit, self.request = filters, before, limit, request
@@ -278,9 +293,10 @@ def annotate_for(user, objects: Sequence, request=None) -> None:
         obj.comment_count = counts.get(key, 0)
         obj.content_type_id_for_reactions = content_type_id
         obj.helpful_url = links("helpful_toggle", content_type_id, obj.pk)
-        author = getattr(obj, "author", None) if "author" in _loaded(obj) else None
+        owner_field, account_field = (obj.owner_field, obj.account_field) if contracts.declares(obj) else ("", "")
+        author = getattr(obj, owner_field, None) if owner_field in _loaded(obj) else None
         obj.author_url = links("profile", author.username) if author is not None else ""
-        account = getattr(obj, "account", None) if "account" in _loaded(obj) else None
+        account = getattr(obj, account_field, None) if account_field in _loaded(obj) else None
         obj.account_url = links("account_detail", account.pk) if account is not None else ""
         if isinstance(obj, TipPage):
             obj.card_tags = tags.get(obj.pk, [])
@@ -301,9 +317,7 @@ def _loaded(obj) -> set[str]:
 
 
 def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
-    commentable = [
-        obj for obj in objects if isinstance(obj, TipPage) or hasattr(obj, "comments_enabled")
-    ]
+    commentable = [obj for obj in objects if contracts.declares(obj) and obj.card_shows_comment_count]
     if not commentable:
         return {}
     by_type: dict[int, list[str]] = {}
@@ -320,28 +334,16 @@ def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
     return {(content_type_id, int(object_pk)): total for content_type_id, object_pk, total in rows}
 
 
-def cached(name: str, build: Callable[[], object], *, key: str = "", timeout: int = CACHE_SECONDS):
-    """``build()``'s result, kept for ``timeout`` seconds or until ``invalidate(name)``."""
-    return cached_under_version(f"knowledge:{name}:version", f"knowledge:{name}:{key}", build, timeout)
-
-
-def invalidate(*names: str) -> None:
-    """What ``cached`` keeps under these names is rebuilt on next use."""
-    new_version(*(f"knowledge:{name}:version" for name in names))
-
-
 def trending_cached(request=None) -> list:
     """Trending for the home page: the grouped query runs at most once a minute."""
-    items = cached("trending", trending)
+    items = cached(caching.TRENDING, trending)
     for item in items:
-        item.card_url = (
-            item.get_url(request) if isinstance(item, TipPage) else item.get_absolute_url()
-        )
+        item.card_url = item.get_url(request) if isinstance(item, TipPage) else item.get_absolute_url()
     return items
 
 
 def featured_cached(request=None) -> tuple[list[TipPage], list[FeaturedCollection]]:
-    tips, collections = cached("featured", featured)
+    tips, collections = cached(caching.FEATURED, featured)
     for tip in tips:
         tip.card_url = tip.get_url(request)
     for collection in collections:
@@ -396,9 +398,7 @@ def featured(*, limit: int = 6) -> tuple[list[TipPage], list[FeaturedCollection]
         .order_by("sort_order")
     )
     collections = list(
-        FeaturedCollection.objects.filter(pinned=True).prefetch_related(
-            Prefetch("items", queryset=items)
-        )
+        FeaturedCollection.objects.filter(pinned=True).prefetch_related(Prefetch("items", queryset=items))
     )
     return tips, collections
 
@@ -431,7 +431,7 @@ class CountCachedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         digest = hashlib.sha1(self.key.encode()).hexdigest()
-        return cached("tips", self._count, key=f"count:{digest}")
+        return cached(caching.TIP_COUNTS, self._count, key=f"count:{digest}")
 
     def _count(self) -> int:
         return self.object_list.count()
@@ -466,7 +466,7 @@ class TipCards:
 
     @property
     def cache_name(self) -> str:
-        return "tip-keys" if self.filters.sort not in {"helpful", "viewed"} else "tip-keys-ranked"
+        return caching.TIP_KEYS if self.filters.sort not in {"helpful", "viewed"} else caching.TIP_KEYS_RANKED
 
     def card_keys(self) -> list[tuple[int, int]]:
         return cached(self.cache_name, self._read_keys, key=self.cache_key)
@@ -489,11 +489,7 @@ class TipCards:
 
 def tip_page_context(tip: TipPage, request) -> dict:
     """What a tip page shows besides the tip: the visitor's mark, a retired tip's replacement."""
-    from .reactions import record_view
-
     user = request.user
-    if tip.live and not tip.retired:
-        record_view(user, tip)
     # What the helpful button needs (annotate_for would also count comments and fetch tags).
     tip.content_type_id_for_reactions = ContentType.objects.get_for_model(tip).pk
     tip.marked_helpful = bool(helpful_ids(user, [tip]))

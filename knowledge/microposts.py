@@ -16,7 +16,6 @@ from wagtail.search.index import insert_or_update_object
 
 from . import signals
 from .models import Account, Mention, Micropost
-from .notifications import absolute, notify
 from .tagging import normalise_tag, normalise_tags
 
 # "&" is excluded before "#" so that escaped entities such as &#x27; are never read as hashtags.
@@ -49,9 +48,7 @@ def render_text(text: str) -> SafeString:
         slug = slugify(normalise_tag(match.group(1)))
         if not slug:
             return match.group(0)
-        return (
-            f'<a class="hashtag" href="{reverse("tag_detail", args=[slug])}">#{match.group(1)}</a>'
-        )
+        return f'<a class="hashtag" href="{reverse("tag_detail", args=[slug])}">#{match.group(1)}</a>'
 
     html = HASHTAG.sub(tag_link, html)
     html = MENTION.sub(_mention_link, html)
@@ -72,29 +69,27 @@ def mentioned_users(text: str, *, exclude=None):
     return list(users)
 
 
-def notify_mentions(item, text: str, *, author, subject: str, body: str, skip=()) -> list:
-    """E-mails the people ``text`` mentions who were never told about ``item`` before.
+def notify_mentions(item, text: str, *, author, target, url: str, skip=()) -> list:
+    """Tells the people ``text`` mentions who were never told about ``item`` before.
 
     Each person hears once per item: an edit that mentions them again, or one that drops and
-    restores their name, sends nothing. ``skip`` are people told about ``item`` another way
-    (the author of the post commented on): recorded, not e-mailed. Returns who was e-mailed.
+    restores their name, tells nobody. ``skip`` are people told about ``item`` another way
+    (the author of the post commented on): recorded, not told again. Sends ``mentioned`` for
+    the rest (the notifications app writes their rows) and returns them.
     """
     users = mentioned_users(text, exclude=author)
     if not users:
         return []
     content_type = ContentType.objects.get_for_model(item)
-    told = set(
-        Mention.objects.filter(content_type=content_type, object_id=item.pk).values_list(
-            "user_id", flat=True
-        )
-    )
+    told = set(Mention.objects.filter(content_type=content_type, object_id=item.pk).values_list("user_id", flat=True))
     fresh = [user for user in users if user.pk not in told]
     Mention.objects.bulk_create(
         [Mention(user=user, content_type=content_type, object_id=item.pk) for user in fresh],
         ignore_conflicts=True,
     )
     fresh = [user for user in fresh if user not in skip]
-    notify(fresh, subject, body)
+    if fresh:
+        signals.mentioned.send(sender=type(item), instance=item, target=target, users=fresh, author=author, url=url)
     return fresh
 
 
@@ -110,20 +105,14 @@ def _index_with_tags(micropost: Micropost) -> None:
 
 
 def _notify_mentions(micropost: Micropost) -> None:
-    name = micropost.author.get_full_name() or micropost.author.username
-    body = (
-        f"{name} mentioned you on Huddle:\n\n{micropost.text}\n\n"
-        f"Open it: {absolute(micropost.get_absolute_url())}\n"
-    )
     notify_mentions(
-        micropost, micropost.text, author=micropost.author,
-        subject=f"{name} mentioned you on Huddle", body=body,
+        micropost, micropost.text, author=micropost.author, target=micropost, url=micropost.get_absolute_url()
     )
 
 
 @transaction.atomic
 def post_micropost(*, author, text: str, account: Account | None = None) -> Micropost:
-    """Saves a micropost, tags it from its hashtags, notifies mentions and signals the share."""
+    """Saves a micropost, tags it from its hashtags, tells mentioned people and signals the share."""
     micropost = Micropost.objects.create(author=author, text=text.strip(), account=account)
     micropost.tags.set(hashtags(micropost.text))
     _index_with_tags(micropost)

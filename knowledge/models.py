@@ -24,7 +24,11 @@ from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 from wagtail.snippets.models import register_snippet
 
-from .blocks import TipBodyBlock
+from config import caching
+
+from . import signals
+from .blocks import TipBodyBlock, stream_text
+from .contracts import ContentKind, SharedContent
 
 
 class HuddlePage(Page):
@@ -38,10 +42,10 @@ class HuddlePage(Page):
 
     def get_view_restrictions(self):
         """Wagtail looks for view restrictions on the page and its ancestors on every view (two
-        queries); while no page has one, the cache says so (``receivers`` forget it on a change)."""
-        from .listings import cached  # listings imports these models
-
-        if not cached("view-restrictions", PageViewRestriction.objects.exists, timeout=3600):
+        queries); while no page has one, the cache says so (``signal_handlers`` forget it on a change)."""
+        if not caching.cached(
+            caching.VIEW_RESTRICTIONS, PageViewRestriction.objects.exists, timeout=caching.access_seconds()
+        ):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
 
@@ -74,11 +78,9 @@ class HomePage(HuddlePage):
         return super().route(request, path_components)
 
     def _tips_slug(self) -> str | None:
-        """The tips index's slug (cached until a tips index is saved: ``receivers.cards_changed``)."""
-        from .listings import cached  # listings imports these models
-
-        return cached(
-            "tips-index-slug",
+        """The tips index's slug (cached until a tips index is saved: ``signal_handlers``)."""
+        return caching.cached(
+            caching.TIPS_INDEX_SLUG,
             lambda: TipIndexPage.objects.child_of(self).values_list("slug", flat=True).first(),
             key=str(self.pk),
             timeout=3600,
@@ -131,9 +133,9 @@ class TipIndexPage(HuddlePage):
                 for name in ("tag", "account", "industry", "stage", "author", "sort")
             }
         )
-        page = CountCachedPaginator(
-            filtered_tips(filters), TIPS_PER_PAGE, key=repr(filters)
-        ).get_page(request.GET.get("page"))
+        page = CountCachedPaginator(filtered_tips(filters), TIPS_PER_PAGE, key=repr(filters)).get_page(
+            request.GET.get("page")
+        )
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -151,6 +153,10 @@ class TipIndexPage(HuddlePage):
 
 
 class AccountQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    def named_in(self, names) -> "AccountQuerySet":
+        """Accounts whose name is one of ``names``, ignoring case (a tag naming an account)."""
+        return self.annotate(lower_name=Lower("name")).filter(lower_name__in=[name.lower() for name in names])
+
     def named(self, name: str) -> "Account | None":
         """The account with exactly this name, ignoring case and extra spaces."""
         return self.filter(name__iexact=" ".join(name.split())).first()
@@ -173,9 +179,9 @@ class AccountQuerySet(SearchableQuerySetMixin, models.QuerySet):
         words = [word for word in name.split() if len(word) >= 3]
         if len(found) < limit and words:
             # Typos: names sharing a word's first three letters, close enough in spelling.
-            candidates = self.filter(
-                reduce(operator.or_, (Q(name__icontains=word[:3]) for word in words))
-            ).exclude(pk__in=[account.pk for account in found])[:200]
+            candidates = self.filter(reduce(operator.or_, (Q(name__icontains=word[:3]) for word in words))).exclude(
+                pk__in=[account.pk for account in found]
+            )[:200]
             by_name = {account.name.lower(): account for account in candidates}
             close = difflib.get_close_matches(name.lower(), list(by_name), n=limit, cutoff=0.75)
             found += [by_name[match] for match in close][: limit - len(found)]
@@ -248,9 +254,7 @@ def default_verified_until(start: datetime.date | None = None) -> datetime.date:
 
 
 class TipPageTag(TaggedItemBase):
-    content_object = ParentalKey(
-        "knowledge.TipPage", on_delete=models.CASCADE, related_name="tagged_items"
-    )
+    content_object = ParentalKey("knowledge.TipPage", on_delete=models.CASCADE, related_name="tagged_items")
 
     class Meta:
         # Lets a tag page walk tips newest first and check each tip's tag with one index seek.
@@ -300,11 +304,7 @@ class TipPageQuerySet(PageQuerySet):
 
     def stale(self, today: datetime.date | None = None) -> "TipPageQuerySet":
         """Published tips whose verification has run out, oldest first."""
-        return (
-            self.listed()
-            .filter(verified_until__lt=today or timezone.localdate())
-            .order_by("verified_until", "pk")
-        )
+        return self.listed().filter(verified_until__lt=today or timezone.localdate()).order_by("verified_until", "pk")
 
     def unverified(self) -> "TipPageQuerySet":
         """Published tips marketing has not verified yet, newest first."""
@@ -319,21 +319,15 @@ class TipPageQuerySet(PageQuerySet):
         ids = list(self.values_list("pk", flat=True))
         count = TipPage.objects.filter(pk__in=ids).update(**fields)
         carried = {
-            name: value.isoformat() if isinstance(value, datetime.date)
-            else getattr(value, "pk", value)
+            name: value.isoformat() if isinstance(value, datetime.date) else getattr(value, "pk", value)
             for name, value in fields.items()
         }
         drafts = TipPage.objects.filter(pk__in=ids, has_unpublished_changes=True).values("latest_revision")
         for revision in Revision.objects.filter(pk__in=drafts):
             revision.content.update(carried)
             revision.save(update_fields=["content"])
-        from .cards import forget_card  # cards and listings import these models
-        from .listings import invalidate
-
-        content_type_id = ContentType.objects.get_for_model(TipPage).pk
-        for pk in ids:
-            forget_card(content_type_id, pk)
-        invalidate("featured", "trending", "tips", "stream", "tip-keys", "tip-keys-ranked")
+        caching.items_changed(TipPage, ids)  # update() sends no post_save
+        signals.curated.send(sender=TipPage, tip_ids=ids, fields=fields)
         return count
 
     def for_cards(self) -> "TipPageQuerySet":
@@ -347,18 +341,27 @@ class TipPageQuerySet(PageQuerySet):
 TipPageManager = PageManager.from_queryset(TipPageQuerySet)
 
 
-class TipPage(HuddlePage):
+class TipPage(SharedContent, HuddlePage):
     """An account tip: what worked, for which account and stage, told in a minute."""
+
+    content_kind = ContentKind("tip", "Tip", "Tips", verb="shared_tip")
+    account_tags_field = "tags"
+    time_field = "first_published_at"
+    card_template = "includes/tip_card.html"
+    cache_listings = (
+        caching.STREAM,
+        caching.TIP_KEYS,
+        caching.TIP_KEYS_RANKED,
+        caching.TIP_COUNTS,
+        caching.FEATURED,
+        caching.TRENDING,
+    )
 
     Stage = Stage
 
-    summary = models.CharField(
-        max_length=255, blank=True, help_text="One line: what the tip is about."
-    )
+    summary = models.CharField(max_length=255, blank=True, help_text="One line: what the tip is about.")
     body = StreamField(TipBodyBlock(), use_json_field=True)
-    account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips"
-    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips")
     industry = models.CharField(max_length=100, blank=True)
     product = models.CharField(max_length=100, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
@@ -373,12 +376,12 @@ class TipPage(HuddlePage):
     featured = models.BooleanField(default=False, help_text="Show on the home page under Featured.")
     # Empty until marketing verifies the tip: a rep's word alone is not a verification.
     verified_until = models.DateField(
-        null=True, blank=True, help_text="Set when marketing verifies the tip. After this date the tip shows "
-        "“may be out of date”; empty means “not yet verified”."
+        null=True,
+        blank=True,
+        help_text="Set when marketing verifies the tip. After this date the tip shows "
+        "“may be out of date”; empty means “not yet verified”.",
     )
-    retired = models.BooleanField(
-        default=False, help_text="Hidden from feeds and search; the URL still answers."
-    )
+    retired = models.BooleanField(default=False, help_text="Hidden from feeds and search; the URL still answers.")
     replaced_by = models.ForeignKey(
         "knowledge.TipPage",
         null=True,
@@ -457,9 +460,7 @@ class TipPage(HuddlePage):
             # "Most helpful" and "most viewed" walk these in order instead of sorting every tip.
             models.Index(fields=["helpful_count", "page_ptr"], name="tip_helpful_order"),
             models.Index(fields=["view_count", "page_ptr"], name="tip_viewed_order"),
-            models.Index(
-                fields=["featured"], name="tip_featured", condition=models.Q(featured=True)
-            ),
+            models.Index(fields=["featured"], name="tip_featured", condition=models.Q(featured=True)),
         ]
 
     def with_content_json(self, content):
@@ -501,6 +502,17 @@ class TipPage(HuddlePage):
     def feed_time(self) -> datetime.datetime:
         return self.first_published_at or self.latest_revision_created_at or timezone.now()
 
+    def indexed_text(self) -> str:
+        return f"{self.summary} {stream_text(self.body)}"
+
+    def embedded_chunks(self) -> list[tuple]:
+        """Title first: the encoder reads 256 word pieces, and the title says most."""
+        return [(0, ". ".join(part for part in (self.title, self.summary, stream_text(self.body)) if part.strip()))]
+
+    @classmethod
+    def listed(cls) -> "TipPageQuerySet":
+        return cls.objects.listed()
+
     def verify(self, *, until: datetime.date | None = None) -> None:
         """Marks the tip checked by marketing: fresh again for another period."""
         self.verified_until = until or default_verified_until()
@@ -526,26 +538,25 @@ class MicropostQuerySet(SearchableQuerySetMixin, models.QuerySet):
 
 
 class MicropostTag(TaggedItemBase):
-    content_object = models.ForeignKey(
-        "knowledge.Micropost", on_delete=models.CASCADE, related_name="tagged_items"
-    )
+    content_object = models.ForeignKey("knowledge.Micropost", on_delete=models.CASCADE, related_name="tagged_items")
 
     class Meta:
         indexes = [models.Index(fields=["content_object", "tag"], name="micropost_tag_lookup")]
 
 
-class Micropost(index.Indexed, models.Model):
+class Micropost(SharedContent, index.Indexed, models.Model):
     """A one-liner from a rep: up to 500 characters, #hashtags become tags, @names notify."""
+
+    content_kind = ContentKind("micropost", "Micropost", "Microposts", verb="shared_micropost")
+    account_tags_field = "tags"
+    card_template = "includes/micropost_card.html"
+    card_shows_comment_count = False  # a post's card is its whole text, without a discussion line
 
     MAX_LENGTH = 500
 
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="microposts"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="microposts")
     text = models.TextField(max_length=MAX_LENGTH)
-    account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="microposts"
-    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="microposts")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
@@ -582,9 +593,8 @@ class Micropost(index.Indexed, models.Model):
     def get_absolute_url(self):
         return reverse("micropost_detail", args=[self.pk])
 
-    @property
-    def feed_time(self) -> datetime.datetime:
-        return self.created_at
+    def indexed_text(self) -> str:
+        return self.text
 
 
 class ReactionQuerySet(models.QuerySet):
@@ -595,9 +605,7 @@ class ReactionQuerySet(models.QuerySet):
 class HelpfulMark(models.Model):
     """One user found one piece of content (a tip, a micropost, a video) helpful."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_marks"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_marks")
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -606,9 +614,7 @@ class HelpfulMark(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "content_type", "object_id"], name="helpful_once_per_user"
-            )
+            models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="helpful_once_per_user")
         ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
@@ -619,9 +625,7 @@ class HelpfulMark(models.Model):
 class ContentView(models.Model):
     """A user opened a piece of content on a day (at most one row per user, item and day)."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_views"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_views")
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     day = models.DateField(default=timezone.localdate)
@@ -702,9 +706,7 @@ class Mention(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "user"], name="one_mention_notice_per_item"
-            )
+            models.UniqueConstraint(fields=["content_type", "object_id", "user"], name="one_mention_notice_per_item")
         ]
 
     def __str__(self):
@@ -721,9 +723,7 @@ class FeedToken(models.Model):
     """The key in a person's private feed URLs; a feed reader has no session, so it reads with
     this. Regenerating replaces the key, which revokes every URL that carried the old one."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token")
     key = models.CharField(max_length=64, unique=True, default=_new_feed_key, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

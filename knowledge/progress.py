@@ -41,8 +41,9 @@ class Progress:
             self._draw(end="\n")
 
 
-def progress(items: Iterable[T], label: str, *, total: int | None = None, stream: TextIO | None = None,
-             enabled: bool = True) -> Iterator[T]:
+def progress(
+    items: Iterable[T], label: str, *, total: int | None = None, stream: TextIO | None = None, enabled: bool = True
+) -> Iterator[T]:
     """Yields ``items`` unchanged while drawing a progress bar for them."""
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]

@@ -2,50 +2,30 @@
 
 The rules live here so that every kind of content follows them: no reaction to your own
 content, one helpful mark per user and item, at most one view per user, item and day, and only
-on the kinds registered as shared content, items the person may see.
+on the kinds registered as shared content (``knowledge.contracts``), items the person may see.
 """
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 from wagtail.query import PageQuerySet
 
-from . import signals
-from .models import ContentView, HelpfulMark, Micropost, TipPage
+from config import caching
+
+from . import contracts, signals
+from .models import ContentView, HelpfulMark
 
 
-@dataclass(frozen=True)
-class SharedKind:
-    """A kind of content people share: it takes comments and helpful marks and fills feeds.
-
-    ``visible_to(user)`` is every item of the kind that ``user`` may see.
-    """
-
-    model: type[models.Model]
-    visible_to: Callable[[object], QuerySet]
+def shared_kind(label: str) -> contracts.Registration | None:
+    """The registered kind for ``"app_label.model"`` (any case), or None for anything else."""
+    return contracts.registration(label)
 
 
-_shared_kinds: dict[str, SharedKind] = {}
-
-
-def register_shared_kind(model: type[models.Model], visible_to: Callable[[object], QuerySet]) -> None:
-    """Declares ``model`` shared content; the one list that comments and helpful marks accept."""
-    _shared_kinds[model._meta.label_lower] = SharedKind(model, visible_to)
-
-
-def shared_kind(label: str) -> SharedKind | None:
-    """The shared kind for ``"app_label.model"`` (any case), or None for anything else."""
-    return _shared_kinds.get(label.lower())
-
-
-def shared_kinds() -> list[SharedKind]:
-    return list(_shared_kinds.values())
+def shared_kinds() -> list[contracts.Registration]:
+    return contracts.registrations()
 
 
 def shared_object(label: str, pk: object, user) -> models.Model | None:
@@ -64,10 +44,10 @@ def pages_visible_to(pages: PageQuerySet, user) -> PageQuerySet:
 
     A password-protected section counts as closed: a feed reader has no session to unlock it.
     """
-    from .listings import cached  # listings imports this module
-
     pages = pages.live()
-    if not cached("view-restrictions", PageViewRestriction.objects.exists, timeout=3600):
+    if not caching.cached(
+        caching.VIEW_RESTRICTIONS, PageViewRestriction.objects.exists, timeout=caching.access_seconds()
+    ):
         return pages
     group_ids = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
     closed = Q()
@@ -76,16 +56,11 @@ def pages_visible_to(pages: PageQuerySet, user) -> PageQuerySet:
         if user.is_authenticated and (
             user.is_superuser
             or kind == PageViewRestriction.LOGIN
-            or (kind == PageViewRestriction.GROUPS
-                and group_ids & {group.pk for group in restriction.groups.all()})
+            or (kind == PageViewRestriction.GROUPS and group_ids & {group.pk for group in restriction.groups.all()})
         ):
             continue
         closed |= pages.descendant_of_q(restriction.page, inclusive=True)
     return pages.exclude(closed) if closed else pages
-
-
-register_shared_kind(TipPage, lambda user: pages_visible_to(TipPage.objects.all(), user))
-register_shared_kind(Micropost, lambda user: Micropost.objects.all())
 
 
 class ReactionRefused(Exception):
@@ -93,19 +68,13 @@ class ReactionRefused(Exception):
 
 
 def author_of(obj):
-    """Who made ``obj``: its ``author``, or a video's ``presenter``."""
-    for name in ("author", "presenter"):
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return None
+    """Who gets credit for ``obj``, as its ``knowledge.contracts`` declaration says."""
+    return contracts.owner_of(obj)
 
 
 def author_id_of(obj) -> int | None:
-    """The author's primary key without loading the author."""
-    for name in ("author_id", "presenter_id"):
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return None
+    """The owner's primary key without loading the owner."""
+    return contracts.owner_id_of(obj)
 
 
 def _is_author(user, obj) -> bool:
@@ -133,15 +102,12 @@ def mark_helpful(user, obj) -> HelpfulMark:
     content_type = ContentType.objects.get_for_model(obj)
     try:
         with transaction.atomic():
-            mark = HelpfulMark.objects.create(
-                user=user, content_type=content_type, object_id=obj.pk
-            )
+            mark = HelpfulMark.objects.create(user=user, content_type=content_type, object_id=obj.pk)
             _bump(obj, "helpful_count", 1)
+            # In the transaction: what listeners write (activity, a notification) stands or falls with the mark.
+            signals.helpful_marked.send(sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=False)
     except IntegrityError as error:
         raise ReactionRefused("You have already marked this as helpful.") from error
-    signals.helpful_marked.send(
-        sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=False
-    )
     return mark
 
 
@@ -151,10 +117,7 @@ def unmark_helpful(user, obj) -> bool:
         deleted, _ = HelpfulMark.objects.for_object(obj).filter(user=user).delete()
         if deleted:
             _bump(obj, "helpful_count", -1)
-    if deleted:
-        signals.helpful_marked.send(
-            sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=True
-        )
+            signals.helpful_marked.send(sender=type(obj), instance=obj, user=user, author=author_of(obj), undone=True)
     return bool(deleted)
 
 
@@ -201,6 +164,4 @@ def helpful_ids_for(user, keys) -> set[tuple[int, int]]:
     query = Q()
     for content_type_id, ids in by_type.items():
         query |= Q(content_type_id=content_type_id, object_id__in=ids)
-    return set(
-        HelpfulMark.objects.filter(query, user=user).values_list("content_type_id", "object_id")
-    )
+    return set(HelpfulMark.objects.filter(query, user=user).values_list("content_type_id", "object_id"))

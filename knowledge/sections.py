@@ -5,7 +5,7 @@ An app registers a template for a place in its ``AppConfig.ready()``; the page
 renders every registered template with its own context.
 """
 
-PLACES = ("tip", "profile", "account")
+PLACES = ("tip", "profile", "account", "tag", "series", "collection")
 _sections: dict[str, list[str]] = {place: [] for place in PLACES}
 
 

@@ -29,9 +29,7 @@ class ShareResult:
 def text_to_richtext(text: str) -> RichText:
     """Plain text to paragraphs of escaped HTML: nothing a rep types is ever run as markup."""
     paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
-    return RichText(
-        "".join(f"<p>{escape(part).replace(chr(10), '<br/>')}</p>" for part in paragraphs)
-    )
+    return RichText("".join(f"<p>{escape(part).replace(chr(10), '<br/>')}</p>" for part in paragraphs))
 
 
 def richtext_to_text(html: str) -> str:

@@ -17,3 +17,16 @@ shared = Signal()
 # A user marked a piece of content helpful (undone=False) or took the mark back (undone=True).
 # kwargs: instance, user, author, undone
 helpful_marked = Signal()
+
+# People were mentioned in an item (a micropost, a comment) for the first time; each is told once.
+# sender=the item's model; kwargs: instance (the item), target (the content it is on: the post
+# itself, or the commented content), users (those to tell), author, url (the item on the site)
+mentioned = Signal()
+
+# A comment was posted on shared content. Each of content_author and parent_author (a reply's
+# parent comment's author) is None when absent or the commenter. sender=XtdComment;
+# kwargs: comment, target, commenter, content_author, parent_author, url
+commented = Signal()
+
+# Marketing verified or retired tips. sender=TipPage; kwargs: tip_ids, fields (what was set)
+curated = Signal()

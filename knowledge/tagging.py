@@ -39,8 +39,7 @@ def tags_from_string(text: str) -> list[str]:
 
 def tagged_item_models(tag_model) -> list:
     """Every model that ties a tag to an item (tips, posts, videos, taggit's generic TaggedItem)."""
-    return [relation.related_model for relation in tag_model._meta.related_objects
-            if relation.field.name == "tag"]
+    return [relation.related_model for relation in tag_model._meta.related_objects if relation.field.name == "tag"]
 
 
 def _item_key(through) -> tuple[str, ...]:

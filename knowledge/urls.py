@@ -19,19 +19,19 @@ urlpatterns = [
         views.helpful_toggle,
         name="helpful_toggle",
     ),
+    path("viewed/<int:content_type_id>/<int:object_id>/", views.view_beacon, name="view_beacon"),
     path("feeds/tips/", LatestTipsFeed(), name="tips_feed"),
     path("feeds/", views.feeds_page, name="feeds"),
     path("feeds/new-key/", views.feed_key_regenerate, name="feed_key_regenerate"),
-    # Read by feed readers without a session: the key says whose feed it is (see the middleware).
+    # Read by feed readers without a session: the key says whose feed it is (@login_not_required).
     path("feeds/private/<str:key>/tips/", private_feed, {"kind": "tips"}, name="private_feed_tips"),
-    path("feeds/private/<str:key>/microposts/", private_feed, {"kind": "microposts"},
-         name="private_feed_microposts"),
+    path("feeds/private/<str:key>/microposts/", private_feed, {"kind": "microposts"}, name="private_feed_microposts"),
     path("feeds/private/<str:key>/videos/", private_feed, {"kind": "videos"}, name="private_feed_videos"),
     path("feeds/private/<str:key>/tags/<str:value>/", private_feed, {"kind": "tag"}, name="private_feed_tag"),
-    path("feeds/private/<str:key>/accounts/<int:value>/", private_feed, {"kind": "account"},
-         name="private_feed_account"),
-    path("feeds/private/<str:key>/people/<str:value>/", private_feed, {"kind": "person"},
-         name="private_feed_person"),
+    path(
+        "feeds/private/<str:key>/accounts/<int:value>/", private_feed, {"kind": "account"}, name="private_feed_account"
+    ),
+    path("feeds/private/<str:key>/people/<str:value>/", private_feed, {"kind": "person"}, name="private_feed_person"),
     # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", views.favicon, name="favicon"),
 ]

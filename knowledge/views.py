@@ -4,18 +4,21 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 from wagtail.models import Site
 
-from . import comments, feeds, microposts, sharing
+from . import comments, feeds, microposts, sharing, viewcounts
 from .forms import MicropostForm, TipForm, account_from_name
 from .listings import StreamFilter, annotate_for, parse_cursor, stream
 from .models import Account, Micropost, TipPage
@@ -73,12 +76,11 @@ def tag_detail(request, slug):
 
 
 def profile(request, username):
-    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    # Someone who left keeps a page: their tips still carry their name and link here.
+    person = get_object_or_404(get_user_model(), username=username)
     context = {"person": person, **_stream_context(request, StreamFilter(author=person))}
     if person == request.user:
-        context["waiting"] = list(
-            TipPage.objects.filter(author=person, live=False).order_by("-pk")[:20]
-        )
+        context["waiting"] = list(TipPage.objects.filter(author=person, live=False).order_by("-pk")[:20])
     return _stream_page_or(request, "knowledge/profile.html", context)
 
 
@@ -108,11 +110,10 @@ def post_comment(request):
         check_post_rate(request.user, action="comment")
     except RateLimited as error:
         form = get_form()(target, data=data)
-        return too_many_requests(
-            render(request, "comments/preview.html", {"form": form, "refused": str(error)}), error
-        )
+        return too_many_requests(render(request, "comments/preview.html", {"form": form, "refused": str(error)}), error)
     request.POST = data
-    return xtd_post_comment(request)
+    with transaction.atomic():  # the comment and the notifications it causes are written together
+        return xtd_post_comment(request)
 
 
 def comment_edit(request, comment_id):
@@ -149,9 +150,7 @@ def feeds_page(request):
     tag = Tag.objects.filter(slug=request.GET.get("tag", "")).first()
     account_id = request.GET.get("account", "")
     account = Account.objects.filter(pk=account_id).first() if account_id.isdigit() else None
-    person = get_user_model().objects.filter(
-        username=request.GET.get("person", ""), is_active=True
-    ).first()
+    person = get_user_model().objects.filter(username=request.GET.get("person", ""), is_active=True).first()
     urls = feeds.feed_urls(token, request, tag=tag, account=account, person=person)
     return render(request, "knowledge/feeds.html", {"feed_urls": urls, "token": token})
 
@@ -217,9 +216,7 @@ def micropost_edit(request, pk):
             messages.success(request, "Your post was updated.")
             return redirect(post)
     else:
-        form = MicropostForm(
-            initial={"text": post.text, "account_name": post.account.name if post.account else ""}
-        )
+        form = MicropostForm(initial={"text": post.text, "account_name": post.account.name if post.account else ""})
     response = render(request, "knowledge/micropost_form.html", {"form": form, "post": post})
     return too_many_requests(response, limited) if limited else response
 
@@ -227,15 +224,30 @@ def micropost_edit(request, pk):
 @require_POST
 def micropost_delete(request, pk):
     post = get_object_or_404(Micropost, pk=pk)
-    if post.author_id != request.user.pk and not request.user.has_perm(
-        "knowledge.delete_micropost"
-    ):
+    if post.author_id != request.user.pk and not request.user.has_perm("knowledge.delete_micropost"):
         raise PermissionDenied("You can only delete your own posts.")
     post.delete()
     if _is_htmx(request):
         return render(request, "includes/removed.html", {"message": "Post deleted."})
     messages.success(request, "Post deleted.")
     return redirect(_safe_next(request, "/"))
+
+
+# Views
+
+
+@never_cache
+@require_POST
+def view_beacon(request, content_type_id, object_id):
+    """The page's "I was shown" beacon: counts one view (see ``knowledge.viewcounts``)."""
+    try:
+        content_type = ContentType.objects.get_for_id(content_type_id)
+    except ContentType.DoesNotExist as error:
+        raise Http404 from error
+    obj = shared_object(f"{content_type.app_label}.{content_type.model}", object_id, request.user)
+    if obj is None:
+        raise Http404
+    return JsonResponse({"counted": viewcounts.count_view(request.user, obj)})
 
 
 # Helpful marks
@@ -291,9 +303,7 @@ def tip_create(request):
         form = TipForm(request.POST)
         limited = limit_valid_form(form, request.user)
         if form.is_valid():
-            result = sharing.share_tip(
-                author=request.user, data=form.cleaned_data, site=Site.find_for_request(request)
-            )
+            result = sharing.share_tip(author=request.user, data=form.cleaned_data, site=Site.find_for_request(request))
             if result.needs_approval:
                 messages.info(request, "Thanks! Your tip is waiting for approval by marketing.")
                 return redirect("profile", username=request.user.username)
@@ -301,9 +311,7 @@ def tip_create(request):
             return redirect(result.tip.url)
     else:
         form = TipForm(initial={"account_name": request.GET.get("account", "")[:200]})
-    response = render(
-        request, "knowledge/tip_form.html", {"form": form}
-    )
+    response = render(request, "knowledge/tip_form.html", {"form": form})
     return too_many_requests(response, limited) if limited else response
 
 
@@ -319,13 +327,9 @@ def tip_edit(request, pk):
             tip = sharing.edit_tip(tip, data=form.cleaned_data, user=request.user)
             messages.success(
                 request,
-                "Your changes are saved."
-                if tip.live
-                else "Your changes are saved and still waiting for approval.",
+                "Your changes are saved." if tip.live else "Your changes are saved and still waiting for approval.",
             )
-            return redirect(
-                tip.url if tip.live else reverse("profile", args=[request.user.username])
-            )
+            return redirect(tip.url if tip.live else reverse("profile", args=[request.user.username]))
     else:
         form = TipForm(initial=sharing.form_initial(tip.get_latest_revision_as_object()))
     response = render(
@@ -336,6 +340,7 @@ def tip_edit(request, pk):
     return too_many_requests(response, limited) if limited else response
 
 
+@login_not_required
 def favicon(request):
     """Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
 

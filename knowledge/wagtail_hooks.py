@@ -134,7 +134,7 @@ def retire_view(request, pk):
 
 
 class RetireTipButton(PageMenuItem):
-    """"Retire" beside a live tip's other actions: opens the confirmation with "Replaced by"."""
+    """ "Retire" beside a live tip's other actions: opens the confirmation with "Replaced by"."""
 
     label = "Retire"
     icon_name = "bin"
@@ -226,11 +226,7 @@ class RetireTipsBulkAction(TipCurationBulkAction):
 @hooks.register("construct_help_menu")
 def keep_help_in_huddle(request, menu_items):
     """Wagtail's release notes and editor guide are Wagtail's branding, on wagtail.org."""
-    menu_items[:] = [
-        item
-        for item in menu_items
-        if not item.name.startswith(("whats-new-in-wagtail", "editor-guide"))
-    ]
+    menu_items[:] = [item for item in menu_items if not item.name.startswith(("whats-new-in-wagtail", "editor-guide"))]
 
 
 from . import comment_moderation  # noqa: E402, F401 - the comment list and its bulk actions register themselves

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.utils import timezone
 
+from knowledge import contracts
+
 from .models import ActivityEvent
+from .rollups import day_start
 
 Verb = ActivityEvent.Verb
 Skipped = ActivityEvent.Skipped
@@ -25,46 +27,26 @@ def helpful_pair_weekly_cap() -> int:
 
 
 def account_of(instance) -> int | None:
-    """The account a piece of content is about: its ``account``, else a tag naming an account."""
-    account_id = getattr(instance, "account_id", None)
-    if account_id:
-        return account_id
-    tags = getattr(instance, "tags", None)
-    if tags is None or not hasattr(tags, "names"):
-        return None
-    from knowledge.models import Account
-
-    names = [name.lower() for name in tags.names()]
-    if not names:
-        return None
-    return (
-        Account.objects.annotate(lower_name=models.functions.Lower("name"))
-        .filter(lower_name__in=names)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    """The account a piece of content is about, as its ``knowledge.contracts`` declaration says."""
+    return contracts.account_id_of(instance)
 
 
 def owner_of(instance):
-    """The person whose content it is: ``author``, else ``presenter``, ``submitter`` or ``user``."""
-    for attribute in ("author", "presenter", "submitter", "user"):
-        person = getattr(instance, attribute, None)
-        if person is not None and hasattr(person, "pk"):
-            return person
-    return None
+    """The person whose content it is, as its ``knowledge.contracts`` declaration says."""
+    return contracts.owner_of(instance)
 
 
 def _skip_reason(verb: str, actor, rep, owner, now) -> str:
     if owner is not None and owner.pk == actor.pk and not verb.startswith("shared_"):
         # Acting on one's own content (commenting, marking helpful, viewing) scores nothing.
         return Skipped.OWN_CONTENT
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = timezone.localtime(now).date()
     counted = ActivityEvent.objects.filter(
         rep=rep,
         verb=verb,
         skipped="",
-        created_at__gte=day_start,
-        created_at__lt=day_start + timedelta(days=1),
+        created_at__gte=day_start(day),
+        created_at__lt=day_start(day + timedelta(days=1)),
     )
     if counted.count() >= daily_cap():
         return Skipped.DAILY_CAP
@@ -107,9 +89,7 @@ def withdraw(verb: str, *, actor, target) -> int:
     """Removes the latest matching event (a helpful mark taken back); returns how many went."""
     content_type = ContentType.objects.get_for_model(target)
     latest = (
-        ActivityEvent.objects.filter(
-            verb=verb, actor=actor, content_type=content_type, object_id=target.pk
-        )
+        ActivityEvent.objects.filter(verb=verb, actor=actor, content_type=content_type, object_id=target.pk)
         .order_by("-created_at", "-pk")
         .values_list("pk", flat=True)
         .first()
@@ -122,11 +102,9 @@ def withdraw(verb: str, *, actor, target) -> int:
 def fair_play_rules() -> list[str]:
     """The rules in plain words, for the leaderboard page."""
     return [
-        "Acting on your own content earns nothing: commenting on your own tip, marking it helpful "
-        "or viewing it.",
+        "Acting on your own content earns nothing: commenting on your own tip, marking it helpful or viewing it.",
         f"Each kind of activity counts at most {daily_cap()} times a day per person; "
         "anything beyond that is recorded but scores nothing.",
-        f"Helpful marks from the same colleague count at most {helpful_pair_weekly_cap()} times "
-        "in any seven days.",
+        f"Helpful marks from the same colleague count at most {helpful_pair_weekly_cap()} times in any seven days.",
         "Points per kind of activity are set by managers; changing them re-scores all history.",
     ]

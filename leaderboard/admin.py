@@ -1,34 +1,19 @@
 """Django admin: API tokens (key shown once, at creation), deals, teams and rep profiles."""
 
-from django.contrib import admin, messages
-from django.utils import timezone
+from django.contrib import admin
+
+from config.keys import HashedKeyAdmin
 
 from .models import ActivityEvent, ApiToken, Deal, RepProfile, Team
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(HashedKeyAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "user__username"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    actions = ["revoke"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            key = obj.issue_key()
-            messages.warning(
-                request,
-                f"The key for “{obj.name}” is {key} — copy it now: it is not stored "
-                "and will not be shown again.",
-            )
-        super().save_model(request, obj, form, change)
-
-    @admin.action(description="Revoke the selected tokens")
-    def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"Revoked {count} token(s).")
 
 
 @admin.register(Deal)

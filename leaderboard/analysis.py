@@ -4,11 +4,13 @@ Everything here describes an association between two numbers per rep; none of it
 sharing causes revenue (good reps may simply do both).
 """
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from django.core.cache import cache
 
 from .scoring import Row
 
@@ -56,24 +58,94 @@ def partial_spearman(x, y, z) -> float | None:
     return (r_xy - r_xz * r_yz) / float(np.sqrt((1 - r_xz**2) * (1 - r_yz**2)))
 
 
-def bootstrap_interval(
-    statistic, *columns, resamples: int = RESAMPLES, level: float = 0.95
-) -> tuple[float, float] | None:
-    """Percentile bootstrap interval: resample reps with replacement, recompute the statistic."""
+def resampled_ranks(values: np.ndarray, picks: np.ndarray, centre: float = 0.0) -> np.ndarray:
+    """``rankdata(values[row])`` for every row of ``picks`` at once, without sorting a resample;
+    less ``centre`` when given.
+
+    Within a resample, a value's rank is how many picks are below it plus half of one more than
+    the picks equal to it: counts per distinct value, summed along, give every row's ranks.
+    """
+    distinct, group = np.unique(values, return_inverse=True)
+    picked = group[picks]
+    rows, width = picks.shape[0], len(distinct)
+    flat = (picked + np.arange(rows)[:, None] * width).ravel()
+    counts = np.bincount(flat, minlength=rows * width).reshape(rows, width)
+    ranks = np.cumsum(counts, axis=1) - (counts - 1) / 2 - centre
+    return np.take_along_axis(ranks, picked, axis=1)
+
+
+def _pearson_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson's coefficient of each row pair of centred ranks; NaN where a row does not vary."""
+    denominator = np.sqrt(np.einsum("ij,ij->i", a, a) * np.einsum("ij,ij->i", b, b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, np.einsum("ij,ij->i", a, b) / denominator, np.nan)
+
+
+def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return _pearson_rows(x, y)
+
+
+def _partial_spearman_rows(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    r_xy, r_xz, r_yz = _pearson_rows(x, y), _pearson_rows(x, z), _pearson_rows(y, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = (r_xy - r_xz * r_yz) / np.sqrt((1 - r_xz**2) * (1 - r_yz**2))
+    return np.where((np.abs(r_xz) < 1) & (np.abs(r_yz) < 1), partial, np.nan)
+
+
+BLOCK = 250  # resamples ranked at once: bounds memory for large teams
+
+
+def _bootstrap(rows_statistic, columns, *, resamples: int, level: float) -> tuple[float, float] | None:
+    """Percentile bootstrap interval: resample reps with replacement, recompute the statistic on
+    each resample's ranks (all resamples of a block at once)."""
     arrays = [np.asarray(column, dtype=float) for column in columns]
     size = len(arrays[0])
+    if size < 3:
+        return None
     generator = np.random.default_rng(SEED)
     values = []
-    for _ in range(resamples):
-        picks = generator.integers(0, size, size)
-        value = statistic(*(array[picks] for array in arrays))
-        if value is not None:
-            values.append(value)
-    if len(values) < resamples / 2:
+    for start in range(0, resamples, BLOCK):
+        picks = generator.integers(0, size, (min(BLOCK, resamples - start), size))
+        # Ranks of n values always average (n + 1) / 2, ties or not: centred without a pass.
+        values.append(rows_statistic(*(resampled_ranks(array, picks, (size + 1) / 2) for array in arrays)))
+    found = np.concatenate(values)
+    found = found[~np.isnan(found)]
+    if len(found) < resamples / 2:
         return None
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail])
+    low, high = np.percentile(found, [tail, 100 - tail])
     return float(low), float(high)
+
+
+def bootstrap_spearman(x, y, *, resamples: int = RESAMPLES, level: float = 0.95) -> tuple[float, float] | None:
+    """An interval for ``spearman(x, y)``."""
+    return _bootstrap(_spearman_rows, (x, y), resamples=resamples, level=level)
+
+
+def bootstrap_partial_spearman(
+    x, y, z, *, resamples: int = RESAMPLES, level: float = 0.95
+) -> tuple[float, float] | None:
+    """An interval for ``partial_spearman(x, y, z)``."""
+    return _bootstrap(_partial_spearman_rows, (x, y, z), resamples=resamples, level=level)
+
+
+# An interval is a pure function of its figures: kept under their digest, it is never stale.
+INTERVAL_SECONDS = 24 * 3600
+MISSING = object()
+
+
+def remembered_interval(bootstrap, *columns) -> tuple[float, float] | None:
+    """``bootstrap(*columns)``, from the cache when the same figures were resampled before."""
+    digest = hashlib.sha256(bootstrap.__name__.encode())
+    for column in columns:
+        digest.update(np.asarray(column, dtype=float).tobytes())
+        digest.update(b"|")
+    key = f"huddle:interval:{RESAMPLES}:{SEED}:{digest.hexdigest()}"
+    found = cache.get(key, MISSING)
+    if found is MISSING:
+        found = bootstrap(*columns)
+        cache.set(key, found, INTERVAL_SECONDS)
+    return found
 
 
 @dataclass
@@ -107,18 +179,8 @@ class Analysis:
         if self.rho is None:
             return "no measurable"
         size = abs(self.rho)
-        word = (
-            "negligible"
-            if size < 0.1
-            else "weak"
-            if size < 0.3
-            else "moderate"
-            if size < 0.5
-            else "strong"
-        )
-        return (
-            f"{word} {'positive' if self.rho > 0 else 'negative'}" if word != "negligible" else word
-        )
+        word = "negligible" if size < 0.1 else "weak" if size < 0.3 else "moderate" if size < 0.5 else "strong"
+        return f"{word} {'positive' if self.rho > 0 else 'negative'}" if word != "negligible" else word
 
     @property
     def interval_excludes_zero(self) -> bool:
@@ -184,15 +246,11 @@ def analyse(rows: list[Row], *, on: date) -> Analysis:
     scores = [point["score"] for point in points]
     revenues = [point["revenue"] for point in points]
     reasons = too_little_spread(scores, revenues)
-    result = Analysis(
-        n=len(points), enough=not reasons, points=points, too_little_because=reasons
-    )
+    result = Analysis(n=len(points), enough=not reasons, points=points, too_little_because=reasons)
     if not result.enough:
         return result
     result.rho = spearman(scores, revenues)
-    result.interval = (
-        bootstrap_interval(spearman, scores, revenues) if result.rho is not None else None
-    )
+    result.interval = remembered_interval(bootstrap_spearman, scores, revenues) if result.rho is not None else None
     result.top_median, result.bottom_median, result.quarter_size = quarter_medians(scores, revenues)
     with_tenure = [point for point in points if point["tenure"] is not None]
     result.tenure_known = len(with_tenure)
@@ -204,7 +262,7 @@ def analyse(rows: list[Row], *, on: date) -> Analysis:
         )
         result.partial_rho = partial_spearman(*columns)
         if result.partial_rho is not None:
-            result.partial_interval = bootstrap_interval(partial_spearman, *columns)
+            result.partial_interval = remembered_interval(bootstrap_partial_spearman, *columns)
     for label, _, _ in [*TENURE_BANDS, ("Tenure unknown", 0, 0)]:
         members = [point for point in points if point["band"] == label]
         if not members:

@@ -188,7 +188,7 @@ def push_deals(request, payload: BatchIn):
     if not request.user.has_perm("leaderboard.import_deals"):
         raise HttpError(403, "This token's user may not import deals.")
     if not payload.deals:
-        return Status(400, {"detail": "Send at least one deal under \"deals\"."})
+        return Status(400, {"detail": 'Send at least one deal under "deals".'})
     if len(payload.deals) > MAX_BATCH:
         count = len(payload.deals)
         return Status(400, {"detail": f"Send at most {MAX_BATCH:,} deals per call; this one had {count:,}."})
@@ -227,12 +227,8 @@ def push_deals(request, payload: BatchIn):
 def read_leaderboard(request, filters: Query[BoardQuery]):
     """Ranks and sharing scores; revenue fields only for users allowed to see revenue."""
     if filters.period not in dict(PeriodKey.CHOICES):
-        return Status(
-            400, {"detail": f"period must be one of {', '.join(dict(PeriodKey.CHOICES))}."}
-        )
-    if filters.period == PeriodKey.CUSTOM and not (
-        filters.start and filters.end and filters.start <= filters.end
-    ):
+        return Status(400, {"detail": f"period must be one of {', '.join(dict(PeriodKey.CHOICES))}."})
+    if filters.period == PeriodKey.CUSTOM and not (filters.start and filters.end and filters.start <= filters.end):
         return Status(400, {"detail": "A custom period needs start and end dates, start first."})
     period = period_for(filters.period, start=filters.start, end=filters.end)
     with_revenue = request.user.has_perm("leaderboard.view_revenue")

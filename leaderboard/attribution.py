@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from config.cache import cached_under_version, new_version
+from config import caching
 
 from .models import ActivityEvent, Deal
 
@@ -31,13 +31,17 @@ def _window_sql() -> tuple[str, str]:
     return "date(d.close_date, '-' || %s || ' days')", "date(d.close_date, '+1 day')"
 
 
-def _join_sql(extra_where: str) -> str:
+def _join_sql(extra_where: str, *, one_author: bool = False) -> str:
     start, after = _window_sql()
     # CROSS JOIN makes SQLite loop over the (few) won deals and look their owners' views up
     # in event_attribution, instead of walking every view; PostgreSQL plans it as any join.
+    # For one author it starts from the author's own events instead (their owner index) and
+    # looks each viewer's deals up by owner and account: a rep page pays for one rep.
+    tables = [f"{Deal._meta.db_table} d", f"{ActivityEvent._meta.db_table} e"]
+    first, second = reversed(tables) if one_author else tables
     return f"""
-        FROM {Deal._meta.db_table} d
-        CROSS JOIN {ActivityEvent._meta.db_table} e
+        FROM {first}
+        CROSS JOIN {second}
         WHERE e.actor_id = d.owner_id AND e.account_id = d.account_id
           AND d.status = %s AND e.verb = %s
           AND e.owner_id IS NOT NULL AND e.owner_id <> d.owner_id
@@ -90,9 +94,7 @@ class InfluencedDeal:
     items: list = field(default_factory=list)
 
 
-def deals_influenced_by_author(
-    author_id: int, start: date, end: date, *, window_days: int
-) -> list[InfluencedDeal]:
+def deals_influenced_by_author(author_id: int, start: date, end: date, *, window_days: int) -> list[InfluencedDeal]:
     """The deals behind an author's influenced revenue, each with the items that earned it."""
     rows = _influence_rows(author_id, start, end, window_days=window_days)
     items = _items_in(rows)
@@ -103,9 +105,7 @@ def deals_influenced_by_author(
         item = items.get((type_id, object_id))
         if item is not None and item not in entry.items:
             entry.items.append(item)
-    return sorted(
-        result.values(), key=lambda entry: (entry.deal.close_date, entry.deal.pk), reverse=True
-    )
+    return sorted(result.values(), key=lambda entry: (entry.deal.close_date, entry.deal.pk), reverse=True)
 
 
 def _influence_rows(
@@ -114,7 +114,7 @@ def _influence_rows(
     """(deal id, item content type id, item id) for every credit an author earned in the period."""
     sql = f"""
         SELECT DISTINCT d.id, e.content_type_id, e.object_id
-        {_join_sql("AND e.owner_id = %s AND d.close_date >= %s AND d.close_date <= %s")}
+        {_join_sql("AND e.owner_id = %s AND d.close_date >= %s AND d.close_date <= %s", one_author=True)}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_base_params(window_days), author_id, start, end])
@@ -145,9 +145,7 @@ class InfluenceCount:
     items: list[tuple[object, int]] = field(default_factory=list)  # (item, its won deals)
 
 
-def influence_count_for_author(
-    author_id: int, start: date, end: date, *, window_days: int
-) -> InfluenceCount:
+def influence_count_for_author(author_id: int, start: date, end: date, *, window_days: int) -> InfluenceCount:
     """What people who may not see revenue learn about an author's influence: counts only.
 
     No deal is loaded, so no amount can reach the page.
@@ -205,7 +203,6 @@ def _influenced_by_item_sql(item, window_days: int) -> RawSQL:
 # scoring settings changing drops every kept copy at once (``influence_changed``). Only a new
 # view of an already won deal's owner waits out the lag.
 ITEM_CACHE_SECONDS = 60
-_VERSION_KEY = "leaderboard:influence:version"
 
 
 def cached_for_item(item, variant: str, build: Callable[[], str]) -> str:
@@ -215,13 +212,32 @@ def cached_for_item(item, variant: str, build: Callable[[], str]) -> str:
     as the current version, so a reader after a change never gets the old figure.
     """
     content_type_id = ContentType.objects.get_for_model(item).pk
-    key = f"leaderboard:influence:item:{content_type_id}:{item.pk}:{variant}"
-    return cached_under_version(_VERSION_KEY, key, build, ITEM_CACHE_SECONDS)
+    key = f"{content_type_id}:{item.pk}:{variant}"
+    return caching.cached(caching.INFLUENCE, build, key=key, timeout=ITEM_CACHE_SECONDS)
+
+
+# The board's figures per period (revenue per owner, influence per author) are kept as long;
+# deal totals do not depend on views, so they wait for a change instead.
+BOARD_DEALS_SECONDS = 600
+
+
+def cached_for_board(key: str, build: Callable[[], object], *, timeout: int = BOARD_DEALS_SECONDS):
+    """``build()`` for the board, kept until a deal, a rate or the scoring settings change."""
+    return caching.cached(caching.INFLUENCE, build, key=f"board:{key}", timeout=timeout)
+
+
+def cached_influence_by_author(start: date, end: date, *, window_days: int) -> dict[int, Influence]:
+    """``influenced_by_author``, kept like an item's figure: a new view waits out the lag."""
+    return cached_for_board(
+        f"influence:{start}:{end}:{window_days}",
+        lambda: influenced_by_author(start, end, window_days=window_days),
+        timeout=ITEM_CACHE_SECONDS,
+    )
 
 
 def influence_changed() -> None:
     """Every kept influence figure is stale."""
-    new_version(_VERSION_KEY)
+    caching.invalidate(caching.INFLUENCE)
 
 
 def deals_with_influence(deal_ids: list[int], *, window_days: int) -> set[int]:

@@ -56,9 +56,7 @@ def until_unreadable(rows: Iterable, errors: list[FileEncodingError]) -> Iterato
         errors.append(error)
 
 
-def read_rows(
-    source: Path | str | io.IOBase, *, encoding: str = "utf-8"
-) -> Iterator[dict[str, str]]:
+def read_rows(source: Path | str | io.IOBase, *, encoding: str = "utf-8") -> Iterator[dict[str, str]]:
     """Yields a CSV file's rows as dicts (tagged with their line number), BOM and dialect aware.
 
     A row with fewer cells than the header has ``None`` for the missing ones and a row with
@@ -95,7 +93,7 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 
 def column_count_problem(row: dict) -> str:
-    """"the row has 4 columns, expected 14" for a row cut short or too long, else ""."""
+    """ "the row has 4 columns, expected 14" for a row cut short or too long, else ""."""
     if None not in row and None not in row.values():
         return ""
     extra = row.get(None)
@@ -110,6 +108,4 @@ def column_count_problem(row: dict) -> str:
 def count_rows(path: Path | str) -> int:
     """Lines minus the header: the progress bar's total (quoted newlines may overcount)."""
     with open(path, "rb") as handle:
-        return max(
-            sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0
-        )
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)

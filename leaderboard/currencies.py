@@ -142,10 +142,7 @@ class RateImportReport:
         return len(self.errors)
 
     def summary(self) -> str:
-        return (
-            f"Created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"failed {self.failed}."
-        )
+        return f"Created {self.created}, updated {self.updated}, unchanged {self.unchanged}, failed {self.failed}."
 
 
 def _rate_columns(headers: list[str]) -> dict[str, str]:
@@ -178,8 +175,7 @@ def import_rates(rows: Iterable[dict[str, str]]) -> RateImportReport:
                     RowError(
                         1,
                         "",
-                        f"the header has no {', '.join(absent)} column; "
-                        f"use {','.join(RATE_COLUMNS)}",
+                        f"the header has no {', '.join(absent)} column; use {','.join(RATE_COLUMNS)}",
                     )
                 )
                 return report
@@ -190,9 +186,7 @@ def import_rates(rows: Iterable[dict[str, str]]) -> RateImportReport:
         form = RateRowForm(data={name: row.get(column) or "" for name, column in columns.items()})
         if not form.is_valid():
             reason = "; ".join(
-                f"{name.replace('_', ' ')}: {error}"
-                for name, errors in form.errors.items()
-                for error in errors
+                f"{name.replace('_', ' ')}: {error}" for name, errors in form.errors.items() for error in errors
             )
             currency = (form.data.get("currency") or "").strip().upper()
             report.errors.append(RowError(line, currency, reason))
@@ -200,9 +194,7 @@ def import_rates(rows: Iterable[dict[str, str]]) -> RateImportReport:
         data = form.cleaned_data
         key = (data["currency"], data["to_currency"] or into, data["valid_from"])
         if key[0] == key[1]:
-            report.errors.append(
-                RowError(line, key[0], f"{key[0]} needs no rate into itself")
-            )
+            report.errors.append(RowError(line, key[0], f"{key[0]} needs no rate into itself"))
             continue
         if key in parsed:
             report.errors.append(
@@ -230,9 +222,7 @@ def _save_rates(parsed: dict, report: RateImportReport) -> None:
     for key, (_line, value) in parsed.items():
         rate = existing.get(key)
         if rate is None:
-            to_create.append(
-                ExchangeRate(currency=key[0], to_currency=key[1], valid_from=key[2], rate=value)
-            )
+            to_create.append(ExchangeRate(currency=key[0], to_currency=key[1], valid_from=key[2], rate=value))
         elif rate.rate != value:
             rate.rate = value
             to_update.append(rate)

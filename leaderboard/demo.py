@@ -13,9 +13,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from knowledge import contracts
 from knowledge.demo import TEAM_MANAGERS, SeedContext, demo_reps
 from knowledge.models import Account
 
+from . import rollups
 from .models import ActivityEvent, Deal, ExchangeRate, RepProfile, Team
 
 BATCH = 10_000
@@ -44,7 +46,10 @@ def seed(context: SeedContext) -> None:
         return
     context.summary["exchange rates"] = _seed_rates()
     context.summary["deals"] = _seed_deals(context, reps)
-    context.summary["activity events"] = _seed_activity(context, reps)
+    context.summary["activity events"] = written = _seed_activity(context, reps)
+    if written:
+        # Bulk inserts send no signals: count them into the daily roll-ups (caps applied) once.
+        rollups.rebuild(progress=lambda rep_ids, total: context.progress(rep_ids, "Counting activity", total=total))
 
 
 def _habits(context: SeedContext, rep_ids: list[int]) -> dict[int, float]:
@@ -57,15 +62,11 @@ def _seed_people(context: SeedContext) -> dict[int, dict]:
     User = get_user_model()
     rng = random.Random(context.seed + 61)
     managers = dict(
-        User.objects.filter(username__in=[name for name, _, _ in TEAM_MANAGERS]).values_list(
-            "username", "pk"
-        )
+        User.objects.filter(username__in=[name for name, _, _ in TEAM_MANAGERS]).values_list("username", "pk")
     )
     teams = []
     for name, (manager_name, _, _) in zip(TEAM_NAMES, TEAM_MANAGERS, strict=True):
-        team, _ = Team.objects.get_or_create(
-            name=name, defaults={"manager_id": managers.get(manager_name)}
-        )
+        team, _ = Team.objects.get_or_create(name=name, defaults={"manager_id": managers.get(manager_name)})
         teams.append(team)
     reps = list(
         User.objects.filter(username__in=demo_reps(context.size))
@@ -91,9 +92,7 @@ def _seed_people(context: SeedContext) -> dict[int, dict]:
     RepProfile.objects.bulk_create(new, batch_size=1000)
     context.summary["rep profiles"] = len(new)
     habits = _habits(context, [pk for pk, *_ in reps])
-    starts = dict(
-        RepProfile.objects.filter(user_id__in=habits).values_list("user_id", "start_date")
-    )
+    starts = dict(RepProfile.objects.filter(user_id__in=habits).values_list("user_id", "start_date"))
     return {
         pk: {"habit": habit, "tenure": ((today - starts[pk]).days / 365 if starts.get(pk) else 1.0)}
         for pk, habit in habits.items()
@@ -111,9 +110,7 @@ def _seed_rates() -> int:
         step = (month.year - first.year) * 12 + month.month - first.month
         for currency, base in DEMO_RATES.items():
             drift = Decimal(((step * 7) % 11) - 5) / Decimal(400)
-            rates.append(
-                ExchangeRate(currency=currency, to_currency="USD", rate=base + drift, valid_from=month)
-            )
+            rates.append(ExchangeRate(currency=currency, to_currency="USD", rate=base + drift, valid_from=month))
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return len(ExchangeRate.objects.bulk_create(rates))
 
@@ -139,14 +136,10 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
     today = timezone.localdate()
     created = 0
     total = context.size.deals
-    for start in context.progress(
-        range(0, total, BATCH), "Deals", total=(total + BATCH - 1) // BATCH
-    ):
+    for start in context.progress(range(0, total, BATCH), "Deals", total=(total + BATCH - 1) // BATCH):
         deals = []
         for number in range(start, min(start + BATCH, total)):
-            account_id, account_name = (
-                rng.choice(accounts) if accounts else (None, "Unknown account")
-            )
+            account_id, account_name = rng.choice(accounts) if accounts else (None, "Unknown account")
             close = today - datetime.timedelta(days=rng.randint(-60, 365))
             owner_id = rng.choice(rep_ids)
             traits = reps[owner_id]
@@ -158,9 +151,7 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
             else:
                 status, stage = Deal.Status.LOST, "Closed Lost"
             owner_name = ""
-            if (
-                number % 97 == 0
-            ):  # a few deals of people who left: the unmapped-owners page has work
+            if number % 97 == 0:  # a few deals of people who left: the unmapped-owners page has work
                 owner_id, owner_name = None, FORMER_OWNERS[number % len(FORMER_OWNERS)]
             amount = Decimal(rng.randrange(20, 1200) * 100)
             currency = _demo_currency(number)
@@ -189,20 +180,12 @@ def _seed_deals(context: SeedContext, reps: dict[int, dict]) -> int:
 
 
 def _content_types():
-    """(content type, model) for tips, microposts, videos and pitches, by label."""
-    found = {}
-    for label in (
-        "knowledge.TipPage",
-        "knowledge.Micropost",
-        "coaching.CoachingVideoPage",
-        "coaching.PitchSubmission",
-    ):
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
-        found[label] = (ContentType.objects.get_for_model(model), model)
-    return found
+    """(content type, model) for every kind of shared content (tips, microposts, videos, pitches), by label."""
+    return {
+        model._meta.label: (ContentType.objects.get_for_model(model), model)
+        for model in apps.get_models()
+        if contracts.declares(model)
+    }
 
 
 def _seed_activity(context: SeedContext, reps: dict[int, dict]) -> int:
@@ -225,22 +208,10 @@ def _events_from_content(context: SeedContext, kinds) -> int:
     """Turn the demo content other apps seeded in bulk (so without signals) into events."""
     written = 0
     now = timezone.now()
-    share_sources = [
-        ("knowledge.TipPage", Verb.SHARED_TIP, "author_id", "first_published_at"),
-        ("knowledge.Micropost", Verb.SHARED_MICROPOST, "author_id", "created_at"),
-        ("coaching.CoachingVideoPage", Verb.SHARED_VIDEO, "author_id", "first_published_at"),
-        ("coaching.PitchSubmission", Verb.SHARED_PITCH, "submitter_id", "created_at"),
-    ]
-    for label, verb, author_field, time_field in share_sources:
-        if label not in kinds:
-            continue
-        content_type, model = kinds[label]
-        account_field = (
-            "account_id"
-            if any(f.attname == "account_id" for f in model._meta.concrete_fields)
-            else None
-        )
-        fields = ["pk", author_field, time_field] + ([account_field] if account_field else [])
+    for content_type, model in kinds.values():
+        verb = Verb(model.content_kind.verb)
+        account_field = f"{model.account_field}_id" if model.account_field else None
+        fields = ["pk", f"{model.owner_field}_id", model.time_field] + ([account_field] if account_field else [])
         recorded = set(
             ActivityEvent.objects.filter(verb=verb, content_type=content_type).values_list("object_id", flat=True)
         )
@@ -276,13 +247,13 @@ def _reactions_as_events(context: SeedContext, kinds) -> int:
     except LookupError:
         return 0
     owners = {}
-    for label, (content_type, model) in kinds.items():
-        if label in ("knowledge.TipPage", "knowledge.Micropost", "coaching.CoachingVideoPage"):
-            has_account = any(f.attname == "account_id" for f in model._meta.concrete_fields)
-            for pk, author, account in model._default_manager.values_list(
-                "pk", "author_id", "account_id" if has_account else "author_id"
-            ).iterator(chunk_size=BATCH):
-                owners[(content_type.pk, pk)] = (author, account if has_account else None)
+    for content_type, model in kinds.values():
+        owner_field = f"{model.owner_field}_id"
+        account_field = f"{model.account_field}_id" if model.account_field else owner_field
+        for pk, author, account in model._default_manager.values_list("pk", owner_field, account_field).iterator(
+            chunk_size=BATCH
+        ):
+            owners[(content_type.pk, pk)] = (author, account if model.account_field else None)
     written = 0
     for model, verb in ((HelpfulMark, Verb.HELPFUL_RECEIVED), (ContentView, Verb.CONTENT_VIEWED)):
         time_field = "created_at" if verb == Verb.HELPFUL_RECEIVED else "day"
@@ -390,9 +361,7 @@ def _synthetic_events(context: SeedContext, reps: dict[int, dict], kinds) -> int
     # Written in time order, as a live site would: index inserts append rather than land at
     # random places, which keeps a million-row SQLite insert fast.
     first, step = timezone.now() - datetime.timedelta(days=365), 365 * 86400 / total
-    for start in context.progress(
-        range(0, total, BATCH), "Activity events", total=(total + BATCH - 1) // BATCH
-    ):
+    for start in context.progress(range(0, total, BATCH), "Activity events", total=(total + BATCH - 1) // BATCH):
         batch = []
         actors = rng.choices(rep_ids, weights=weights, k=min(BATCH, total - start))
         for offset, actor in enumerate(actors):
@@ -407,22 +376,10 @@ def _synthetic_events(context: SeedContext, reps: dict[int, dict], kinds) -> int
             while other == actor:
                 other = rep_ids[rng.randrange(len(rep_ids))]
             if verb in (Verb.HELPFUL_RECEIVED, Verb.COACHING_RECEIVED):
-                batch.append(
-                    ActivityEvent(
-                        actor_id=other, rep_id=actor, owner_id=actor, verb=verb, created_at=when
-                    )
-                )
+                batch.append(ActivityEvent(actor_id=other, rep_id=actor, owner_id=actor, verb=verb, created_at=when))
             elif verb.startswith("shared_"):
-                batch.append(
-                    ActivityEvent(
-                        actor_id=actor, rep_id=actor, owner_id=actor, verb=verb, created_at=when
-                    )
-                )
+                batch.append(ActivityEvent(actor_id=actor, rep_id=actor, owner_id=actor, verb=verb, created_at=when))
             else:
-                batch.append(
-                    ActivityEvent(
-                        actor_id=actor, rep_id=actor, owner_id=other, verb=verb, created_at=when
-                    )
-                )
+                batch.append(ActivityEvent(actor_id=actor, rep_id=actor, owner_id=other, verb=verb, created_at=when))
         written += _bulk(batch)
     return written

@@ -13,17 +13,14 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 class BoardFilterForm(forms.Form):
     """The leaderboard's period, team and sort order; bad values fall back to the defaults."""
 
-    period = forms.ChoiceField(
-        choices=PeriodKey.CHOICES, required=False, initial=PeriodKey.THIS_QUARTER
-    )
-    start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, empty_label="All teams"
+    period = forms.ChoiceField(choices=PeriodKey.CHOICES, required=False, initial=PeriodKey.THIS_QUARTER)
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="All teams")
+    former = forms.BooleanField(
+        required=False,
+        label="Include former reps",
+        help_text="People deactivated since, who have activity in the period (managers only).",
     )
     sort = forms.ChoiceField(
         required=False,
@@ -50,6 +47,9 @@ class BoardFilterForm(forms.Form):
             end=data.get("end"),
         )
         return period, data.get("team"), data.get("sort") or "rank"
+
+    def wants_former(self) -> bool:
+        return bool(self.is_bound and self.is_valid() and self.cleaned_data.get("former"))
 
 
 class DealUploadForm(forms.Form):
@@ -79,15 +79,11 @@ class DealUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                "The file is larger than 200 MB; import it with manage.py import_deals."
-            )
+            raise forms.ValidationError("The file is larger than 200 MB; import it with manage.py import_deals.")
         head = upload.read(4096)
         upload.seek(0)
         if b"\0" in head:
-            raise forms.ValidationError(
-                "This is not a CSV file: export the report as CSV (comma separated)."
-            )
+            raise forms.ValidationError("This is not a CSV file: export the report as CSV (comma separated).")
         return upload
 
     def clean_encoding(self):
@@ -129,8 +125,7 @@ class OwnerMappingForm(forms.Form):
         except people.AmbiguousPerson as error:
             names = ", ".join(candidate.label for candidate in error.candidates)
             raise forms.ValidationError(
-                f"“{typed}” could be {len(error.candidates)} people: {names}. "
-                "Pick one from the suggestions."
+                f"“{typed}” could be {len(error.candidates)} people: {names}. Pick one from the suggestions."
             ) from error
         except people.PersonNotFound as error:
             hint = (
@@ -147,9 +142,7 @@ class RatesUploadForm(forms.Form):
         label="Exchange rates (CSV)",
         help_text="Columns currency, rate, valid_from and optionally to_currency.",
     )
-    encoding = forms.ChoiceField(
-        choices=ENCODING_CHOICES, initial="utf-8", required=False, label="Text encoding"
-    )
+    encoding = forms.ChoiceField(choices=ENCODING_CHOICES, initial="utf-8", required=False, label="Text encoding")
 
     def clean_encoding(self):
         return self.cleaned_data["encoding"] or "utf-8"

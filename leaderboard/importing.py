@@ -343,17 +343,9 @@ class DealRowForm(forms.Form):
         }:
             self.add_error("status", f"“{status}” is not won, lost or open.")
         cleaned["status"] = status_for(cleaned.get("stage") or "", status)
-        if (
-            cleaned["status"] != Deal.Status.OPEN
-            and not cleaned.get("close_date")
-            and "close_date" not in self.errors
-        ):
+        if cleaned["status"] != Deal.Status.OPEN and not cleaned.get("close_date") and "close_date" not in self.errors:
             self.add_error("close_date", "A won or lost deal needs a close date.")
-        if (
-            cleaned["status"] == Deal.Status.WON
-            and cleaned.get("amount") is None
-            and "amount" not in self.errors
-        ):
+        if cleaned["status"] == Deal.Status.WON and cleaned.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "A won deal needs an amount.")
         return cleaned
 
@@ -418,10 +410,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "dry_run": self.dry_run,
-            "errors": [
-                {"line": error.line, "crm_id": error.crm_id, "reason": error.reason}
-                for error in self.errors
-            ],
+            "errors": [{"line": error.line, "crm_id": error.crm_id, "reason": error.reason} for error in self.errors],
             "unmapped_owners": sorted(self.unmapped_owners),
             "unconverted": self.unconverted,
             "stopped": self.stopped,
@@ -462,9 +451,7 @@ class Resolver:
                 full_names.setdefault(full, []).append(pk)
         # A full name two people share identifies nobody.
         self.by_name.update({name: pks[0] for name, pks in full_names.items() if len(pks) == 1})
-        for user_id, names, emails in RepProfile.objects.values_list(
-            "user_id", "crm_names", "crm_emails"
-        ):
+        for user_id, names, emails in RepProfile.objects.values_list("user_id", "crm_names", "crm_emails"):
             for name in names or []:
                 self.by_name[" ".join(str(name).lower().split())] = user_id
             for email in emails or []:
@@ -511,9 +498,7 @@ def _deal_values(cleaned: dict, resolver: Resolver, rates: RateTable) -> dict:
     currency = cleaned.get("currency") or "USD"
     return {
         "name": cleaned["name"].strip(),
-        "account_id": resolver.account(
-            cleaned.get("account") or "", cleaned.get("account_id") or ""
-        ),
+        "account_id": resolver.account(cleaned.get("account") or "", cleaned.get("account_id") or ""),
         "account_name": (cleaned.get("account") or "").strip(),
         "owner_id": resolver.owner(cleaned.get("owner") or "", cleaned.get("owner_email") or ""),
         "owner_name": " ".join((cleaned.get("owner") or "").split()),
@@ -574,9 +559,7 @@ def import_deals(
         valid: dict[str, tuple[int, dict]] = {}
         for index, row in enumerate(batch, start=number * BATCH_SIZE + 2):
             line = row.get("__line__", index)
-            data = {
-                field_name: (row.get(column) or "") for field_name, column in plan.columns.items()
-            }
+            data = {field_name: (row.get(column) or "") for field_name, column in plan.columns.items()}
             crm_id = (data.get("crm_id") or "").strip()
             # csv.DictReader leaves a short row's missing cells None and puts extras under None.
             problem = column_count_problem(row)
@@ -589,9 +572,7 @@ def import_deals(
                 continue
             crm_id = form.cleaned_data["crm_id"].strip()
             if crm_id in seen:
-                report.fail(
-                    line, crm_id, f"CRM id {crm_id} already appeared on line {seen[crm_id]}"
-                )
+                report.fail(line, crm_id, f"CRM id {crm_id} already appeared on line {seen[crm_id]}")
                 continue
             seen[crm_id] = line
             valid[crm_id] = (line, _deal_values(form.cleaned_data, resolver, rates))
@@ -604,9 +585,7 @@ def import_deals(
     return report
 
 
-def _write_batch(
-    valid: dict[str, tuple[int, dict]], report: ImportReport, *, dry_run: bool, now
-) -> None:
+def _write_batch(valid: dict[str, tuple[int, dict]], report: ImportReport, *, dry_run: bool, now) -> None:
     existing = Deal.objects.in_bulk(list(valid), field_name="crm_id")
     to_create, to_update = [], []
     for crm_id, (_line, values) in valid.items():
@@ -633,9 +612,7 @@ def _write_batch(
     with transaction.atomic():
         Deal.objects.bulk_create(to_create, batch_size=500)
         if to_update:
-            Deal.objects.bulk_update(
-                to_update, [*WRITTEN_FIELDS, "last_imported_at"], batch_size=500
-            )
+            Deal.objects.bulk_update(to_update, [*WRITTEN_FIELDS, "last_imported_at"], batch_size=500)
         if to_create or to_update:
             attribution.influence_changed()  # bulk writes send no post_save
 
@@ -650,9 +627,7 @@ def import_deals_file(
 ) -> dict:
     """The upload page's import as a background task (inline when no worker is configured)."""
     try:
-        return import_deals(
-            read_rows(path, encoding=encoding), dry_run=dry_run, mapping=mapping
-        ).as_dict()
+        return import_deals(read_rows(path, encoding=encoding), dry_run=dry_run, mapping=mapping).as_dict()
     finally:
         Path(path).unlink(missing_ok=True)
 
@@ -665,9 +640,7 @@ def run_import_file(
     encoding: str = "utf-8",
 ):
     """Enqueues the import: with the immediate backend the result is ready when this returns."""
-    return import_deals_file.enqueue(
-        str(path), dry_run=dry_run, mapping=mapping or None, encoding=encoding
-    )
+    return import_deals_file.enqueue(str(path), dry_run=dry_run, mapping=mapping or None, encoding=encoding)
 
 
 def relink_owner(owner_name: str, user) -> int:

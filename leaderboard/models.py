@@ -1,5 +1,3 @@
-import hashlib
-import secrets
 from bisect import bisect_right
 from datetime import date
 from decimal import Decimal
@@ -15,6 +13,8 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from config.keys import HashedKey, hash_key
 
 from .admin_forms import CurrencyCodesForm
 
@@ -41,12 +41,8 @@ class Team(models.Model):
 class RepProfile(models.Model):
     """What the leaderboard knows about a rep: team, tenure and the names a CRM uses for them."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_profile"
-    )
-    team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_profile")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -54,9 +50,7 @@ class RepProfile(models.Model):
         on_delete=models.SET_NULL,
         related_name="direct_reports",
     )
-    start_date = models.DateField(
-        null=True, blank=True, help_text="First day in sales here; tenure counts from it."
-    )
+    start_date = models.DateField(null=True, blank=True, help_text="First day in sales here; tenure counts from it.")
     crm_names = models.JSONField(
         "CRM owner names",
         default=list,
@@ -162,7 +156,12 @@ class Deal(models.Model):
             ("import_deals", "Can import deals and map CRM owners to reps"),
         ]
         indexes = [
-            models.Index(fields=["close_date", "status", "owner"], name="deal_close_status_owner"),
+            # The board's revenue per owner for a period, and the won deals whose owners' views
+            # influence counts, read from the index alone.
+            models.Index(
+                fields=["close_date", "owner", "currency", "status", "amount_reporting", "account"],
+                name="deal_period_totals",
+            ),
             models.Index(fields=["owner", "account", "status"], name="deal_owner_account"),
         ]
 
@@ -172,9 +171,7 @@ class Deal(models.Model):
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"amount", "currency", "close_date"} & set(update_fields):
-            self.amount_reporting = ExchangeRate.objects.convert(
-                self.amount, self.currency, self.close_date
-            )
+            self.amount_reporting = ExchangeRate.objects.convert(self.amount, self.currency, self.close_date)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "amount_reporting"}
         super().save(*args, **kwargs)
@@ -214,9 +211,7 @@ class ExchangeRateQuerySet(models.QuerySet):
         into = into or ScoringSettings.current().reporting_currency
         table = RateTable(into)
         for currency, valid_from, rate in (
-            self.into(into).order_by("currency", "valid_from").values_list(
-                "currency", "valid_from", "rate"
-            )
+            self.into(into).order_by("currency", "valid_from").values_list("currency", "valid_from", "rate")
         ):
             days, rates = table.rates.setdefault(currency, ([], []))
             days.append(valid_from)
@@ -271,9 +266,7 @@ class ExchangeRate(models.Model):
         validators=[MinValueValidator(Decimal("0.00000001"))],
         help_text="One unit of the currency is worth this much: 1.0816 for EUR in USD.",
     )
-    valid_from = models.DateField(
-        help_text="Deals closed on or after this day (until the next rate) use this rate."
-    )
+    valid_from = models.DateField(help_text="Deals closed on or after this day (until the next rate) use this rate.")
 
     objects = ExchangeRateQuerySet.as_manager()
 
@@ -282,9 +275,7 @@ class ExchangeRate(models.Model):
     class Meta:
         ordering = ["currency", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["currency", "to_currency", "valid_from"], name="one_rate_per_day"
-            )
+            models.UniqueConstraint(fields=["currency", "to_currency", "valid_from"], name="one_rate_per_day")
         ]
 
     def __str__(self):
@@ -293,9 +284,7 @@ class ExchangeRate(models.Model):
     def save(self, *args, **kwargs):
         self.to_currency = self.to_currency or ScoringSettings.current().reporting_currency
         previous = (
-            ExchangeRate.objects.filter(pk=self.pk).values_list("currency", flat=True).first()
-            if self.pk
-            else None
+            ExchangeRate.objects.filter(pk=self.pk).values_list("currency", flat=True).first() if self.pk else None
         )
         super().save(*args, **kwargs)
         _rates_changed({self.currency, previous} - {None})
@@ -307,9 +296,7 @@ class ExchangeRate(models.Model):
 
     def clean(self):
         self.currency = (self.currency or "").strip().upper()
-        self.to_currency = (
-            self.to_currency or ""
-        ).strip().upper() or ScoringSettings.current().reporting_currency
+        self.to_currency = (self.to_currency or "").strip().upper() or ScoringSettings.current().reporting_currency
         if self.currency == self.to_currency:
             raise ValidationError({"currency": "A currency needs no rate into itself."})
 
@@ -334,24 +321,18 @@ class ActivityEvent(models.Model):
         DAILY_CAP = "daily_cap", "Over the daily cap"
         PAIR_CAP = "pair_cap", "Same two people too often this week"
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity")
     # Who the event scores for: the actor, or the content's owner for "received" kinds and views.
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     verb = models.CharField(max_length=20, choices=Verb.choices)
-    content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The account the content is about, copied here so attribution is one join.
-    account = models.ForeignKey(
-        "knowledge.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    account = models.ForeignKey("knowledge.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     skipped = models.CharField(max_length=12, choices=Skipped.choices, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -362,9 +343,7 @@ class ActivityEvent(models.Model):
             models.Index(fields=["skipped", "created_at", "rep", "verb"], name="event_board"),
             models.Index(fields=["rep", "created_at"], name="event_rep_time"),
             # Attribution: what a deal's owner viewed about its account before the close.
-            models.Index(
-                fields=["verb", "actor", "account", "created_at"], name="event_attribution"
-            ),
+            models.Index(fields=["verb", "actor", "account", "created_at"], name="event_attribution"),
             models.Index(fields=["content_type", "object_id"], name="event_target"),
         ]
 
@@ -376,29 +355,16 @@ class ActivityEvent(models.Model):
         return not self.skipped
 
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 class ApiTokenQuerySet(models.QuerySet):
     def active(self) -> "ApiTokenQuerySet":
         return self.filter(revoked_at__isnull=True, user__is_active=True)
 
 
-class ApiToken(models.Model):
+class ApiToken(HashedKey):
     """A key for the JSON API; only its hash is stored, so the key is shown once, at creation."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leaderboard_api_tokens"
-    )
-    name = models.CharField(
-        max_length=100, help_text="What the token is for, e.g. 'Salesforce webhook'."
-    )
-    prefix = models.CharField(max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leaderboard_api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'Salesforce webhook'.")
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -406,19 +372,9 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
         verbose_name = "API token"
 
-    def __str__(self):
-        return f"{self.name} ({self.prefix}…)"
-
-    def issue_key(self) -> str:
-        """Sets a fresh random key and returns it: the only moment it is readable."""
-        key = secrets.token_urlsafe(32)
-        self.prefix = key[:8]
-        self.key_hash = _hash_key(key)
-        return key
-
     @classmethod
     def for_key(cls, key: str) -> "ApiToken | None":
-        return cls.objects.active().select_related("user").filter(key_hash=_hash_key(key)).first()
+        return cls.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
 
 
 @register_setting(icon="order")
@@ -433,9 +389,7 @@ class ScoringSettings(BaseSiteSetting):
     helpful_received = models.PositiveSmallIntegerField("Helpful mark received", default=8)
     coaching_given = models.PositiveSmallIntegerField("Coaching review given", default=8)
     coaching_received = models.PositiveSmallIntegerField("Coaching review received", default=2)
-    content_viewed = models.PositiveSmallIntegerField(
-        "Own content viewed by someone else", default=0
-    )
+    content_viewed = models.PositiveSmallIntegerField("Own content viewed by someone else", default=0)
     influence_window_days = models.PositiveSmallIntegerField(
         "Influence window (days)",
         default=90,
@@ -465,10 +419,7 @@ class ScoringSettings(BaseSiteSetting):
     def save(self, *args, **kwargs):
         self.reporting_currency = self.reporting_currency.strip().upper()
         previous = (
-            type(self)
-            .objects.filter(pk=self.pk)
-            .values_list("reporting_currency", flat=True)
-            .first()
+            type(self).objects.filter(pk=self.pk).values_list("reporting_currency", flat=True).first()
             if self.pk
             else None
         )
@@ -486,3 +437,70 @@ class ScoringSettings(BaseSiteSetting):
 
     def weights(self) -> dict[str, int]:
         return {verb: getattr(self, verb) for verb in ActivityEvent.Verb.values}
+
+
+class ActivityCounts(models.Model):
+    """Counted events, a column per kind (the fields of ``ActivityEvent.Verb``)."""
+
+    shared_tip = models.PositiveIntegerField(default=0)
+    shared_video = models.PositiveIntegerField(default=0)
+    shared_micropost = models.PositiveIntegerField(default=0)
+    shared_pitch = models.PositiveIntegerField(default=0)
+    commented = models.PositiveIntegerField(default=0)
+    helpful_received = models.PositiveIntegerField(default=0)
+    coaching_given = models.PositiveIntegerField(default=0)
+    coaching_received = models.PositiveIntegerField(default=0)
+    content_viewed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyActivity(ActivityCounts):
+    """Counted events per rep and day, a column per kind: what the board adds up.
+
+    Kept up to date from the events (``leaderboard.rollups``) with the fair-play caps applied;
+    weights are applied when it is read, so a weight change still re-scores all history.
+    """
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "daily activity"
+        constraints = [models.UniqueConstraint(fields=["rep", "day"], name="daily_activity_once")]
+        # The board reads a run of days for everyone; the rep page reads one rep (the constraint).
+        indexes = [models.Index(fields=["day", "rep"], name="daily_activity_board")]
+
+    def __str__(self):
+        return f"{self.rep_id} on {self.day}"
+
+
+class MonthlyActivity(ActivityCounts):
+    """A rep's daily counts summed per calendar month (``month`` is its first day).
+
+    The board reads whole months here and only the days at a period's ragged ends from
+    ``DailyActivity``: a year is twelve rows per rep instead of 365.
+    """
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "monthly activity"
+        constraints = [models.UniqueConstraint(fields=["rep", "month"], name="monthly_activity_once")]
+        indexes = [models.Index(fields=["month", "rep"], name="monthly_activity_board")]
+
+    def __str__(self):
+        return f"{self.rep_id} in {self.month:%Y-%m}"
+
+
+class RollupState(models.Model):
+    """The caps the daily counts were made with: when the settings differ, history is re-counted."""
+
+    daily_cap = models.PositiveIntegerField()
+    helpful_pair_weekly_cap = models.PositiveIntegerField()
+    counted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Counted with caps {self.daily_cap}/{self.helpful_pair_weekly_cap}"

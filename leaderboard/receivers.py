@@ -2,39 +2,27 @@
 event, and to deals and scoring settings, whose changes drop the kept influence figures."""
 
 import importlib
+import threading
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_delete, post_save
+from django.db import connection
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django_comments.signals import comment_was_posted
 
+from knowledge import contracts
 from knowledge import signals as knowledge_signals
 
-from . import activity, attribution
-from .models import ActivityEvent, Deal, ScoringSettings
+from . import activity, attribution, rollups
+from .models import ActivityEvent, DailyActivity, Deal, ScoringSettings
 
 Verb = ActivityEvent.Verb
 
-# What a share of each kind of content is called on the board.
-SHARE_VERBS = {
-    "tippage": Verb.SHARED_TIP,
-    "micropost": Verb.SHARED_MICROPOST,
-    "coachingvideopage": Verb.SHARED_VIDEO,
-    "pitchsubmission": Verb.SHARED_PITCH,
-}
-
 
 def share_verb(instance) -> str:
-    name = instance._meta.model_name
-    if name in SHARE_VERBS:
-        return SHARE_VERBS[name]
-    if "video" in name:
-        return Verb.SHARED_VIDEO
-    if "pitch" in name:
-        return Verb.SHARED_PITCH
-    if "micropost" in name:
-        return Verb.SHARED_MICROPOST
-    return Verb.SHARED_TIP
+    """The verb a share of ``instance`` records: the one its content kind declares."""
+    return Verb(contracts.kind_of(instance).verb)
 
 
 @receiver(knowledge_signals.viewed, dispatch_uid="leaderboard_viewed")
@@ -76,6 +64,28 @@ def influence_inputs_changed(sender, created=False, **kwargs):
         attribution.influence_changed()
 
 
+# Users being deleted in this thread: their events go with them, and so do their counts.
+_leaving = threading.local()
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="leaderboard_user_leaving")
+def user_leaving(sender, instance, **kwargs):
+    _leaving.pks = {*getattr(_leaving, "pks", set()), instance.pk}
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="leaderboard_user_left")
+def user_left(sender, instance, **kwargs):
+    getattr(_leaving, "pks", set()).discard(instance.pk)
+
+
+@receiver([post_save, post_delete], sender=ActivityEvent, dispatch_uid="leaderboard_event_changed")
+def event_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return  # loaddata (a restore) brings the daily counts with the events
+    if instance.rep_id not in getattr(_leaving, "pks", set()):
+        rollups.event_changed(instance)
+
+
 def review_submitted(sender, instance, reviewer, submitter, **kwargs):
     activity.record(Verb.COACHING_GIVEN, actor=reviewer, target=instance, owner=submitter)
     activity.record(Verb.COACHING_RECEIVED, actor=reviewer, target=instance, owner=submitter)
@@ -90,3 +100,11 @@ def connect_coaching() -> None:
     signal = getattr(coaching_signals, "review_submitted", None)
     if signal is not None:
         signal.connect(review_submitted, dispatch_uid="leaderboard_review_submitted")
+
+
+def recount_after_migrate(sender, using="default", verbosity=1, stdout=None, **kwargs):
+    """A deploy runs ``migrate``: if it changed a fair-play cap, history is re-counted then."""
+    if using != "default" or DailyActivity._meta.db_table not in connection.introspection.table_names():
+        return  # migrated back to before the daily counts existed
+    if rollups.ensure_counted_with_current_caps() and verbosity and stdout:
+        stdout.write("Re-counted the leaderboard's daily activity for the current fair-play caps.\n")

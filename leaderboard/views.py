@@ -25,9 +25,7 @@ IMPORT_FORBIDDEN = (
     "Ask your manager to run the import, or to give you the “import deals” permission."
 )
 DEALS_FORBIDDEN = "A colleague's deals show revenue, which only managers can see."
-REVENUE_FORBIDDEN = (
-    "The sharing-versus-results analysis shows revenue, which only managers can see."
-)
+REVENUE_FORBIDDEN = "The sharing-versus-results analysis shows revenue, which only managers can see."
 
 
 def _require(request, permission: str, message: str) -> None:
@@ -48,6 +46,8 @@ def _board(request):
         with_revenue=can_see_revenue,
         scoring=weights,
         sort=sort,
+        # Former reps are a manager's look back; everyone else sees the people still here.
+        with_former=can_see_revenue and form.wants_former(),
     )
     return form, period, team, sort, can_see_revenue, weights, rows
 
@@ -88,6 +88,7 @@ def leaderboard(request):
             "team": team,
             "page_obj": page,
             "rows": page.object_list,
+            "show_former": can_see_revenue,
             "me": me,
             "headers": headers,
             "can_see_revenue": can_see_revenue,
@@ -109,9 +110,7 @@ def leaderboard(request):
 
 def _scoring_weights_url(user) -> str | None:
     """Where managers change the points per activity (Wagtail's settings), if this person may."""
-    if user.has_perm("wagtailadmin.access_admin") and user.has_perm(
-        "leaderboard.change_scoringsettings"
-    ):
+    if user.has_perm("wagtailadmin.access_admin") and user.has_perm("leaderboard.change_scoringsettings"):
         return reverse("wagtailsettings:edit", args=["leaderboard", "scoringsettings"])
     return None
 
@@ -156,20 +155,20 @@ def rep_detail(request, username: str):
     Amounts (revenue, deals, influenced revenue) only for managers and for the rep themself;
     anyone else gets counts, and the amounts are not even read.
     """
-    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    can_see_revenue = request.user.has_perm("leaderboard.view_revenue")
+    # Managers can open a former rep's page (from the board with former reps shown).
+    present = {} if can_see_revenue else {"is_active": True}
+    person = get_object_or_404(get_user_model(), username=username, **present)
     form = BoardFilterForm(request.GET or None)
     period, _team, _sort = form.selection()
     weights = scoring.weights_for()
     is_self = person.pk == request.user.pk
-    can_see_revenue = request.user.has_perm("leaderboard.view_revenue")
     can_see_amounts = can_see_revenue or is_self
-    rows = scoring.leaderboard(period, with_revenue=can_see_amounts, scoring=weights)
-    row = next((row for row in rows if row.user_id == person.pk), None)
+    row, rep_count = scoring.rep_row(
+        person.pk, period, with_revenue=can_see_amounts, scoring=weights, with_former=not person.is_active
+    )
     points = weights.weights()
-    events = [
-        (event, 0 if event.skipped else points[event.verb])
-        for event in scoring.events_behind(person, period)
-    ]
+    events = [(event, 0 if event.skipped else points[event.verb]) for event in scoring.events_behind(person, period)]
     influenced, influenced_total = None, None
     if can_see_amounts:
         influenced = attribution.deals_influenced_by_author(
@@ -181,9 +180,7 @@ def rep_detail(request, username: str):
         influence = attribution.influence_count_for_author(
             person.pk, period.start, period.end, window_days=weights.influence_window_days
         )
-    querystring = urlencode(
-        {k: v for k, v in request.GET.items() if k in {"period", "start", "end"}}
-    )
+    querystring = urlencode({k: v for k, v in request.GET.items() if k in {"period", "start", "end", "former"}})
     return render(
         request,
         "leaderboard/rep_detail.html",
@@ -203,7 +200,7 @@ def rep_detail(request, username: str):
             "can_add_rates": request.user.has_perm("leaderboard.add_exchangerate"),
             "can_see_revenue": can_see_revenue,
             "is_self": is_self,
-            "rep_count": len(rows),
+            "rep_count": rep_count,
             "influence_rule": attribution.RULE.format(days=weights.influence_window_days),
             "querystring": querystring,
             "export_url": reverse("leaderboard_rep_deals_csv", args=[person.username])
@@ -246,9 +243,7 @@ def rep_deals_csv(request, username: str):
         ]
         for deal in deals.iterator()
     )
-    return csv_response(
-        header, rows, filename=f"deals-{person.username}-{period.start}-{period.end}"
-    )
+    return csv_response(header, rows, filename=f"deals-{person.username}-{period.start}-{period.end}")
 
 
 def _analysis(request):
@@ -262,9 +257,7 @@ def _analysis(request):
 def analysis_view(request):
     """Sharing versus results, for managers: an association, with its uncertainty."""
     form, period, rows, result = _analysis(request)
-    querystring = urlencode(
-        {k: v for k, v in request.GET.items() if k in {"period", "start", "end", "team"}}
-    )
+    querystring = urlencode({k: v for k, v in request.GET.items() if k in {"period", "start", "end", "team"}})
     return render(
         request,
         "leaderboard/analysis.html",
@@ -326,9 +319,7 @@ def import_deals_view(request):
             return redirect("leaderboard_import_result", result_id=result.id)
         # Inline (no worker configured): the report is ready now, and that backend keeps no results.
         return _render_result(request, result)
-    return render(
-        request, "leaderboard/import.html", {"form": form, "columns": importing.HUDDLE_COLUMNS}
-    )
+    return render(request, "leaderboard/import.html", {"form": form, "columns": importing.HUDDLE_COLUMNS})
 
 
 def import_result(request, result_id: str):
@@ -379,9 +370,7 @@ def unmapped_owners(request):
                 f"{user.get_full_name() or user.username}; future imports will too.",
             )
             return redirect("leaderboard_owners")
-        messages.error(
-            request, " ".join(error for errors in form.errors.values() for error in errors)
-        )
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
     return render(
         request,
         "leaderboard/owners.html",

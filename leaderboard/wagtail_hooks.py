@@ -52,9 +52,7 @@ class ExchangeRateIndexView(IndexView):
     def header_buttons(self):
         buttons = super().header_buttons
         if self.request.user.has_perm("leaderboard.add_exchangerate"):
-            buttons.append(
-                HeaderButton("Import CSV", url=reverse("leaderboard_rates_import"), icon_name="upload")
-            )
+            buttons.append(HeaderButton("Import CSV", url=reverse("leaderboard_rates_import"), icon_name="upload"))
         return buttons
 
 
@@ -85,17 +83,13 @@ register_snippet(LeaderboardGroup)
 
 def import_rates_view(request):
     """Managers upload exchange rates as CSV; each bad line is listed, the rest are saved."""
-    if not request.user.has_perms(
-        ["leaderboard.add_exchangerate", "leaderboard.change_exchangerate"]
-    ):
+    if not request.user.has_perms(["leaderboard.add_exchangerate", "leaderboard.change_exchangerate"]):
         raise PermissionDenied(RATES_FORBIDDEN)
     form = RatesUploadForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = currencies.import_rates(
-            read_rows(upload.file, encoding=form.cleaned_data["encoding"])
-        )
+        report = currencies.import_rates(read_rows(upload.file, encoding=form.cleaned_data["encoding"]))
     return render(
         request,
         "leaderboard/admin/rates_import.html",

@@ -9,6 +9,27 @@ from . import factories
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Modules whose tests start other processes (slapd, a SAML or OpenID provider, gunicorn, manage.py)
+# or run a whole worker: seconds each. `make test` runs them; the fast tier leaves them out.
+SLOW_MODULES = {
+    "test_deploy",
+    "test_faults",
+    "test_ldap_sign_in",
+    "test_model_memory",
+    "test_oidc_sign_in",
+    "test_saml_sign_in",
+    "test_warmup",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Marks the browser tests (tests/e2e) and the slow modules, for `-m "not browser and not slow"`."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
@@ -88,9 +109,9 @@ def _permissions_kept_for_the_test(monkeypatch):
     seconds of setup read the permissions again and the query counts moved. The expiry itself
     is tested in test_permissions_cache.py.
     """
-    from config import permissions
+    from config import caching
 
-    monkeypatch.setattr(permissions, "IN_PROCESS_SECONDS", permissions.SECONDS)
+    monkeypatch.setattr(caching, "ACCESS_IN_PROCESS_SECONDS", caching.ACCESS_SECONDS)
 
 
 @pytest.fixture
@@ -142,11 +163,14 @@ def marketer_client(marketer):
 @pytest.fixture(autouse=True)
 def _fresh_vector_indexes():
     """Each test starts like a new process: no nearest-neighbour index of another test's rows in memory."""
-    from knowledge.semantic.store import VectorIndex
+    from knowledge.semantic.related import forget_kept
+    from knowledge.semantic.vector_index import VectorIndex
 
     VectorIndex.forget_all()
+    forget_kept()
     yield
     VectorIndex.forget_all()
+    forget_kept()
 
 
 @pytest.fixture(autouse=True)
@@ -154,5 +178,11 @@ def _empty_cache():
     """The locmem cache outlives a test: clear it so cached lists and rate limits start fresh."""
     from django.core.cache import cache
 
+    from knowledge import writebuffer
+
     cache.clear()
+    for buffer in writebuffer.buffers():  # rows another test left in this process's buffers
+        buffer.discard()
     yield
+    for buffer in writebuffer.buffers():  # not written at exit into a database that is gone
+        buffer.discard()

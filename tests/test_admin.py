@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_the_admin_wears_huddles_name_and_logo(marketer_client):
     response = marketer_client.get(reverse("wagtailadmin_home"))
     assertContains(response, "<title>Dashboard - Huddle admin</title>", html=True)
-    assertContains(response, "<h1 class=\"w-h1 w-mt-0\">Huddle admin</h1>", html=True)
+    assertContains(response, '<h1 class="w-h1 w-mt-0">Huddle admin</h1>', html=True)
     assertContains(response, 'src="/static/img/huddle-logo.svg"')
     assertNotContains(response, "wagtailadmin/images/favicon.ico")
     assert finders.find("img/huddle-logo.svg")
@@ -79,8 +79,12 @@ def test_marketing_sees_tips_to_review_and_recent_comments(marketer_client, rep)
     tip = make_tip("Discovery questions", author=rep)
     TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=3))
     comment = XtdComment.objects.create(
-        content_type=ContentType.objects.get_for_model(TipPage), object_pk=str(tip.pk), site_id=1,
-        user=rep, comment="Worked for me at Initech", submit_date=timezone.now(),
+        content_type=ContentType.objects.get_for_model(TipPage),
+        object_pk=str(tip.pk),
+        site_id=1,
+        user=rep,
+        comment="Worked for me at Initech",
+        submit_date=timezone.now(),
     )
     response = marketer_client.get(reverse("wagtailadmin_home"))
     assertContains(response, "Tips to review")
@@ -102,8 +106,12 @@ def test_the_marketing_dashboard_costs_the_same_queries_for_1_or_10_comments(mar
         for number in range(start, comment_count):
             tip = make_tip(f"Tip {number}", author=rep)
             XtdComment.objects.create(
-                content_type=ContentType.objects.get_for_model(TipPage), object_pk=str(tip.pk),
-                site_id=1, user=rep, comment=f"Comment {number}", submit_date=timezone.now(),
+                content_type=ContentType.objects.get_for_model(TipPage),
+                object_pk=str(tip.pk),
+                site_id=1,
+                user=rep,
+                comment=f"Comment {number}",
+                submit_date=timezone.now(),
             )
         marketer_client.get(reverse("wagtailadmin_home"))  # warm the caches a second visit finds
         with CaptureQueriesContext(connection) as captured:

@@ -10,10 +10,15 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from leaderboard import activity
 from leaderboard.analysis import (
-    bootstrap_interval,
+    BLOCK,
+    RESAMPLES,
+    SEED,
+    bootstrap_partial_spearman,
+    bootstrap_spearman,
     partial_spearman,
     quarter_medians,
     rankdata,
+    resampled_ranks,
     spearman,
 )
 from leaderboard.models import ActivityEvent
@@ -41,9 +46,35 @@ def test_bootstrap_interval_is_repeatable_and_brackets_the_estimate():
     generator = np.random.default_rng(1)
     x = generator.normal(size=60)
     y = x + generator.normal(size=60)
-    low, high = bootstrap_interval(spearman, x, y)
+    low, high = bootstrap_spearman(x, y)
     assert low < spearman(x, y) < high
-    assert bootstrap_interval(spearman, x, y) == (low, high)
+    assert bootstrap_spearman(x, y) == (low, high)
+
+
+def test_resamples_ranked_at_once_rank_as_each_resample_alone():
+    """The bootstrap ranks every resample in one pass; each row equals ranking that resample."""
+    generator = np.random.default_rng(3)
+    values = generator.integers(0, 8, 40).astype(float)  # many ties, as zero scores give
+    picks = generator.integers(0, 40, (25, 40))
+    together = resampled_ranks(values, picks)
+    for row, chosen in zip(together, picks, strict=True):
+        assert list(row) == list(rankdata(values[chosen]))
+
+
+def test_bootstrap_intervals_match_the_statistic_resample_by_resample():
+    """The batched intervals are the percentiles of the plain statistic over the same resamples."""
+    generator = np.random.default_rng(4)
+    tenure = generator.uniform(0, 10, 50)
+    sharing = tenure + generator.normal(size=50)
+    revenue = sharing + generator.normal(size=50)
+    picks = np.random.default_rng(SEED).integers(0, 50, (RESAMPLES, 50))
+    for statistic, bootstrap, columns in (
+        (spearman, bootstrap_spearman, (sharing, revenue)),
+        (partial_spearman, bootstrap_partial_spearman, (sharing, revenue, tenure)),
+    ):
+        one_by_one = [statistic(*(column[chosen] for column in columns)) for chosen in picks[:BLOCK]]
+        low, high = np.percentile(one_by_one, [2.5, 97.5])
+        assert bootstrap(*columns, resamples=BLOCK) == (pytest.approx(low), pytest.approx(high))
 
 
 def test_tenure_explains_an_association_away():
@@ -95,9 +126,7 @@ def test_analysis_page_shows_correlation_interval_and_numbers(manager_client):
     assertContains(response, "Within tenure bands")
     assertContains(response, 'id="sharing-points"')
     assertContains(response, "vendor/chartjs/chart.umd.min.js")
-    assertContains(
-        response, '<td class="num">$11,000</td>', html=False
-    )  # the numbers are in a table too
+    assertContains(response, '<td class="num">$11,000</td>', html=False)  # the numbers are in a table too
 
 
 def test_reps_cannot_see_the_analysis(rep_client):

@@ -71,25 +71,17 @@ def test_push_deal_upserts_by_crm_id(client, manager):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["result"] == "created"
-    assert (
-        body["deal"]["owner"] == "rep"
-        and body["deal"]["status"] == "won"
-        and body["deal"]["amount"] == "12500.00"
-    )
+    assert body["deal"]["owner"] == "rep" and body["deal"]["status"] == "won" and body["deal"]["amount"] == "12500.00"
     again = client.post("/api/deals", DEAL, content_type="application/json", **_auth(key)).json()
     assert again["result"] == "unchanged"
-    changed = client.post(
-        "/api/deals", {**DEAL, "amount": 13000}, content_type="application/json", **_auth(key)
-    )
+    changed = client.post("/api/deals", {**DEAL, "amount": 13000}, content_type="application/json", **_auth(key))
     assert changed.json()["result"] == "updated"
     assert Deal.objects.get().amount == 13000
 
 
 def test_push_deal_rejects_bad_rows_with_the_imports_message(client, manager):
     _token_obj, key = _token(manager)
-    response = client.post(
-        "/api/deals", {**DEAL, "amount": "lots"}, content_type="application/json", **_auth(key)
-    )
+    response = client.post("/api/deals", {**DEAL, "amount": "lots"}, content_type="application/json", **_auth(key))
     assert response.status_code == 400
     assert "“lots” is not an amount" in response.json()["detail"]
     assert not Deal.objects.exists()
@@ -97,10 +89,7 @@ def test_push_deal_rejects_bad_rows_with_the_imports_message(client, manager):
 
 def test_reps_tokens_cannot_push_deals_and_see_no_revenue(client, rep):
     _token_obj, key = _token(rep)
-    assert (
-        client.post("/api/deals", DEAL, content_type="application/json", **_auth(key)).status_code
-        == 403
-    )
+    assert client.post("/api/deals", DEAL, content_type="application/json", **_auth(key)).status_code == 403
     rows = client.get("/api/leaderboard", **_auth(key)).json()["rows"]
     assert rows[0]["username"] == "rep" and rows[0]["closed_won_revenue"] is None
 
@@ -110,9 +99,7 @@ def test_a_pushed_deal_shows_on_the_leaderboard(client, manager):
     make_rep_profile(rep, team="East")
     _token_obj, key = _token(manager)
     today = timezone.localdate().isoformat()
-    client.post(
-        "/api/deals", {**DEAL, "close_date": today}, content_type="application/json", **_auth(key)
-    )
+    client.post("/api/deals", {**DEAL, "close_date": today}, content_type="application/json", **_auth(key))
     board = client.get("/api/leaderboard", {"period": "last_30"}, **_auth(key)).json()
     row = next(row for row in board["rows"] if row["username"] == "rep")
     assert (row["closed_won_revenue"], row["deals_won"], row["team"]) == ("12500.00", 1, "East")
@@ -125,9 +112,7 @@ def test_admin_shows_a_new_key_once(admin_client, rep):
     )
     token = ApiToken.objects.get()
     messages = [str(message) for message in response.context["messages"]]
-    assert any(
-        token.prefix in message and "will not be shown again" in message for message in messages
-    )
+    assert any(token.prefix in message and "will not be shown again" in message for message in messages)
     assert isinstance(admin_site._registry[ApiToken], ApiTokenAdmin)
     RequestFactory()  # the admin's revoke action:
     admin_client.post(
@@ -235,8 +220,9 @@ TOKEN_PAGE_QUERIES = 3
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_the_token_page_costs_the_same_queries_for_1_or_20_tokens(manager_client, manager, count,
-                                                                   django_assert_num_queries):
+def test_the_token_page_costs_the_same_queries_for_1_or_20_tokens(
+    manager_client, manager, count, django_assert_num_queries
+):
     for number in range(count):
         _token(manager, name=f"Script {number}")
     manager_client.get("/account/api-tokens/")  # warm the permission and site caches

@@ -27,9 +27,7 @@ def story(rep, other_rep):
     acme = make_account("Acme Corp")
     tip = make_tip("Acme buys on security reviews", author=rep, account=acme)
     record_view(other_rep, tip)
-    ActivityEvent.objects.filter(verb="content_viewed").update(
-        created_at=timezone.now() - timedelta(days=10)
-    )
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=10))
     deal = make_deal("W-1", owner=other_rep, account=acme, amount="40000.00")
     return tip, deal, acme
 
@@ -42,31 +40,20 @@ def _influence(author):
 def test_a_won_deal_credits_the_tip_author(rep, story):
     credit = _influence(rep)
     assert (credit.amount, credit.deals) == (40000, 1)
-    row = next(
-        row
-        for row in leaderboard(period_for(PeriodKey.LAST_30), with_revenue=True)
-        if row.user_id == rep.pk
-    )
+    row = next(row for row in leaderboard(period_for(PeriodKey.LAST_30), with_revenue=True) if row.user_id == rep.pk)
     assert row.influenced == 40000
 
 
 def test_views_outside_the_window_lost_deals_and_other_accounts_do_not_count(rep, other_rep, story):
     tip, deal, acme = story
-    ActivityEvent.objects.filter(verb="content_viewed").update(
-        created_at=timezone.now() - timedelta(days=91)
-    )
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=91))
     assert _influence(rep) is None
     settings = weights_for()
     settings.influence_window_days = 120  # a longer window re-credits history
     settings.save()
     period = period_for(PeriodKey.LAST_30)
-    assert (
-        attribution.influenced_by_author(period.start, period.end, window_days=120)[rep.pk].deals
-        == 1
-    )
-    ActivityEvent.objects.filter(verb="content_viewed").update(
-        created_at=timezone.now() - timedelta(days=5)
-    )
+    assert attribution.influenced_by_author(period.start, period.end, window_days=120)[rep.pk].deals == 1
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=5))
     deal.status = "lost"
     deal.save()
     assert _influence(rep) is None
@@ -75,9 +62,7 @@ def test_views_outside_the_window_lost_deals_and_other_accounts_do_not_count(rep
 
 
 def test_a_view_after_the_close_does_not_count(rep, story):
-    ActivityEvent.objects.filter(verb="content_viewed").update(
-        created_at=timezone.now() + timedelta(days=2)
-    )
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() + timedelta(days=2))
     assert _influence(rep) is None
 
 
@@ -87,9 +72,7 @@ def test_one_deal_credits_an_author_once_however_many_tips_were_read(rep, other_
     record_view(other_rep, second)
     assert _influence(rep).deals == 1
     period = period_for(PeriodKey.LAST_30)
-    [entry] = attribution.deals_influenced_by_author(
-        rep.pk, period.start, period.end, window_days=90
-    )
+    [entry] = attribution.deals_influenced_by_author(rep.pk, period.start, period.end, window_days=90)
     assert {item.title for item in entry.items} == {
         "Acme buys on security reviews",
         "Acme's CFO wants a TCO sheet",
@@ -183,9 +166,14 @@ def test_an_imported_deal_shows_on_the_tip_page_at_once(manager_client, story):
     report = import_deals(
         [
             {
-                "crm_id": "W-3", "name": "Acme expansion", "account": "Acme Corp",
-                "owner_email": "peer@example.com", "amount": "1000", "status": "won",
-                "close_date": timezone.localdate().isoformat(), "__line__": 2,
+                "crm_id": "W-3",
+                "name": "Acme expansion",
+                "account": "Acme Corp",
+                "owner_email": "peer@example.com",
+                "amount": "1000",
+                "status": "won",
+                "close_date": timezone.localdate().isoformat(),
+                "__line__": 2,
             }
         ]
     )

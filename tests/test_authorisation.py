@@ -18,6 +18,9 @@ from django_comments_xtd.models import XtdComment
 from coaching.models import PitchReview
 from knowledge.feeds import feed_token_for
 from leaderboard.models import ApiToken
+from notifications.models import Announcement, AnnouncementReceipt, Kind, Notification
+from notifications.recording import notify
+from notifications.unsubscribe import token_for
 
 from .factories import (
     make_account,
@@ -74,14 +77,18 @@ def world(db):
     submission = make_submission(challenge, submitter=peer)
     review = PitchReview.objects.create(submission=submission, reviewer=other_manager, comment="Private coaching note")
     comment = XtdComment.objects.create(
-        content_type=ContentType.objects.get_for_model(tip), object_pk=str(tip.pk), site_id=1, user=peer,
+        content_type=ContentType.objects.get_for_model(tip),
+        object_pk=str(tip.pk),
+        site_id=1,
+        user=peer,
         comment="Peer's comment",
     )
     token = ApiToken(user=other_manager, name="Boss's CRM")
     token.issue_key()
     token.save()
-    return World(peer, other_manager, tip, draft_tip, post, video, challenge, submission, review, comment,
-                 token, account)
+    return World(
+        peer, other_manager, tip, draft_tip, post, video, challenge, submission, review, comment, token, account
+    )
 
 
 def route_kwargs(world: World) -> dict[str, dict]:
@@ -90,7 +97,15 @@ def route_kwargs(world: World) -> dict[str, dict]:
     post_pk = {"pk": world.post.pk}
     comment = {"comment_id": world.comment.pk}
     feed = {"key": feed_token_for(world.peer).key}  # another person's private feed key
+    peer_notification = notify(
+        [world.peer], Kind.MENTION, actor=world.other_manager, summary="mentioned you", url=world.tip.url
+    )[0]
+    # An announcement to the peer alone: a rep may not open it; marketing and managers see its receipts.
+    to_peer = Announcement.objects.create(title="For the peer", body="Only them", author=world.other_manager)
+    AnnouncementReceipt.objects.create(announcement=to_peer, user=world.peer)
     return {
+        "announcement_detail": {"pk": to_peer.pk},
+        "announcement_read": {"pk": to_peer.pk},
         "private_feed_tips": feed,
         "private_feed_microposts": feed,
         "private_feed_videos": feed,
@@ -114,6 +129,7 @@ def route_kwargs(world: World) -> dict[str, dict]:
             "content_type_id": ContentType.objects.get_for_model(PitchReview).pk,
             "object_id": world.review.pk,
         },
+        "view_beacon": {"content_type_id": world.draft_tip.content_type_id, "object_id": world.draft_tip.pk},
         "coaching_captions": {"pk": world.video.pk},
         "coaching_progress": {"pk": world.video.pk},
         "challenge_detail": {"pk": world.challenge.pk},
@@ -126,6 +142,12 @@ def route_kwargs(world: World) -> dict[str, dict]:
         "leaderboard_import_result": {"result_id": "00000000-0000-0000-0000-000000000001"},
         "wagtailcore_authenticate_with_password": {"page_view_restriction_id": 1, "page_id": world.tip.pk},
         "wagtaildocs_authenticate_with_password": {"restriction_id": 1},
+        "notification_open": {"pk": peer_notification.pk},
+        "notification_read": {"pk": peer_notification.pk},
+        "follow_toggle": {"content_type_id": ContentType.objects.get_for_model(PitchReview).pk, "object_id": 1},
+        "notifications_unsubscribe": {"token": token_for(world.peer)},
+        "openid_connect_login": {"provider_id": "company"},  # 404 here: no provider is set up
+        "openid_connect_callback": {"provider_id": "company"},
     }
 
 
@@ -186,7 +208,20 @@ def test_every_site_route_as_every_role_against_someone_elses_objects(world, rep
     assert not errors, errors
 
     for (role, path), response in answers.items():
-        public = ("/accounts/", "/api/", "/healthz", "/favicon", "/feeds/private/")  # the feeds go by their key
+        # The feeds go by their key, an unsubscribe link by its signed token, Slack by its signature;
+        # SAML sign-in is sign-in.
+        public = (
+            "/saml2/",
+            "/accounts/",
+            "/_util/login/",
+            "/api/",
+            "/healthz",
+            "/favicon",
+            "/feeds/private/",
+            "/notifications/unsubscribe/",
+            "/slack/",  # Slack's calls, refused unless signed with the app's secret (test_slack_incoming.py)
+            "/scim/v2/",  # the identity provider's calls, refused without its bearer token (test_scim.py)
+        )
         if role == "anonymous" and not path.startswith(public):
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], (path, response)
 
@@ -215,6 +250,9 @@ def test_every_site_route_as_every_role_against_someone_elses_objects(world, rep
         world.draft_tip.url: ("refused", "refused", "refused"),
         world.tip.url: ("ok", "ok", "ok"),
         f"/leaderboard/reps/{world.peer.username}/": ("ok", "ok", "ok"),
+        f"/notifications/{Notification.objects.get(recipient=world.peer).pk}/open/": ("refused",) * 3,
+        "/notifications/announcements/new/": ("refused", "ok", "refused"),
+        f"/notifications/announcements/{Announcement.objects.get().pk}/": ("refused", "ok", "ok"),
     }
     wrong = []
     for path, outcomes in expected.items():
@@ -229,6 +267,7 @@ def test_state_changes_on_someone_elses_objects_are_refused(world, rep):
     """A rep posts to every edit, delete, revoke and review route of another person's things."""
     client = Client(raise_request_exception=False)
     client.force_login(rep)
+    peer_notification = notify([world.peer], Kind.MENTION, actor=rep, summary="mentioned you", url="/")[0]
     attempts = {
         f"/tips/{world.tip.pk}/edit/": {"title": "Hijacked", "body": "Mine now"},
         f"/microposts/{world.post.pk}/edit/": {"text": "Hijacked"},
@@ -239,6 +278,7 @@ def test_state_changes_on_someone_elses_objects_are_refused(world, rep):
         f"/helpful/{ContentType.objects.get_for_model(PitchReview).pk}/{world.review.pk}/": {},
         "/leaderboard/import/": {},
         "/leaderboard/owners/": {"owner_name": "Someone", "rep": rep.username},
+        f"/notifications/{peer_notification.pk}/read/": {},
     }
     answers = {path: client.post(path, data).status_code for path, data in attempts.items()}
     assert all(status in {403, 404} for status in answers.values()), answers
@@ -247,6 +287,8 @@ def test_state_changes_on_someone_elses_objects_are_refused(world, rep):
     assert world.post.text == "Peer's quick win #pricing" and world.token.revoked_at is None
     assert XtdComment.objects.get(pk=world.comment.pk).comment == "Peer's comment"
     assert world.tip.get_latest_revision_as_object().title == "Peer's pricing tip"
+    peer_notification.refresh_from_db()
+    assert peer_notification.read_at is None
 
 
 def admin_paths() -> list[str]:

@@ -63,15 +63,10 @@ def snapshot() -> dict[str, list[tuple]]:
         through = model._meta.auto_created
         if model not in backed_up and not (through and through in backed_up):
             continue
-        fields = [
-            field for field in model._meta.concrete_fields if not (through and field.primary_key)
-        ]
+        fields = [field for field in model._meta.concrete_fields if not (through and field.primary_key)]
         rows = model._base_manager.values_list(*[field.attname for field in fields])
         tables[model._meta.label_lower] = sorted(
-            (
-                tuple(_value(field, value) for field, value in zip(fields, row, strict=True))
-                for row in rows
-            ),
+            (tuple(_value(field, value) for field, value in zip(fields, row, strict=True)) for row in rows),
             key=repr,
         )
     return tables
@@ -106,7 +101,7 @@ def site_paths() -> list[str]:
 
 
 def _comment_on_first_tip(user) -> None:
-    """The seed has no comments yet; one comment and a reply (a generic relation, a thread)."""
+    """One more comment and a reply (a generic relation, a thread) on top of the demo discussion."""
     from django_comments_xtd.models import XtdComment
 
     tip = Page.objects.type(apps.get_model("knowledge", "TipPage")).order_by("pk").first()
@@ -137,9 +132,7 @@ def test_backup_wipe_restore_gives_back_the_same_site(tmp_path, settings):
     media_root = Path(settings.MEDIA_ROOT)
     (media_root / "videos").mkdir(parents=True, exist_ok=True)
     (media_root / "videos" / "pitch.mp4").write_bytes(b"\x00\x01video" * 1000)
-    media_before = {
-        p.relative_to(media_root): p.read_bytes() for p in media_root.rglob("*") if p.is_file()
-    }
+    media_before = {p.relative_to(media_root): p.read_bytes() for p in media_root.rglob("*") if p.is_file()}
     manager = get_user_model().objects.get(username="manager")
     _comment_on_first_tip(manager)
     # A tip verified until today turns "may be out of date" at midnight: a run that crosses it
@@ -154,9 +147,7 @@ def test_backup_wipe_restore_gives_back_the_same_site(tmp_path, settings):
 
     call_command("backup", str(tmp_path / "backup"), verbosity=0)
     manifest = json.loads((tmp_path / "backup" / MANIFEST_FILE).read_text())
-    assert {
-        label: len(rows) for label, rows in before.items() if label in manifest["counts"]
-    } == manifest["counts"]
+    assert {label: len(rows) for label, rows in before.items() if label in manifest["counts"]} == manifest["counts"]
     assert manifest["search"]["rebuild_command"] == "update_index"
 
     wipe(media_root)
@@ -178,9 +169,7 @@ def test_backup_wipe_restore_gives_back_the_same_site(tmp_path, settings):
         if label in before:
             assert after[label] == before[label], label
     assert after == before
-    assert {
-        p.relative_to(media_root): p.read_bytes() for p in media_root.rglob("*") if p.is_file()
-    } == media_before
+    assert {p.relative_to(media_root): p.read_bytes() for p in media_root.rglob("*") if p.is_file()} == media_before
     manager = get_user_model().objects.get(username="manager")
     pages_after = pages_as(manager, site_paths())
     for path, html in pages_before.items():

@@ -19,9 +19,15 @@ LIST_URL = "/admin/comments/"
 
 def make_comment(obj, user, text, *, removed=False, days_ago=0):
     return XtdComment.objects.create(
-        content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk),
-        site=Site.objects.get_current(), user=user, user_name=user.username, user_email=user.email,
-        comment=text, is_removed=removed, submit_date=timezone.now() - datetime.timedelta(days=days_ago),
+        content_type=ContentType.objects.get_for_model(obj),
+        object_pk=str(obj.pk),
+        site=Site.objects.get_current(),
+        user=user,
+        user_name=user.username,
+        user_email=user.email,
+        comment=text,
+        is_removed=removed,
+        submit_date=timezone.now() - datetime.timedelta(days=days_ago),
     )
 
 
@@ -52,8 +58,11 @@ def test_marketing_lists_comments_and_filters_them(marketer_client, rep, other_r
 
     def shown(query):
         content = marketer_client.get(f"{LIST_URL}?{query}").content.decode()
-        return {text for text in ("Sent the security pack early", "Spam spam spam", "Old thought", "Congrats!")
-                if text in content}
+        return {
+            text
+            for text in ("Sent the security pack early", "Spam spam spam", "Old thought", "Congrats!")
+            if text in content
+        }
 
     assert shown("status=removed") == {"Spam spam spam"}
     assert shown("status=visible") == {"Sent the security pack early", "Old thought", "Congrats!"}
@@ -62,7 +71,10 @@ def test_marketing_lists_comments_and_filters_them(marketer_client, rep, other_r
     since = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
     assert shown(f"submit_date_from={since}") == {"Sent the security pack early", "Spam spam spam", "Congrats!"}
     assert shown(f"kind={ContentType.objects.get_for_model(tip).pk}") == {
-        "Sent the security pack early", "Spam spam spam", "Old thought"}
+        "Sent the security pack early",
+        "Spam spam spam",
+        "Old thought",
+    }
 
 
 @pytest.mark.django_db
@@ -117,9 +129,7 @@ def foreign_urls(html: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_no_comment_page_loads_anything_from_another_host(
-    rep_client, marketer_client, rep, other_rep, tip, settings
-):
+def test_no_comment_page_loads_anything_from_another_host(rep_client, marketer_client, rep, other_rep, tip, settings):
     comment = make_comment(tip, rep, "Ask @author about it")
     removed = make_comment(tip, other_rep, "Gone", removed=True)
     pages = {
@@ -167,7 +177,8 @@ def other_rep_client_get(user, url):
 def test_the_moderators_remove_page_returns_to_the_tip_on_the_port_in_use(marketer_client, rep, tip):
     comment = make_comment(tip, rep, "Off topic")
     response = marketer_client.post(
-        f"/comments/delete/{comment.pk}/", {"next": f"{tip.url}#c{comment.pk}"}, SERVER_PORT="8123")
+        f"/comments/delete/{comment.pk}/", {"next": f"{tip.url}#c{comment.pk}"}, SERVER_PORT="8123"
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(tip.url)
     comment.refresh_from_db()

@@ -57,9 +57,7 @@ def test_the_tips_author_gets_an_email_about_a_comment(rep_client, tip):
 
 @pytest.mark.django_db
 def test_replies_nest_one_level_and_notify_the_parent_commenter(rep_client, other_rep_client, tip):
-    rep_client.post(
-        "/comments/post/", comment_form_data(rep_client, tip, "Question about pricing?")
-    )
+    rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Question about pricing?"))
     parent = XtdComment.objects.get()
     mail.outbox.clear()
     other_rep_client.post(
@@ -81,9 +79,7 @@ def test_replies_nest_one_level_and_notify_the_parent_commenter(rep_client, othe
 def test_like_and_dislike_work_as_plain_forms(rep_client, other_rep_client, tip):
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Useful"))
     comment = XtdComment.objects.get()
-    response = other_rep_client.post(
-        f"/comments/like/{comment.pk}/", {"next": tip.url}, follow=True
-    )
+    response = other_rep_client.post(f"/comments/like/{comment.pk}/", {"next": tip.url}, follow=True)
     assert response.redirect_chain[-1][0].startswith(tip.url)
     assert response.context is not None
     content = response.content.decode()
@@ -98,9 +94,7 @@ def test_like_and_dislike_work_as_plain_forms(rep_client, other_rep_client, tip)
 
 
 @pytest.mark.django_db
-def test_each_comment_counts_its_own_votes_and_shows_the_readers_as_pressed(
-    rep_client, other_rep_client, tip
-):
+def test_each_comment_counts_its_own_votes_and_shows_the_readers_as_pressed(rep_client, other_rep_client, tip):
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "First"))
     first = XtdComment.objects.get()
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "A reply", reply_to=first.pk))
@@ -173,8 +167,13 @@ def security_fields(obj) -> dict:
 )
 def test_comments_xtds_api_and_unused_routes_are_not_mounted(rep_client, tip, url):
     """Only the routes the site uses exist: the REST API that skipped every limit answers 404."""
-    data = {"content_type": "knowledge.tippage", "object_pk": tip.pk, "comment": "Spam",
-            "name": "Ana Author", "email": "author@example.com"}
+    data = {
+        "content_type": "knowledge.tippage",
+        "object_pk": tip.pk,
+        "comment": "Spam",
+        "name": "Ana Author",
+        "email": "author@example.com",
+    }
     assert rep_client.post(url, data).status_code == 404
     assert rep_client.get(url).status_code == 404
     assert not XtdComment.objects.exists()
@@ -195,10 +194,14 @@ def test_the_author_is_the_signed_in_user_whatever_name_and_email_the_form_sends
     response = rep_client.post("/comments/post/", data, follow=True)
     comment = XtdComment.objects.get()
     assert (comment.user, comment.user_name, comment.user_email, comment.user_url) == (
-        rep, "Riley Rep", "rep@example.com", "")
+        rep,
+        "Riley Rep",
+        "rep@example.com",
+        "",
+    )
     assert comment.followup is False
     page = response.content.decode()
-    assert "Riley Rep" in page[page.index("comments-heading"):]
+    assert "Riley Rep" in page[page.index("comments-heading") :]
     assert "evil.example" not in page
 
 
@@ -226,8 +229,7 @@ def _uncommentable(kind, manager, rep, other_rep):
         return token, "Salesforce webhook"
     submission = make_submission(make_challenge(created_by=manager), submitter=rep)
     criteria = {criterion.pk: 3 for criterion in submission.challenge.criteria.all()}
-    review, _ = review_pitch(submission, reviewer=other_rep, scores=criteria,
-                             comment="Private: your close was weak")
+    review, _ = review_pitch(submission, reviewer=other_rep, scores=criteria, comment="Private: your close was weak")
     return review, "Private: your close was weak"
 
 
@@ -242,11 +244,13 @@ def test_the_preview_never_names_content_that_takes_no_comments(
     settings.POST_RATE_LIMIT = "1/60"
     tip = make_tip(author=other_rep)
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Uses the allowance"))
-    fields = security_fields(obj) if signed else {
-        "content_type": kind, "object_pk": str(obj.pk), "timestamp": "1", "security_hash": "0" * 40}
+    fields = (
+        security_fields(obj)
+        if signed
+        else {"content_type": kind, "object_pk": str(obj.pk), "timestamp": "1", "security_hash": "0" * 40}
+    )
     for _ in range(2):  # at the limit and past it
-        response = rep_client.post(
-            "/comments/post/", {**fields, "comment": "Show me", "reply_to": 0, "honeypot": ""})
+        response = rep_client.post("/comments/post/", {**fields, "comment": "Show me", "reply_to": 0, "honeypot": ""})
         assert response.status_code == 400
         assertContains(response, "Your comment wasn't posted", status_code=400)
         assertNotContains(response, secret, status_code=400)
@@ -271,7 +275,8 @@ def test_microposts_and_live_videos_take_comments(rep_client, other_rep):
     video = make_video("Discovery in one question", author=other_rep)
     for obj in (post, video):
         response = rep_client.post(
-            "/comments/post/", comment_form_data(rep_client, obj, f"Nice one on {obj.pk}"), follow=True)
+            "/comments/post/", comment_form_data(rep_client, obj, f"Nice one on {obj.pk}"), follow=True
+        )
         assertContains(response, f"Nice one on {obj.pk}")
     assert XtdComment.objects.count() == 2
 
@@ -283,8 +288,7 @@ def test_a_form_left_open_too_long_comes_back_with_the_text_kept(rep_client, tip
 
     stale = CommentSecurityForm(tip)
     old = str(int(data["timestamp"]) - 3 * 60 * 60)
-    data.update(timestamp=old, security_hash=stale.generate_security_hash(
-        data["content_type"], data["object_pk"], old))
+    data.update(timestamp=old, security_hash=stale.generate_security_hash(data["content_type"], data["object_pk"], old))
     response = rep_client.post("/comments/post/", data)
     assertContains(response, "open too long", status_code=400)
     assertContains(response, "Written over lunch</textarea>", status_code=400)

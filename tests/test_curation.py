@@ -16,9 +16,7 @@ from .factories import make_micropost, make_rep, make_tip
 
 def stale_tip(title, *, days_ago, author):
     tip = make_tip(title, author=author)
-    TipPage.objects.filter(pk=tip.pk).update(
-        verified_until=timezone.localdate() - datetime.timedelta(days=days_ago)
-    )
+    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=days_ago))
     tip.refresh_from_db()
     return tip
 
@@ -80,46 +78,55 @@ def test_bulk_verify_and_retire_in_the_page_listing(marketer_client, author):
 
 
 @pytest.mark.django_db
-def test_review_reminders_email_each_author_their_stale_tips(author):
+def test_review_reminders_tell_each_author_of_each_stale_tip_once(author):
+    """With notifications installed, the reminder is the stale-tip notification: one e-mail per tip and lapse."""
+    from io import StringIO
+
     other = make_rep("other")
     stale_tip("Ana's old tip", days_ago=3, author=author)
     stale_tip("Ana's older tip", days_ago=9, author=author)
     stale_tip("Other's old tip", days_ago=3, author=other)
     make_tip("Fresh", author=author)
-    from io import StringIO
-
     out = StringIO()
     call_command("send_review_reminders", "--dry-run", stdout=out)
     assert "Would remind 2 author(s) about 3 tip(s)" in out.getvalue()
     assert mail.outbox == []
     call_command("send_review_reminders", stdout=out)
-    assert sorted(message.to[0] for message in mail.outbox) == [
-        "author@example.com",
-        "other@example.com",
+    assert "3 tip(s) newly told to their authors" in out.getvalue()
+    assert sorted((message.to[0], message.subject.split("”")[0]) for message in mail.outbox) == [
+        ("author@example.com", "Your tip “Ana's old tip"),
+        ("author@example.com", "Your tip “Ana's older tip"),
+        ("other@example.com", "Your tip “Other's old tip"),
     ]
-    ana = next(message for message in mail.outbox if message.to == ["author@example.com"])
-    assert "2 of your tips need a review" == ana.subject
+    call_command("send_review_reminders", stdout=out)  # the next day's run: nothing new to say
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_without_notifications_the_reminder_groups_an_authors_stale_tips(author, monkeypatch):
+    """The command's own e-mail, for a Huddle without the notifications app."""
+    from knowledge import freshness
+
+    monkeypatch.setattr(freshness, "_reminder_owner", None)
+    stale_tip("Ana's old tip", days_ago=3, author=author)
+    stale_tip("Ana's older tip", days_ago=9, author=author)
+    call_command("send_review_reminders", stdout=__import__("io").StringIO())
+    [ana] = mail.outbox
+    assert ana.subject == "2 of your tips need a review"
     assert ana.body.index("Ana's older tip") < ana.body.index("Ana's old tip")
 
 
 @pytest.mark.django_db
-def test_marketing_can_edit_settings_collections_and_remove_posts(
-    marketer, marketer_client, author
-):
+def test_marketing_can_edit_settings_collections_and_remove_posts(marketer, marketer_client, author):
     assert marketer.has_perm("knowledge.change_knowledgesettings")
     assert marketer.has_perm("knowledge.delete_micropost")
     assert marketer.has_perm("knowledge.change_featuredcollection")
     from wagtail.models import Site
 
     site = Site.objects.get(is_default_site=True)
-    assert (
-        marketer_client.get(f"/admin/settings/knowledge/knowledgesettings/{site.pk}/").status_code
-        == 200
-    )
+    assert marketer_client.get(f"/admin/settings/knowledge/knowledgesettings/{site.pk}/").status_code == 200
     post = make_micropost("Off-topic", author=author)
-    response = marketer_client.post(
-        reverse("wagtailsnippets_knowledge_micropost:delete", args=[post.pk])
-    )
+    response = marketer_client.post(reverse("wagtailsnippets_knowledge_micropost:delete", args=[post.pk]))
     assert response.status_code == 302
     assert not Micropost.objects.exists()
 
@@ -130,11 +137,7 @@ def test_marketing_edits_tips_in_the_admin_including_bulk_loaded_ones(marketer_c
 
     from knowledge.demo import SIZES, SeedContext, seed
 
-    seed(
-        SeedContext(
-            size=SIZES["small"], seed=1, stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0
-        )
-    )
+    seed(SeedContext(size=SIZES["small"], seed=1, stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0))
     tip = TipPage.objects.order_by("pk").first()
     assert tip.latest_revision_id is None  # seeded in bulk: no revision yet
     response = marketer_client.get(reverse("wagtailadmin_pages:edit", args=[tip.pk]))

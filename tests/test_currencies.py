@@ -103,7 +103,7 @@ def test_deals_without_a_rate_are_left_out_and_named(manager_client, peer):
     assertContains(board, "2 deals in GBP have no exchange rate, so they are left out")
     assertContains(board, reverse("wagtailsnippets_leaderboard_exchangerate:list"))
     drill_down = manager_client.get(reverse("leaderboard_rep", args=["peer"]), PERIOD)
-    assertContains(drill_down, "£5,000.00 <span class=\"badge badge--stale\">no GBP rate")
+    assertContains(drill_down, '£5,000.00 <span class="badge badge--stale">no GBP rate')
     assertContains(drill_down, "2 deals in GBP have no exchange rate")
     analysis = manager_client.get(reverse("leaderboard_analysis"), PERIOD)
     assertContains(analysis, "2 deals in GBP have no exchange rate")
@@ -182,9 +182,7 @@ def test_influenced_revenue_adds_converted_amounts(manager_client, rep, peer):
     acme = make_account("Acme Corp")
     tip = make_tip("Acme buys on security reviews", author=rep, account=acme)
     record_view(peer, tip)
-    ActivityEvent.objects.filter(verb="content_viewed").update(
-        created_at=timezone.now() - timedelta(days=10)
-    )
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=10))
     make_rate("EUR", "1.10", TODAY - timedelta(days=60))
     make_deal("I-1", owner=peer, account=acme, amount="10000", currency="EUR", close_date=TODAY)
     make_deal("I-2", owner=peer, account=acme, amount="3000", currency="CHF", close_date=TODAY)
@@ -218,7 +216,7 @@ def test_the_board_csv_names_its_currency_and_the_deals_left_out(manager_client,
     assert peer_row["won_deals_without_rate"] == "1"
 
 
-RATES = "currency,rate,valid_from\nEUR,\"1,0816\",2026-10-01\nGBP,1.2650,2026-10-01\n"
+RATES = 'currency,rate,valid_from\nEUR,"1,0816",2026-10-01\nGBP,1.2650,2026-10-01\n'
 
 
 def test_rates_import_from_csv_names_bad_lines_and_never_duplicates(manager_client, peer):
@@ -281,10 +279,7 @@ def test_unmapped_owners_add_converted_amounts(manager_client, peer):
 def test_the_drill_down_csv_has_the_original_and_the_converted_amount(manager_client, euro_deal):
     make_deal("G-1", owner=euro_deal.owner, amount="5000", currency="GBP", close_date=CLOSED)
     response = manager_client.get(reverse("leaderboard_rep_deals_csv", args=["peer"]), PERIOD)
-    rows = {
-        row["crm_id"]: row
-        for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
-    }
+    rows = {row["crm_id"]: row for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
     assert [rows["9001"][key] for key in ("amount", "currency", "converted_amount")] == [
         "1250000.00",
         "EUR",

@@ -60,9 +60,7 @@ def test_amounts_in_crm_formats(text, amount, currency):
     assert parse_amount(text) == (Decimal(amount), currency)
 
 
-@pytest.mark.parametrize(
-    "text", ["2026-11-03", "11/3/2026", "2026-11-03 10:00", "2026-11-03T10:00:00Z"]
-)
+@pytest.mark.parametrize("text", ["2026-11-03", "11/3/2026", "2026-11-03 10:00", "2026-11-03T10:00:00Z"])
 def test_dates_in_crm_formats(text):
     assert parse_date(text) == date(2026, 11, 3)
 
@@ -186,10 +184,7 @@ def test_command_prints_a_summary_and_failed_lines(riley, tmp_path):
     out, err = StringIO(), StringIO()
     call_command("import_deals", str(path), stdout=out, stderr=err)
     assert "Created 3, updated 0, unchanged 0, failed 3 (of 6 rows)." in out.getvalue()
-    assert (
-        "Line 5 (006A4): amount: “Lots” is not an amount." in out.getvalue()
-        or "Line 5 (006A4)" in out.getvalue()
-    )
+    assert "Line 5 (006A4): amount: “Lots” is not an amount." in out.getvalue() or "Line 5 (006A4)" in out.getvalue()
     assert "Deals:" in err.getvalue()  # the progress bar
     out = StringIO()
     call_command("import_deals", str(path), "--dry-run", stdout=out, stderr=StringIO())
@@ -213,9 +208,7 @@ def test_upload_page_shows_the_report(manager_client, riley):
 
 
 def test_upload_page_rejects_a_file_that_is_not_csv(manager_client):
-    upload = SimpleUploadedFile(
-        "deals.xlsx", b"PK\x03\x04\x00\x00binary", content_type="application/octet-stream"
-    )
+    upload = SimpleUploadedFile("deals.xlsx", b"PK\x03\x04\x00\x00binary", content_type="application/octet-stream")
     response = manager_client.post(reverse("leaderboard_import"), {"file": upload})
     assertContains(response, "This is not a CSV file")
     assert not Deal.objects.exists()
@@ -236,9 +229,7 @@ def test_unmapped_owners_page_maps_a_name(manager_client, riley):
     )
     assertContains(response, "Linked 1 deal(s) of “Pat Unknown”")
     assertContains(response, "Nothing to map")
-    bad = manager_client.post(
-        reverse("leaderboard_owners"), {"owner_name": "X", "rep": "nobody"}, follow=True
-    )
+    bad = manager_client.post(reverse("leaderboard_owners"), {"owner_name": "X", "rep": "nobody"}, follow=True)
     assertContains(bad, "No active user is called “nobody”")
 
 
@@ -265,8 +256,7 @@ WIDE_HEADER = (
     "Opportunity ID,Lead Source,Probability (%),Fiscal Period,Age,Next Step,Created Date\n"
 )
 WIDE_ROW = (
-    "Riley Rep,Acme Corp,Acme renewal,Renewal,12500,2026-11-03,Closed Won,006W{n},"
-    "Web,100,Q4-2026,30,,2026-10-01\n"
+    "Riley Rep,Acme Corp,Acme renewal,Renewal,12500,2026-11-03,Closed Won,006W{n},Web,100,Q4-2026,30,,2026-10-01\n"
 )
 
 
@@ -303,9 +293,7 @@ def test_upload_names_the_line_that_is_not_utf8_and_imports_with_latin1(manager_
     assertContains(response, "Text encoding")
     assert not Deal.objects.exists()
     upload = SimpleUploadedFile("deals.csv", data, content_type="text/csv")
-    response = manager_client.post(
-        reverse("leaderboard_import"), {"file": upload, "encoding": "latin-1"}, follow=True
-    )
+    response = manager_client.post(reverse("leaderboard_import"), {"file": upload, "encoding": "latin-1"}, follow=True)
     assertContains(response, "Created")
     assert Deal.objects.count() == 138
     assert Deal.objects.get(crm_id="L-120").account_name == "Müller GmbH"

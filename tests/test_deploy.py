@@ -97,9 +97,7 @@ def test_nginx_accepts_the_sample_site(tmp_path):
         f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\nevents {{}}\n"
         f"http {{ include /etc/nginx/mime.types; include {tmp_path}/site.conf; }}\n"
     )
-    result = subprocess.run(
-        ["nginx", "-t", "-c", tmp_path / "nginx.conf"], capture_output=True, text=True
-    )
+    result = subprocess.run(["nginx", "-t", "-c", tmp_path / "nginx.conf"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -129,9 +127,7 @@ def test_web_unit_runs_gunicorn_with_four_workers_on_loopback():
     argv = shlex.split(_unit("huddle-web.service")["ExecStart"][0])
     assert argv[1] == "config.wsgi"
     config: dict = {}
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("GUNICORN_", "WEB_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("GUNICORN_", "WEB_"))}
     code = (ROOT / "config" / "gunicorn.py").read_text()
     saved = os.environ.copy()
     try:

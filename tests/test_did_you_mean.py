@@ -1,4 +1,4 @@
-""""Did you mean" on the search page: only for a word nobody wrote, only into a word somebody
+""" "Did you mean" on the search page: only for a word nobody wrote, only into a word somebody
 wrote, and only when the rewrite finds more (the real Whoosh index, in a temp folder)."""
 
 import re
@@ -15,10 +15,16 @@ pytestmark = pytest.mark.django_db
 def quiet_buyers(rep):
     """Tips that know "prospect", "dark", "want", "silence", "customer", "after" and "demo", but not "went"."""
     return [
-        make_tip("Re-engage a buyer who stopped answering", author=rep,
-                 body="When a prospect stops replying, a short break-up e-mail usually ends the silence."),
-        make_tip("Customers want proof", author=rep,
-                 body="Buyers want a customer story after the demo, not another feature list."),
+        make_tip(
+            "Re-engage a buyer who stopped answering",
+            author=rep,
+            body="When a prospect stops replying, a short break-up e-mail usually ends the silence.",
+        ),
+        make_tip(
+            "Customers want proof",
+            author=rep,
+            body="Buyers want a customer story after the demo, not another feature list.",
+        ),
         make_tip("Going dark in procurement", author=rep, body="If the prospect is dark for a week, call the CFO."),
     ]
 
@@ -35,8 +41,9 @@ def keyword_titles(response) -> set[str]:
 
 
 def written_words(tips) -> set[str]:
-    text = " ".join(f"{tip.title} {tip.summary} {tip.body.stream_block.get_searchable_content(tip.body)}"
-                    for tip in tips)
+    text = " ".join(
+        f"{tip.title} {tip.summary} {tip.body.stream_block.get_searchable_content(tip.body)}" for tip in tips
+    )
     return {word.lower() for word in re.findall(r"\w+", text)}
 
 
@@ -53,14 +60,16 @@ def test_a_typo_is_corrected_into_the_word_people_wrote(rep_client, rep):
     make_tip("The prospect went dark after pricing", author=rep, body="Send the break-up e-mail on day ten.")
     make_tip("Pricing pages", author=rep, body="Show the price early.")
     response = rep_client.get("/search/", {"q": "prospct went dark"})
-    assertContains(response, "Did you mean <a href=\"?q=prospect%20went%20dark\"><strong>prospect went dark</strong>")
+    assertContains(response, 'Did you mean <a href="?q=prospect%20went%20dark"><strong>prospect went dark</strong>')
     response = rep_client.get("/search/", {"q": "prospect went dark"})  # what the link opens
     assert keyword_titles(response) == {"The prospect went dark after pricing"}
     assert response.context["outcome"].suggestion is None
 
 
-@pytest.mark.parametrize("query", ["silent", "silense", "customer went silent after the demo", "prospct",
-                                   "custmer", "procuremnt", "demos aftr"])
+@pytest.mark.parametrize(
+    "query",
+    ["silent", "silense", "customer went silent after the demo", "prospct", "custmer", "procuremnt", "demos aftr"],
+)
 def test_a_suggestion_is_made_of_words_people_wrote_never_stems(rep_client, quiet_buyers, query):
     suggestion = suggestion_for(rep_client, query)
     if suggestion is not None:
@@ -99,8 +108,7 @@ def test_a_correction_counts_only_what_the_filters_leave(rep_client, rep, other_
     assert suggestion_for(rep_client, "prospct", author=other_rep.username) is None
 
 
-def test_an_index_built_before_the_vocabulary_keeps_working_and_suggests_after_a_rebuild(rep_client, rep,
-                                                                                          monkeypatch):
+def test_an_index_built_before_the_vocabulary_keeps_working_and_suggests_after_a_rebuild(rep_client, rep, monkeypatch):
     """An index on disk without the ``words`` field still takes new tips and finds them; "did you
     mean" waits for ``update_index``, which builds the new generation with the field."""
     from io import StringIO

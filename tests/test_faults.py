@@ -201,12 +201,8 @@ def pg_site(tmp_path_factory):
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
     import psycopg
 
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", autocommit=True
-    ) as admin:
-        if not admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [FAULTS_DB]
-        ).fetchone():
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [FAULTS_DB]).fetchone():
             admin.execute(f"CREATE DATABASE {FAULTS_DB}")
     tmp = tmp_path_factory.mktemp("faults")
     direct = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{FAULTS_DB}"
@@ -269,12 +265,9 @@ def _assert_unavailable_page(response: httpx.Response) -> None:
 def _terminate_backends() -> int:
     import psycopg
 
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", autocommit=True
-    ) as admin:
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", autocommit=True) as admin:
         rows = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [FAULTS_DB],
         ).fetchall()
     return len(rows)
@@ -413,10 +406,7 @@ def test_site_keeps_working_when_redis_stops_and_uses_it_again_when_it_is_back(
     monkeypatch.setattr(ResilientRedisCache, "RETRY_AFTER", 0.2)
     _use_redis(settings, redis_server.url)
     make_rep("riley")
-    assert (
-        client.post("/accounts/login/", {"username": "riley", "password": PASSWORD}).status_code
-        == 302
-    )
+    assert client.post("/accounts/login/", {"username": "riley", "password": PASSWORD}).status_code == 302
     cache = caches["default"]
     cache.set("probe", "up")
     assert cache.get("probe") == "up"
@@ -428,10 +418,7 @@ def test_site_keeps_working_when_redis_stops_and_uses_it_again_when_it_is_back(
     assert response.status_code == 200
     assert b"Riley" in response.content  # still signed in: cached_db sessions fall back to the db
     client.logout()
-    assert (
-        client.post("/accounts/login/", {"username": "riley", "password": PASSWORD}).status_code
-        == 302
-    )
+    assert client.post("/accounts/login/", {"username": "riley", "password": PASSWORD}).status_code == 302
     assert client.get("/").status_code == 200
 
     redis_server.start()
@@ -445,10 +432,7 @@ def test_site_keeps_working_when_redis_stops_and_uses_it_again_when_it_is_back(
 def test_redis_url_where_nothing_listens_leaves_the_site_working(client, settings):
     _use_redis(settings, f"redis://127.0.0.1:{_free_port()}/0")
     make_rep("riley")
-    assert (
-        client.post("/accounts/login/", {"username": "riley", "password": PASSWORD}).status_code
-        == 302
-    )
+    assert client.post("/accounts/login/", {"username": "riley", "password": PASSWORD}).status_code == 302
     for path in ("/", "/tips/", "/coaching/"):
         assert client.get(path).status_code == 200, path
     assert get_user_model().objects.filter(username="riley").exists()
@@ -573,9 +557,7 @@ def test_jobs_a_killed_worker_left_running_go_back_in_the_queue():
         "task_path": "knowledge.semantic.tasks.refresh_vectors",
         "run_after": now,
     }
-    stuck = DBTaskResult.objects.create(
-        status="RUNNING", started_at=now, worker_ids=["dead"], **job
-    )
+    stuck = DBTaskResult.objects.create(status="RUNNING", started_at=now, worker_ids=["dead"], **job)
     done = DBTaskResult.objects.create(status="SUCCESSFUL", started_at=now, finished_at=now, **job)
     call_command("requeue_interrupted_tasks", verbosity=0)
     stuck.refresh_from_db()

@@ -21,12 +21,20 @@ from .factories import make_user
 ROOT = Path(__file__).resolve().parent.parent
 # Open to anonymous visitors by design: the login flow, the health check, static files,
 # the Wagtail admin (it has its own login page), the token-authenticated API and the feeds a
-# reader opens with a personal key (tests/test_feed.py).
+# reader opens with a personal key (tests/test_feed.py), Slack (by signature), SAML and OIDC sign-in (404 until set
+# up), SCIM provisioning (by its bearer token, 404 until one is set up: tests/test_scim.py).
+# Wagtail's /_util/login/ is a sign-in page too (for pages restricted to signed-in users),
+# a subclass of Django's LoginView.
 PUBLIC = re.compile(
-    r"^/(accounts/(login|password_reset|reset)/|healthz$|favicon\.ico$|static/|admin/|api/|feeds/private/)"
+    r"^/(accounts/(login|password_reset|reset|oidc)/|_util/login/|django-admin/login/|healthz$|favicon\.ico$|static/|admin/|api/|feeds/private/|notifications/unsubscribe/|saml2/|slack/|scim/v2/)"
 )
-SAMPLE_VALUES = {"int": "1", "slug": "sample", "str": "sample", "path": "sample/file.txt", "uuid":
-                 "00000000-0000-0000-0000-000000000001"}
+SAMPLE_VALUES = {
+    "int": "1",
+    "slug": "sample",
+    "str": "sample",
+    "path": "sample/file.txt",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+}
 
 
 def _sample_path(route: str) -> str:
@@ -42,6 +50,7 @@ def _regex_sample(regex: str) -> str:
     text = re.sub(r"\(\?P<\w+>[^)]*\)\??", "1", text)  # named groups: a plausible value
     text = re.sub(r"\((?:\?:)?[^()]*\)[*?]", "", text)  # optional groups: leave out
     text = re.sub(r"\(([^()]*)\)", r"\1", text)
+    text = text.replace("\\d+", "1").replace(".*", "sample")  # unnamed groups: a plausible value too
     return text.replace("\\", "").replace("?", "").replace("+", "").replace("*", "")
 
 
@@ -68,7 +77,12 @@ def test_every_url_redirects_anonymous_visitors_to_login(client):
     for path in paths:
         response = client.get(path)
         assert response.status_code == 302, (path, response.status_code)
-        assert response["Location"].startswith("/accounts/login/?next="), (path, response["Location"])
+        # Django's admin index sends a visitor to the admin's own sign-in page, as Wagtail's does.
+        logins = ("/accounts/login/?next=", "/django-admin/login/?next=")
+        assert response["Location"].startswith(logins if path.startswith("/django-admin/") else logins[0]), (
+            path,
+            response["Location"],
+        )
 
 
 @pytest.mark.django_db
@@ -181,14 +195,34 @@ def test_seed_demo_twice_duplicates_nothing():
     assert _content_counts() == counts
 
 
+@pytest.mark.django_db
+def test_demo_tips_carry_a_discussion_a_reader_sees(client):
+    """A new reader of the demo finds comments under tips, one answered by the tip's author."""
+    from django_comments_xtd.models import XtdComment
+
+    from knowledge.models import TipPage
+
+    call_command("seed_demo", verbosity=0, no_index=True)
+    reply = XtdComment.objects.filter(level=1).select_related("user").first()
+    assert reply is not None
+    tip = TipPage.objects.get(pk=reply.object_pk)
+    assert reply.user_id == tip.author_id
+    parent = XtdComment.objects.get(pk=reply.parent_id)
+    client.login(username="manager", password="huddle-demo")
+    page = client.get(tip.url).content.decode()
+    assert parent.comment in page and reply.comment in page
+    assert page.index(parent.comment) < page.index(reply.comment)  # the answer under its question
+    assert XtdComment.objects.values("object_pk").distinct().count() >= 10
+
+
 def _content_counts():
     from django.apps import apps
 
     return {
         model._meta.label_lower: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"auth", "knowledge", "coaching", "leaderboard", "wagtailcore",
-                                     "django_comments_xtd", "taggit", "semantic"}
+        if model._meta.app_label
+        in {"auth", "knowledge", "coaching", "leaderboard", "wagtailcore", "django_comments_xtd", "taggit", "semantic"}
     }
 
 
@@ -212,17 +246,28 @@ def test_production_settings_pass_the_deploy_check():
         "SECRET_KEY": "x" * 20 + "-production-secret-for-the-deploy-check-" + "y" * 20,
         "ALLOWED_HOSTS": "huddle.example.com",
     }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {**_without_test_flags(os.environ), "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "",
-           "ALLOWED_HOSTS": "huddle.example.com"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        **_without_test_flags(os.environ),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "",
+        "ALLOWED_HOSTS": "huddle.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
 

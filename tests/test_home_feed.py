@@ -98,9 +98,7 @@ def test_featured_tips_and_pinned_collections_show_in_order(rep_client, rep):
     content = rep_client.get("/").content.decode()
     assert "Featured pick" in content
     assert content.index("Onboarding essentials") < content.index("Beating competitor X")
-    section = content[
-        content.index("Onboarding essentials") : content.index("Beating competitor X")
-    ]
+    section = content[content.index("Onboarding essentials") : content.index("Beating competitor X")]
     assert section.index("Onboarding two") < section.index("Onboarding one")
     assert "Hidden one" not in content
 

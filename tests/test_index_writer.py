@@ -73,7 +73,8 @@ def test_sharing_a_tip_queues_one_index_update_for_it_and_the_worker_makes_it_fi
     assert response.status_code == 302
     tip = TipPage.objects.get(title="Zanzibar pricing ladder")
     jobs = [
-        job for job in DBTaskResult.objects.filter(task_path__endswith="insert_or_update_object_task")
+        job
+        for job in DBTaskResult.objects.filter(task_path__endswith="insert_or_update_object_task")
         if job.args_kwargs["args"][2] == str(tip.pk)
     ]
     assert len(jobs) == 1

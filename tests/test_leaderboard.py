@@ -20,9 +20,19 @@ from .factories import make_account, make_deal, make_rep, make_rep_profile, make
 Verb = ActivityEvent.Verb
 pytestmark = pytest.mark.django_db
 # Warm (the site and each user's permissions come from the cache): session, user, scoring
-# settings, reps, events, and for managers deals and influence; teams for the filter.
+# settings, reps, counts, and teams for the filter. A manager's revenue and influence for the
+# period come from the cache too, until a deal, a rate or the settings change; the first view
+# after that reads deals and influence (two more).
 REP_QUERIES = 6
-MANAGER_QUERIES = 8
+MANAGER_QUERIES = 6
+MANAGER_AFTER_A_DEAL_CHANGED_QUERIES = 8
+# A rep's page, seen by a manager: session, user, the person, the site and its scoring settings,
+# the rep's row, who is on the board, today's counts for everyone (the days before come from the
+# cache), the rep's deal totals, the events, influenced deals, the deals behind the revenue.
+REP_PAGE_QUERIES = 12
+# The analysis: session, user, site, settings, reps, today's counts, teams for the filter
+# (revenue, influence and the days before today come from the cache).
+ANALYSIS_QUERIES = 7
 
 
 @pytest.fixture
@@ -62,11 +72,7 @@ def test_reps_cannot_sort_by_revenue_or_export_it(rep_client, board):
     assert response.status_code == 200
     assertNotContains(response, "$25,000")
     rows = list(
-        csv.reader(
-            io.StringIO(
-                b"".join(rep_client.get(reverse("leaderboard_csv")).streaming_content).decode()
-            )
-        )
+        csv.reader(io.StringIO(b"".join(rep_client.get(reverse("leaderboard_csv")).streaming_content).decode()))
     )
     assert "closed_won_revenue" not in rows[0]
     assert rows[1][:5] == ["1", "peer", "Peer", "West", str(3 * weights_for().shared_tip)]
@@ -98,12 +104,8 @@ def test_custom_period_needs_both_dates(rep_client, board):
     response = rep_client.get(reverse("leaderboard"), {"period": "custom", "start": "2026-01-01"})
     assertContains(response, "Custom dates need both a start and an end.")
     old = timezone.localdate() - timedelta(days=400)
-    response = rep_client.get(
-        reverse("leaderboard"), {"period": "custom", "start": old, "end": old}
-    )
-    assertContains(
-        response, 'Your rank: <span class="my-rank__number">#1</span>', html=False
-    )  # all tied at 0
+    response = rep_client.get(reverse("leaderboard"), {"period": "custom", "start": old, "end": old})
+    assertContains(response, 'Your rank: <span class="my-rank__number">#1</span>', html=False)  # all tied at 0
 
 
 def test_drill_down_shows_events_and_deals(manager_client, board):
@@ -133,9 +135,7 @@ def _many_reps(count):
 
 
 @pytest.mark.parametrize("rep_count", [1, 12])
-def test_board_queries_do_not_grow_with_reps(
-    rep_client, manager_client, board, rep_count, django_assert_num_queries
-):
+def test_board_queries_do_not_grow_with_reps(rep_client, manager_client, board, rep_count, django_assert_num_queries):
     """The board costs the same number of queries for 3 reps as for 14 (no N+1 per row)."""
     _many_reps(rep_count)
     for client in (rep_client, manager_client):  # the site and permissions reach the cache
@@ -146,6 +146,29 @@ def test_board_queries_do_not_grow_with_reps(
     with django_assert_num_queries(MANAGER_QUERIES):
         response = manager_client.get(reverse("leaderboard"))
     assertContains(response, "$1,000", count=rep_count)
+    attribution.influence_changed()
+    with django_assert_num_queries(MANAGER_AFTER_A_DEAL_CHANGED_QUERIES):
+        response = manager_client.get(reverse("leaderboard"))
+    assertContains(response, "$1,000", count=rep_count)
+
+
+@pytest.mark.parametrize("rep_count", [1, 30])
+def test_rep_page_and_analysis_queries_do_not_grow_with_reps(
+    manager_client, board, rep_count, django_assert_num_queries
+):
+    """One rep's page and the analysis cost the same queries for 3 reps as for 32: the rank
+    comes from one read of everyone's counts, not a query per rep."""
+    _many_reps(rep_count)
+    rep_page = reverse("leaderboard_rep", args=["bulk0"])
+    manager_client.get(rep_page)
+    with django_assert_num_queries(REP_PAGE_QUERIES):
+        response = manager_client.get(rep_page)
+    assertContains(response, "Shared a tip")
+    assertContains(response, f"of {rep_count + 2}")
+    manager_client.get(reverse("leaderboard_analysis"))
+    with django_assert_num_queries(ANALYSIS_QUERIES):
+        response = manager_client.get(reverse("leaderboard_analysis"))
+    assert response.context["result"].n == rep_count + 2
 
 
 def test_managers_keep_teams_and_profiles_in_the_admin(manager_client, rep_client, board):
@@ -165,9 +188,7 @@ def influence(rep, other_rep):
     acme = make_account("Acme Corp")
     tip = make_tip("Acme buys on security reviews", author=rep, account=acme)
     record_view(other_rep, tip)
-    ActivityEvent.objects.filter(verb="content_viewed").update(
-        created_at=timezone.now() - timedelta(days=10)
-    )
+    ActivityEvent.objects.filter(verb="content_viewed").update(created_at=timezone.now() - timedelta(days=10))
     deal = make_deal("W-1", owner=other_rep, account=acme, amount="40000.00")
     return tip, deal
 
@@ -189,9 +210,7 @@ def _amounts_are_never_read(monkeypatch):
     monkeypatch.setattr(attribution, "deals_influenced_by_item", refuse)
 
 
-def test_a_colleague_sees_influence_counted_never_in_dollars(
-    colleague_client, influence, monkeypatch
-):
+def test_a_colleague_sees_influence_counted_never_in_dollars(colleague_client, influence, monkeypatch):
     """Another rep learns how many deals a tip helped close, not what they were worth."""
     tip, deal = influence
     _amounts_are_never_read(monkeypatch)
@@ -219,9 +238,7 @@ def test_the_author_and_a_manager_still_see_influenced_revenue(rep_client, manag
     assertContains(response, "$40,000")
 
 
-def test_a_colleagues_deal_export_is_refused_and_the_owners_is_not(
-    colleague_client, other_rep_client, influence
-):
+def test_a_colleagues_deal_export_is_refused_and_the_owners_is_not(colleague_client, other_rep_client, influence):
     assert colleague_client.get(reverse("leaderboard_rep_deals_csv", args=["peer"])).status_code == 403
     response = other_rep_client.get(reverse("leaderboard_rep_deals_csv", args=["peer"]))
     assert response.status_code == 200
@@ -254,8 +271,7 @@ def test_find_person_by_name_username_email_any_case_or_accent(mayas):
     from leaderboard.people import AmbiguousPerson, PersonNotFound, find_person
 
     baker, chen, zoe = mayas
-    for typed in ("Maya Baker", "maya  BAKER", "mbaker", "MBaker@Example.com", "Baker, Maya",
-                  "Maya Baker (mbaker)"):
+    for typed in ("Maya Baker", "maya  BAKER", "mbaker", "MBaker@Example.com", "Baker, Maya", "Maya Baker (mbaker)"):
         assert find_person(typed).pk == baker.pk, typed
     assert find_person("zoe angstrom").pk == zoe.pk
     with pytest.raises(AmbiguousPerson) as ambiguous:
@@ -293,13 +309,10 @@ def test_mapping_an_owner_by_full_name_links_the_deals(manager_client, mayas):
 
 
 def test_an_ambiguous_name_says_who_it_could_be_and_keeps_the_text(manager_client, mayas):
-    response = manager_client.post(
-        reverse("leaderboard_owners"), {"owner_name": "M. Baker (old CRM)", "rep": "maya"}
-    )
+    response = manager_client.post(reverse("leaderboard_owners"), {"owner_name": "M. Baker (old CRM)", "rep": "maya"})
     assertContains(
         response,
-        "“maya” could be 2 people: Maya Baker (mbaker), Maya Chen (mchen). "
-        "Pick one from the suggestions.",
+        "“maya” could be 2 people: Maya Baker (mbaker), Maya Chen (mchen). Pick one from the suggestions.",
         count=2,  # at the top, and beside the box
     )
     assertContains(response, 'value="maya" aria-invalid="true"', html=False)
@@ -309,9 +322,7 @@ def test_an_ambiguous_name_says_who_it_could_be_and_keeps_the_text(manager_clien
 
 
 @pytest.mark.parametrize("people_count", [1, 20])
-def test_suggestions_cost_one_query_however_many_people(
-    manager_client, mayas, people_count, django_assert_num_queries
-):
+def test_suggestions_cost_one_query_however_many_people(manager_client, mayas, people_count, django_assert_num_queries):
     """Asked on every key press: session, user, then one read of the people."""
     for number in range(people_count):
         make_rep(f"maya{number}")

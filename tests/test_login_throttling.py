@@ -107,11 +107,19 @@ def test_behind_the_proxy_the_visitors_address_counts_not_the_proxys():
     """nginx forwards every request from 127.0.0.1: one visitor's failures must not lock the rest."""
     make_rep("riley")
     for number in range(20):
-        Client().post("/accounts/login/", {"username": f"guess{number}", "password": "x"}, REMOTE_ADDR="127.0.0.1",
-                      HTTP_X_FORWARDED_FOR="203.0.113.9")
+        Client().post(
+            "/accounts/login/",
+            {"username": f"guess{number}", "password": "x"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
     assert AccessAttempt.objects.filter(ip_address="203.0.113.9").count() == 20
-    response = Client().post("/accounts/login/", {"username": "riley", "password": PASSWORD},
-                             REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    response = Client().post(
+        "/accounts/login/",
+        {"username": "riley", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
     assert response.status_code == 302
 
 

@@ -198,9 +198,7 @@ def test_marketing_cannot_upload_a_page_as_video(marketer_client, content, messa
 
 @pytest.mark.django_db
 def test_a_rep_cannot_share_a_page_renamed_as_a_video(rep_client):
-    response = rep_client.post(
-        "/coaching/new/", {"title": "Sneaky", "file": upload("talk.mp4", HTML, "video/mp4")}
-    )
+    response = rep_client.post("/coaching/new/", {"title": "Sneaky", "file": upload("talk.mp4", HTML, "video/mp4")})
     assert response.status_code == 400
     assertContains(
         response, "“talk.mp4” is not an MP4 or WebM video (its content is a web page (HTML or SVG))", status_code=400
@@ -258,14 +256,24 @@ def test_images_are_shown_only_as_images(admin_client_, rep_client):
     from wagtail.images.models import Image as WagtailImage
 
     refused = admin_client_.post(
-        "/admin/images/add/", {"title": "Drawing", "file": upload("drawing.svg", SVG, "image/svg+xml"),
-                               "collection": Collection.get_first_root_node().pk, "tags": ""}
+        "/admin/images/add/",
+        {
+            "title": "Drawing",
+            "file": upload("drawing.svg", SVG, "image/svg+xml"),
+            "collection": Collection.get_first_root_node().pk,
+            "tags": "",
+        },
     )
     assert refused.status_code == 200 and not WagtailImage.objects.exists()
     for name, content in [("photo.png", PNG), ("polyglot.gif", POLYGLOT)]:
         admin_client_.post(
-            "/admin/images/add/", {"title": name, "file": upload(name, content),
-                                   "collection": Collection.get_first_root_node().pk, "tags": ""}
+            "/admin/images/add/",
+            {
+                "title": name,
+                "file": upload(name, content),
+                "collection": Collection.get_first_root_node().pk,
+                "tags": "",
+            },
         )
     images = {image.title: image for image in WagtailImage.objects.all()}
     assert set(images) == {"photo.png", "polyglot.gif"}
@@ -278,8 +286,13 @@ def test_a_document_that_is_a_page_is_only_downloaded(admin_client_, rep_client)
     from wagtail.documents.models import Document
 
     response = admin_client_.post(
-        "/admin/documents/add/", {"title": "Battlecard", "file": upload("battlecard.html", HTML, "text/html"),
-                                  "collection": Collection.get_first_root_node().pk, "tags": ""}
+        "/admin/documents/add/",
+        {
+            "title": "Battlecard",
+            "file": upload("battlecard.html", HTML, "text/html"),
+            "collection": Collection.get_first_root_node().pk,
+            "tags": "",
+        },
     )
     assert response.status_code == 302
     document = Document.objects.get()

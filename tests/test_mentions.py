@@ -30,7 +30,8 @@ def mentions_to(mailoutbox, address):
 @pytest.mark.django_db
 def test_a_mention_in_a_comment_links_to_the_profile_and_emails_once(rep_client, tip, dana, mailoutbox):
     response = rep_client.post(
-        "/comments/post/", comment_form_data(rep_client, tip, "Ask @dana, she closed Acme"), follow=True)
+        "/comments/post/", comment_form_data(rep_client, tip, "Ask @dana, she closed Acme"), follow=True
+    )
     assertContains(response, '<a class="mention" href="/people/dana/">@dana</a>, she closed Acme')
     [message] = mentions_to(mailoutbox, dana.email)
     assert message.subject == f"Rep mentioned you in a comment on “{tip.title}”"
@@ -40,9 +41,7 @@ def test_a_mention_in_a_comment_links_to_the_profile_and_emails_once(rep_client,
 
 
 @pytest.mark.django_db
-def test_editing_a_comment_emails_only_people_never_mentioned_in_it(
-    rep_client, tip, dana, eli, mailoutbox
-):
+def test_editing_a_comment_emails_only_people_never_mentioned_in_it(rep_client, tip, dana, eli, mailoutbox):
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Ask @dana"))
     comment = XtdComment.objects.get()
     edit_url = f"/comments/{comment.pk}/edit/"
@@ -60,9 +59,7 @@ def test_editing_a_comment_emails_only_people_never_mentioned_in_it(
 
 
 @pytest.mark.django_db
-def test_the_posts_author_gets_the_comment_email_not_a_second_one_for_a_mention(
-    rep_client, tip, mailoutbox
-):
+def test_the_posts_author_gets_the_comment_email_not_a_second_one_for_a_mention(rep_client, tip, mailoutbox):
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Thanks @author"))
     assert [m.to for m in mailoutbox] == [["author@example.com"]]
     assert "commented on" in mailoutbox[0].subject
@@ -72,9 +69,7 @@ def test_the_posts_author_gets_the_comment_email_not_a_second_one_for_a_mention(
 
 
 @pytest.mark.django_db
-def test_only_the_commenter_edits_and_an_empty_edit_keeps_the_comment(
-    rep_client, other_rep_client, tip, mailoutbox
-):
+def test_only_the_commenter_edits_and_an_empty_edit_keeps_the_comment(rep_client, other_rep_client, tip, mailoutbox):
     rep_client.post("/comments/post/", comment_form_data(rep_client, tip, "Mine"))
     comment = XtdComment.objects.get()
     url = f"/comments/{comment.pk}/edit/"

@@ -36,9 +36,7 @@ def test_posting_from_the_feed_box_without_a_reload(rep_client):
 
 @pytest.mark.django_db
 def test_posting_without_javascript_redirects_back_to_the_feed(rep_client):
-    response = rep_client.post(
-        reverse("micropost_create"), {"text": "Plain form post", "next": "/"}, follow=True
-    )
+    response = rep_client.post(reverse("micropost_create"), {"text": "Plain form post", "next": "/"}, follow=True)
     assert response.redirect_chain[-1][0] == "/"
     assertContains(response, "Plain form post")
 
@@ -124,9 +122,7 @@ def test_author_edits_their_post_and_it_shows_edited(rep_client, rep):
 @pytest.mark.django_db
 def test_editing_or_deleting_someone_elses_post_changes_nothing(other_rep_client, rep):
     post = make_micropost("Mine", author=rep)
-    response = other_rep_client.post(
-        reverse("micropost_edit", args=[post.pk]), {"text": "Hijacked"}
-    )
+    response = other_rep_client.post(reverse("micropost_edit", args=[post.pk]), {"text": "Hijacked"})
     assertContains(response, "You can only edit your own posts.", status_code=403)
     response = other_rep_client.post(reverse("micropost_delete", args=[post.pk]))
     assertContains(response, "You can only delete your own posts.", status_code=403)
@@ -170,6 +166,18 @@ def test_profile_lists_a_reps_contributions_newest_first(rep_client, other_rep):
     content = response.content.decode()
     assert content.index("Newer post") < content.index("Older tip")
     assertContains(response, "Latest contributions")
+
+
+@pytest.mark.django_db
+def test_someone_who_left_keeps_a_profile_with_what_they_shared(rep_client, other_rep):
+    """Their tips still link their name here: the page says they left and offers no Follow."""
+    make_tip("Bring the security pack early", author=other_rep)
+    other_rep.is_active = False
+    other_rep.save()
+    response = rep_client.get(reverse("profile", args=["peer"]))
+    assertContains(response, "Bring the security pack early")
+    assertContains(response, "no longer works here")
+    assertNotContains(response, "Follow")
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.core import checks
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config import permissions
+from config import caching
 from knowledge.roles import MARKETING
 
 from . import factories
@@ -158,7 +158,7 @@ def test_deploy_check_flags_several_workers_on_an_in_process_cache_under_any_set
 
 def test_in_process_cache_keeps_permissions_only_seconds(client, monkeypatch):
     """A change made in another process moves no version here: the set expires after seconds."""
-    monkeypatch.setattr(permissions, "IN_PROCESS_SECONDS", 1)
+    monkeypatch.setattr(caching, "ACCESS_IN_PROCESS_SECONDS", 1)
     rep = factories.make_rep()
     rep.groups.add(Group.objects.get(name=MARKETING))
     client.force_login(rep)
@@ -197,8 +197,8 @@ OTHER_WORKER = """
 import sys
 from django.conf import settings
 settings.configure(CACHES={"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": sys.argv[1]}})
-from config.cache import cached_under_version
-print(sorted(cached_under_version(sys.argv[3], sys.argv[2], lambda: {"rebuilt-from-the-database"}, 600)))
+from config.caching import PERMISSIONS, cached
+print(sorted(cached(PERMISSIONS, lambda: {"rebuilt-from-the-database"}, key=sys.argv[2], timeout=600)))
 """
 
 
@@ -208,10 +208,10 @@ def test_a_permission_change_reaches_another_process_at_once_through_redis(clien
     marketer = factories.make_marketer()
     client.force_login(marketer)
     assert CURATE_LINK in _home(client)[0]
-    key = f"auth:perms:user:{marketer.pk}:0"
+    key = f"{marketer.pk}:0"
 
     def other_worker_reads() -> str:
-        result = _run([sys.executable, "-c", OTHER_WORKER, redis_url, key, permissions.VERSION_KEY], dict(os.environ))
+        result = _run([sys.executable, "-c", OTHER_WORKER, redis_url, key], dict(os.environ))
         assert result.returncode == 0, result.stderr
         return result.stdout
 

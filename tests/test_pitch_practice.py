@@ -69,9 +69,7 @@ def test_a_rep_cannot_post_a_challenge(rep_client):
         status_code=403,
     )
     response = rep_client.post(reverse("challenge_create"), challenge_data())
-    assertContains(
-        response, "Only managers and marketing can post a pitch challenge.", status_code=403
-    )
+    assertContains(response, "Only managers and marketing can post a pitch challenge.", status_code=403)
     assert not PitchChallenge.objects.exists()
     assertNotContains(rep_client.get(reverse("challenge_list")), "Post a challenge")
 
@@ -106,13 +104,9 @@ def test_a_rubric_has_at_most_six_criteria(manager_client):
 def test_a_rep_submits_and_resubmits_keeping_old_reviews(manager, rep, rep_client, other_rep):
     challenge = make_challenge(created_by=manager)
     shared = []
-    knowledge_signals.shared.connect(
-        receiver := lambda sender, instance, user, **kw: shared.append((sender, user))
-    )
+    knowledge_signals.shared.connect(receiver := lambda sender, instance, user, **kw: shared.append((sender, user)))
     try:
-        response = rep_client.post(
-            reverse("pitch_submit", args=[challenge.pk]), {"file": video_upload()}
-        )
+        response = rep_client.post(reverse("pitch_submit", args=[challenge.pk]), {"file": video_upload()})
     finally:
         knowledge_signals.shared.disconnect(receiver)
     first = PitchSubmission.objects.get()
@@ -126,9 +120,7 @@ def test_a_rep_submits_and_resubmits_keeping_old_reviews(manager, rep, rep_clien
         scores={c.pk: 3 for c in challenge.criteria.all()},
         comment="Slow start.",
     )
-    rep_client.post(
-        reverse("pitch_submit", args=[challenge.pk]), {"file": video_upload("take2.webm")}
-    )
+    rep_client.post(reverse("pitch_submit", args=[challenge.pk]), {"file": video_upload("take2.webm")})
     first.refresh_from_db()
     second = PitchSubmission.objects.active().get()
     assert not first.is_active and second.submitter == rep
@@ -157,21 +149,15 @@ def test_a_bad_pitch_upload_is_refused(manager, rep_client, upload, message):
 
 
 @pytest.mark.django_db
-def test_a_peer_reviews_and_the_submitter_is_told(
-    manager, rep, other_rep, other_rep_client, mailoutbox
-):
+def test_a_peer_reviews_and_the_submitter_is_told(manager, rep, other_rep, other_rep_client, mailoutbox):
     challenge = make_challenge(created_by=manager)
     submission = make_submission(challenge, submitter=rep)
     heard = []
     review_submitted.connect(
-        listener := lambda sender, instance, reviewer, submitter, **kw: heard.append(
-            (reviewer, submitter)
-        )
+        listener := lambda sender, instance, reviewer, submitter, **kw: heard.append((reviewer, submitter))
     )
     try:
-        response = other_rep_client.post(
-            reverse("pitch_review", args=[submission.pk]), review_data(challenge)
-        )
+        response = other_rep_client.post(reverse("pitch_review", args=[submission.pk]), review_data(challenge))
     finally:
         review_submitted.disconnect(listener)
     assert response["Location"] == submission.get_absolute_url()
@@ -193,18 +179,14 @@ def test_reviewing_twice_edits_the_first_review(manager, rep, other_rep_client, 
     response = other_rep_client.post(
         url, review_data(challenge, scores=(2, 2), comment="Second thoughts."), follow=True
     )
-    assertContains(
-        response, "You had already reviewed this pitch, so your earlier review was updated."
-    )
+    assertContains(response, "You had already reviewed this pitch, so your earlier review was updated.")
     assert PitchReview.objects.get().comment == "Second thoughts."
     assert sorted(PitchScore.objects.values_list("score", flat=True)) == [2, 2]
     assertContains(response, "Edit your review")
 
 
 @pytest.mark.django_db
-def test_updating_a_review_does_not_email_the_submitter_again(
-    manager, rep, other_rep_client, mailoutbox
-):
+def test_updating_a_review_does_not_email_the_submitter_again(manager, rep, other_rep_client, mailoutbox):
     """Only the first review of a pitch sends the submitter an e-mail; edits are silent."""
     challenge = make_challenge(created_by=manager)
     submission = make_submission(challenge, submitter=rep)
@@ -222,9 +204,7 @@ def test_updating_a_review_does_not_email_the_submitter_again(
 def test_no_one_reviews_their_own_pitch(manager, rep, rep_client):
     challenge = make_challenge(created_by=manager)
     submission = make_submission(challenge, submitter=rep)
-    response = rep_client.post(
-        reverse("pitch_review", args=[submission.pk]), review_data(challenge), follow=True
-    )
+    response = rep_client.post(reverse("pitch_review", args=[submission.pk]), review_data(challenge), follow=True)
     assertContains(response, "You can&#x27;t review your own pitch.")
     assert not PitchReview.objects.exists()
     assertNotContains(rep_client.get(submission.get_absolute_url()), "Review this pitch")
@@ -242,9 +222,7 @@ def test_no_one_reviews_their_own_pitch(manager, rep, rep_client):
 def test_scores_outside_one_to_five_are_refused(manager, rep, other_rep_client, scores, message):
     challenge = make_challenge(created_by=manager)
     submission = make_submission(challenge, submitter=rep)
-    response = other_rep_client.post(
-        reverse("pitch_review", args=[submission.pk]), review_data(challenge, scores)
-    )
+    response = other_rep_client.post(reverse("pitch_review", args=[submission.pk]), review_data(challenge, scores))
     assertContains(response, message, status_code=400)
     assert not PitchReview.objects.exists()
 
@@ -259,20 +237,14 @@ def test_an_empty_review_is_refused(manager, rep, other_rep_client):
 
 
 @pytest.mark.django_db
-def test_submitter_sees_averages_and_managers_see_averages_per_rep(
-    manager, manager_client, rep, rep_client, other_rep
-):
+def test_submitter_sees_averages_and_managers_see_averages_per_rep(manager, manager_client, rep, rep_client, other_rep):
     challenge = make_challenge(created_by=manager)
     submission = make_submission(challenge, submitter=rep)
     from coaching.pitches import review_pitch
 
     clarity, value = challenge.criteria.all()
-    review_pitch(
-        submission, reviewer=other_rep, scores={clarity.pk: 4, value.pk: 2}, comment="Good pace."
-    )
-    review_pitch(
-        submission, reviewer=manager, scores={clarity.pk: 5, value.pk: 3}, comment="Name the ROI."
-    )
+    review_pitch(submission, reviewer=other_rep, scores={clarity.pk: 4, value.pk: 2}, comment="Good pace.")
+    review_pitch(submission, reviewer=manager, scores={clarity.pk: 5, value.pk: 3}, comment="Name the ROI.")
     mine = rep_client.get(submission.get_absolute_url())
     assertContains(mine, "Your average per criterion")
     assertContains(mine, '<td class="num">4.5</td>', html=True)
@@ -305,9 +277,7 @@ FEEDBACK_QUERIES = 10
 
 @pytest.mark.parametrize("count", [1, 6])
 @pytest.mark.django_db
-def test_challenge_page_queries_do_not_grow(
-    manager, manager_client, count, django_assert_num_queries
-):
+def test_challenge_page_queries_do_not_grow(manager, manager_client, count, django_assert_num_queries):
     challenge = make_challenge(created_by=manager)
     from coaching.pitches import review_pitch
 
@@ -339,9 +309,7 @@ def test_challenge_list_queries_do_not_grow(manager, rep_client, count, django_a
 
 @pytest.mark.parametrize("count", [1, 4])
 @pytest.mark.django_db
-def test_pitch_feedback_queries_do_not_grow(
-    manager, rep, rep_client, count, django_assert_num_queries
-):
+def test_pitch_feedback_queries_do_not_grow(manager, rep, rep_client, count, django_assert_num_queries):
     from coaching.pitches import review_pitch
 
     challenge = make_challenge(created_by=manager)

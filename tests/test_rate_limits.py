@@ -108,8 +108,13 @@ def test_eleventh_comment_gets_429_with_retry_after(rep_client, clock):
     tip = make_tip("Commented on")
 
     def comment(text):
-        data = {**CommentSecurityForm(tip).generate_security_data(), "comment": text, "reply_to": 0,
-                "honeypot": "", "next": tip.url}
+        data = {
+            **CommentSecurityForm(tip).generate_security_data(),
+            "comment": text,
+            "reply_to": 0,
+            "honeypot": "",
+            "next": tip.url,
+        }
         return rep_client.post("/comments/post/", data)
 
     for number in range(LIMIT):

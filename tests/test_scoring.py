@@ -42,10 +42,7 @@ def test_sharing_viewing_and_helpful_marks_become_events(rep, other_rep):
     record_view(other_rep, tip)
     mark_helpful(other_rep, tip)
     make_micropost(author=rep, text="Lead with the customer's words")
-    events = {
-        (event.verb, event.actor.username, event.rep.username)
-        for event in ActivityEvent.objects.all()
-    }
+    events = {(event.verb, event.actor.username, event.rep.username) for event in ActivityEvent.objects.all()}
     assert events == {
         (Verb.SHARED_TIP, "rep", "rep"),
         (Verb.CONTENT_VIEWED, "peer", "rep"),
@@ -136,9 +133,7 @@ def test_ties_share_a_rank_and_events_outside_the_period_do_not_count(rep, other
     third = make_rep("third")
     for user in (rep, other_rep):
         activity.record(Verb.SHARED_MICROPOST, actor=user, owner=user)
-    activity.record(
-        Verb.SHARED_MICROPOST, actor=third, owner=third, when=timezone.now() - timedelta(days=100)
-    )
+    activity.record(Verb.SHARED_MICROPOST, actor=third, owner=third, when=timezone.now() - timedelta(days=100))
     rows = _board()
     assert [(_row(rows, u).rank) for u in (rep, other_rep, third)] == [1, 1, 3]
 

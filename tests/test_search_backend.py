@@ -207,10 +207,7 @@ def test_concurrent_writers_lose_no_update(backend):
     """8 processes writing at once: every one of their 400 documents is searchable."""
     path = backend.store.path
     context = multiprocessing.get_context("spawn")
-    workers = [
-        context.Process(target=_index_pages_in_child_process, args=(path, worker, 50))
-        for worker in range(8)
-    ]
+    workers = [context.Process(target=_index_pages_in_child_process, args=(path, worker, 50)) for worker in range(8)]
     for process in workers:
         process.start()
     for process in workers:
@@ -295,3 +292,32 @@ def test_plain_text_query_objects(backend):
 def test_searching_an_index_with_nothing_in_it_finds_nothing(backend):
     """A new site whose worker has not indexed anything yet: no results, no error."""
     assert list(backend.search("anything", Page)) == []
+
+
+def test_facets_are_counted_in_the_index_without_sql(backend, rep, other_rep, django_assert_num_queries):
+    """facet() counts every match per value from the index: no primary key list, no query."""
+    for number in range(3):
+        make_page(f"Renewal plan {number}", owner=rep)
+    make_page("Renewal plan by a peer", owner=other_rep)
+    make_page("Renewal dates", owner=other_rep, live=False)
+    make_page("Forecast review", owner=rep)
+    gone = make_page("Renewal plan withdrawn", owner=rep)
+    gone.delete()
+
+    searches = {
+        "word": Page.objects.search("renewal"),
+        "live only": Page.objects.live().search("renewal"),
+        "phrase": Page.objects.search(Phrase("renewal plan")),
+        "typo": Page.objects.search("renewl"),
+    }
+    expected = {
+        "word": {rep.pk: 3, other_rep.pk: 2},
+        "live only": {rep.pk: 3, other_rep.pk: 1},
+        "phrase": {rep.pk: 3, other_rep.pk: 1},
+        "typo": {rep.pk: 3, other_rep.pk: 2},
+    }
+    for name, results in searches.items():
+        with django_assert_num_queries(0):
+            counts = results.facet("owner_id")
+        assert dict(counts) == expected[name], name
+        assert list(counts) == sorted(counts, key=lambda key: -counts[key])  # most first

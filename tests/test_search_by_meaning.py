@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from knowledge.models import Micropost, TipPage
-from knowledge.semantic import evaluation
+from knowledge.semantic import evaluation, related
 from knowledge.semantic.duplicates import already_shared, possible_duplicate_pairs
 from knowledge.semantic.models import Embedding
 from knowledge.semantic.related import related_tips
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def paraphrase_tips(author, *, distractors: int = 36) -> dict[str, TipPage]:
     """The paraphrase set's 20 target tips and some of its 36 others, published, by title."""
-    tips = evaluation.all_tips()[:len(evaluation.PAIRS) + distractors]
+    tips = evaluation.all_tips()[: len(evaluation.PAIRS) + distractors]
     return {title: make_tip(title, author=author, summary=summary, body="") for title, summary in tips}
 
 
@@ -83,8 +83,9 @@ def test_update_index_rebuilds_the_vectors_with_a_progress_bar(rep):
     tip = make_tip(author=rep)
     make_micropost("Ask for the next step before hanging up", author=rep)
     Embedding.objects.all().delete()
-    Embedding.objects.create(content_type_id=vectors_content_type(), object_id=999_999, chunk=0,
-                             text_hash="x", model="old", vector=b"")  # an object deleted behind our back
+    Embedding.objects.create(
+        content_type_id=vectors_content_type(), object_id=999_999, chunk=0, text_hash="x", model="old", vector=b""
+    )  # an object deleted behind our back
     out, err = StringIO(), StringIO()
     call_command("update_index", stdout=out, stderr=err)
     assert vectors_of(tip)
@@ -132,8 +133,9 @@ def test_queries_in_other_words_find_their_tip_marked_by_meaning(rep, settings):
     The same tips measure "already shared?": 11 of 12 rewrites of a tip find it at the 0.6 threshold.
     """
     paraphrase_tips(rep)
-    rewrites_found = [text for text, title in evaluation.NEAR_DUPLICATES
-                      if title in [item.title for item in already_shared(text)]]
+    rewrites_found = [
+        text for text, title in evaluation.NEAR_DUPLICATES if title in [item.title for item in already_shared(text)]
+    ]
     assert len(rewrites_found) >= 11, rewrites_found
     found = []
     for query, title, summary in evaluation.PAIRS:
@@ -145,8 +147,11 @@ def test_queries_in_other_words_find_their_tip_marked_by_meaning(rep, settings):
     assert len(found) >= FOUND_BY_MEANING_AT_LEAST, found
 
     settings.SEMANTIC_SEARCH = False
-    keyword_found = [query for query, title, _ in evaluation.PAIRS
-                     if title in {hit.title for hit in search_site(query, per_page=20).hits}]
+    keyword_found = [
+        query
+        for query, title, _ in evaluation.PAIRS
+        if title in {hit.title for hit in search_site(query, per_page=20).hits}
+    ]
     assert keyword_found == []
 
 
@@ -179,36 +184,29 @@ def test_the_search_page_marks_tips_found_in_other_words(rep_client, rep):
 def library(rep, other_rep):
     """The keyword cases of the search issue, with the paraphrase set's targets around them."""
     paraphrase_tips(other_rep, distractors=0)
-    acme = make_account("Acme Health", industry="Healthcare")
-    globex = make_account("Globex Bank", industry="Financial services")
-    make_tip("Getting past procurement", author=other_rep, account=acme,
-             summary="Bring the security questionnaire answered before they ask.",
-             body="Procurement teams stall on vendor forms; send them first.", tags=["procurement"])
-    make_tip("Handling pricing objections with the CFO", author=rep, account=globex,
-             summary="Reframe price as the cost of doing nothing.",
-             body="When the buyer raises a pricing objection, compare it with the cost of delay.",
-             tags=["objection", "pricing"])
-    make_tip("Objection handling for the CFO", author=other_rep, account=globex,
-             summary="Three answers for the finance objection.",
-             body="Handling objections from finance: lead with payback period.", tags=["objection"])
-    make_micropost("CFO asked for payback period again #objection", author=rep, account=globex)
-    return {"acme": acme, "globex": globex}
+    return make_keyword_library({"rep": rep, "other_rep": other_rep})
 
 
-KEYWORD_CASES = ["procurement", "procurment", "objection", "objection handlign", "objektion", "payback",
-                 "CFO", "pricing objection", "security questionnare", "answering machine", "lawyers"]
+def make_keyword_library(authors: dict) -> dict:
+    """evaluation.KEYWORD_TIPS and KEYWORD_MICROPOSTS in their accounts; the accounts by name."""
+    accounts = {name: make_account(name, industry=industry) for name, industry in evaluation.KEYWORD_ACCOUNTS}
+    for author, title, account, summary, body, tags in evaluation.KEYWORD_TIPS:
+        make_tip(title, author=authors[author], account=accounts[account], summary=summary, body=body, tags=tags)
+    for author, text, account in evaluation.KEYWORD_MICROPOSTS:
+        make_micropost(text, author=authors[author], account=accounts[account])
+    return accounts
 
 
 def test_keyword_results_rank_exactly_as_without_meaning(library, settings):
     """Plain words and typos: every keyword hit keeps its place; meaning may only add after them."""
-    with_meaning = {query: search_site(query, per_page=50).hits for query in KEYWORD_CASES}
+    with_meaning = {query: search_site(query, per_page=50).hits for query in evaluation.KEYWORD_CASES}
     settings.SEMANTIC_SEARCH = False
-    for query in KEYWORD_CASES:
+    for query in evaluation.KEYWORD_CASES:
         keyword_only = search_site(query, per_page=50).hits
         assert keyword_only, query
         fused = with_meaning[query]
-        assert [hit.key for hit in fused[:len(keyword_only)]] == [hit.key for hit in keyword_only], query
-        assert all(hit.by_meaning for hit in fused[len(keyword_only):]), query
+        assert [hit.key for hit in fused[: len(keyword_only)]] == [hit.key for hit in keyword_only], query
+        assert all(hit.by_meaning for hit in fused[len(keyword_only) :]), query
 
 
 def test_meaning_adds_after_the_last_keyword_result_on_the_page_that_shows_it(rep):
@@ -228,11 +226,13 @@ def test_meaning_adds_after_the_last_keyword_result_on_the_page_that_shows_it(re
 
 def test_the_same_search_again_finds_what_was_shared_in_between(rep):
     """A repeated query reuses its nearest items only until a vector changes."""
-    make_tip("Winning against a rival with a lower price", author=rep,
-             summary="Shift the conversation to total cost of ownership, implementation risk and support.")
+    make_tip(
+        "Winning against a rival with a lower price",
+        author=rep,
+        summary="Shift the conversation to total cost of ownership, implementation risk and support.",
+    )
     assert [hit.kind for hit in search_site("competitor is cheaper").hits] == ["tip"]
-    make_micropost("Lost on price to a rival again: next time I will talk about total cost of ownership",
-                   author=rep)
+    make_micropost("Lost on price to a rival again: next time I will talk about total cost of ownership", author=rep)
     again = search_site("competitor is cheaper").hits
     assert sorted((hit.kind, hit.by_meaning) for hit in again) == [("micropost", True), ("tip", True)]
 
@@ -253,10 +253,17 @@ def titles(outcome) -> list[str]:
 
 def test_filters_and_facets_apply_to_results_found_by_meaning(rep, other_rep):
     acme, globex = make_account("Acme Health"), make_account("Globex Bank")
-    make_tip("Winning against a rival with a lower price", author=rep, account=acme,
-             summary="Shift the conversation to total cost of ownership, implementation risk and support.")
-    make_micropost("Lost on price to a rival again: next time I will talk about total cost of ownership",
-                   author=other_rep, account=globex)
+    make_tip(
+        "Winning against a rival with a lower price",
+        author=rep,
+        account=acme,
+        summary="Shift the conversation to total cost of ownership, implementation risk and support.",
+    )
+    make_micropost(
+        "Lost on price to a rival again: next time I will talk about total cost of ownership",
+        author=other_rep,
+        account=globex,
+    )
     everything = search_site("competitor is cheaper")
     assert {hit.kind for hit in everything.hits if hit.by_meaning} == {"tip", "micropost"}
     assert {facet.value: facet.count for facet in everything.facets["type"]} == {"tip": 1, "micropost": 1}
@@ -287,8 +294,13 @@ def test_search_queries_do_not_grow_with_results_found_by_meaning(rep_client, re
 
     def add_tips(numbers):
         for number in numbers:
-            make_tip(f"Winning against a rival with a lower price ({number})", author=rep, account=acme,
-                     summary="Shift the conversation to total cost of ownership.", tags=["pricing"])
+            make_tip(
+                f"Winning against a rival with a lower price ({number})",
+                author=rep,
+                account=acme,
+                summary="Shift the conversation to total cost of ownership.",
+                tags=["pricing"],
+            )
 
     def queries_for_search() -> int:
         rep_client.get("/search/", {"q": "competitor is cheaper"})  # loads new vectors, warms caches
@@ -304,9 +316,38 @@ def test_search_queries_do_not_grow_with_results_found_by_meaning(rep_client, re
     assert (many, found) == (few, 4)
 
 
+def test_a_query_no_keyword_matches_shows_what_is_near_by_meaning_instead_of_nothing(rep_client, rep, settings):
+    """The issue's "vanity metrics": no tip has either word, the one about follower counts is shown, marked."""
+    title = "Measure influence by perception, not follower counts"
+    make_tip(title, author=rep, summary="", body="")
+    make_tip("Log every meeting in the CRM the same day", author=rep, summary="", body="")
+    response = rep_client.get("/search/", {"q": "vanity metrics"})
+    assert [(hit.title, hit.by_meaning) for hit in response.context["outcome"].hits] == [(title, True)]
+    assertContains(response, "Related by meaning")
+    assertContains(response, "1 result for")
+    assertNotContains(response, "Nothing found")
+
+    settings.SEMANTIC_SEARCH = False
+    assertContains(rep_client.get("/search/", {"q": "vanity metrics"}), "Nothing found")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="all-MiniLM-L6-v2 scores 'testimonials' 0.17 against this tip, under the 0.26 floor that keeps "
+    "nonsense out ('football results' scores 0.25); no model shipped on PyPI did better (README)",
+)
+def test_testimonials_finds_the_tip_about_advocates(rep_client, rep):
+    make_tip("Turn happy customers into advocates", author=rep, summary="", body="")
+    response = rep_client.get("/search/", {"q": "testimonials"})
+    assertContains(response, "Turn happy customers into advocates")
+    assertContains(response, "Related by meaning")
+
+
 def test_nonsense_finds_nothing_by_meaning(rep):
-    paraphrase_tips(rep, distractors=10)
-    assert search_site("zebra migration").hits == []
+    """Twelve queries about nothing in the library, "football results" closest (0.253 to a tip about won deals)."""
+    paraphrase_tips(rep)
+    found = {query: titles(search_site(query)) for query in evaluation.NONSENSE}
+    assert found == {query: [] for query in evaluation.NONSENSE}
 
 
 # Related tips -----------------------------------------------------------------------------
@@ -320,8 +361,7 @@ def test_a_tip_page_shows_five_related_tips_without_itself_or_retired_ones(rep_c
     tips_by_pk = {t.pk: t for t in tips.values()}
     retired = tips_by_pk[related[0].pk]
     retired.retire()
-    make_tip("Handling the too expensive objection with a CFO", author=rep, live=False,
-             summary=tip.summary)
+    make_tip("Handling the too expensive objection with a CFO", author=rep, live=False, summary=tip.summary)
     response = rep_client.get(tip.url)
     shown = [item.title for item in response.context["related"]]
     assert retired.title not in shown and len(shown) == 5
@@ -351,10 +391,40 @@ def test_related_tips_cost_the_same_queries_for_few_and_many_tips(rep_client, re
     assert len(own) == 1
 
 
+def test_a_tip_viewed_again_reuses_its_related_tips_until_a_vector_changes(rep_client, rep, monkeypatch):
+    """The second view of a tip scans no tip vectors; editing another tip's text to say the same
+    thing finds the neighbours afresh, and that tip joins the related list at the top."""
+    tips = paraphrase_tips(rep, distractors=10)
+    tip = tips["Handling the 'too expensive' objection"]
+    scans = []
+    real_similar_to = related.similar_to
+
+    def counted_similar_to(obj, *args, **kwargs):
+        scans.append(obj.pk)
+        return real_similar_to(obj, *args, **kwargs)
+
+    monkeypatch.setattr(related, "similar_to", counted_similar_to)
+    before = [item.title for item in rep_client.get(tip.url).context["related"]]
+    again = [item.title for item in rep_client.get(tip.url).context["related"]]
+    assert (scans, again) == ([tip.pk], before)
+
+    log_meetings = tips["Log every meeting in the CRM the same day"]
+    assert log_meetings.title not in before
+    log_meetings.title = "When the buyer says our price is too high"
+    log_meetings.summary = tip.summary
+    log_meetings.save_revision().publish()
+    after = [item.title for item in rep_client.get(tip.url).context["related"]]
+    assert scans == [tip.pk, tip.pk]
+    assert after[0] == "When the buyer says our price is too high"
+
+
 def test_a_video_page_shows_related_tips(rep_client, rep):
     paraphrase_tips(rep, distractors=0)
-    video = make_video("Handle price objections on the call", author=rep,
-                       summary="What to say when the buyer says we are too expensive.")
+    video = make_video(
+        "Handle price objections on the call",
+        author=rep,
+        summary="What to say when the buyer says we are too expensive.",
+    )
     response = rep_client.get(video.url)
     assertContains(response, "Related tips")
     assertContains(response, "Handling the &#x27;too expensive&#x27; objection")
@@ -367,24 +437,31 @@ def test_already_shared_lists_up_to_three_near_duplicates(rep_client, rep):
     tips = paraphrase_tips(rep, distractors=0)
     for number in range(3):
         make_micropost(f"Saving an account that is about to churn: call the sponsor ({number})", author=rep)
-    response = rep_client.get("/meaning/already-shared/", {"title": "Save an account that is about to churn",
-                                                           "summary": ""})
+    response = rep_client.get(
+        "/meaning/already-shared/", {"title": "Save an account that is about to churn", "summary": ""}
+    )
     assertContains(response, "Already shared?")
     assertContains(response, "Micropost")
     assert len(response.context["duplicates"]) == 3  # four say the same; three are shown
     assert tips["Saving an account that is about to churn"].url in [
-        item.url for item in already_shared("Save an account that is about to churn", limit=4)]
+        item.url for item in already_shared("Save an account that is about to churn", limit=4)
+    ]
 
 
 def test_already_shared_stays_quiet_for_new_subjects_short_text_and_retired_tips(rep_client, rep):
     tips = paraphrase_tips(rep, distractors=10)
-    for text in ("Bring a security engineer to the technical deep dive", "Run a win-loss review after every lost "
-                 "deal", "pricing", ""):
+    for text in (
+        "Bring a security engineer to the technical deep dive",
+        "Run a win-loss review after every lost deal",
+        "pricing",
+        "",
+    ):
         response = rep_client.get("/meaning/already-shared/", {"title": text})
         assertNotContains(response, "Already shared?")
     tips["Re-engage a buyer who stopped answering"].retire()
-    response = rep_client.get("/meaning/already-shared/",
-                              {"title": "How to re-engage a prospect who stopped answering"})
+    response = rep_client.get(
+        "/meaning/already-shared/", {"title": "How to re-engage a prospect who stopped answering"}
+    )
     assertNotContains(response, "Re-engage a buyer who stopped answering")
 
 
@@ -398,16 +475,24 @@ def test_share_forms_ask_after_a_pause_in_typing(rep_client):
 
 def test_possible_duplicates_are_for_marketing_most_similar_first(marketer_client, rep_client, manager_client, rep):
     paraphrase_tips(rep, distractors=10)
-    make_tip("Re-engaging a buyer who stopped answering", author=rep,
-             summary="When someone goes silent after a demo, send a short note that offers an easy way out; "
-                     "most people reply to close the loop.")
-    make_tip("Handling the too expensive objection", author=rep,
-             summary="Ask what the cost is compared with, and tie the number back to the savings.")
+    make_tip(
+        "Re-engaging a buyer who stopped answering",
+        author=rep,
+        summary="When someone goes silent after a demo, send a short note that offers an easy way out; "
+        "most people reply to close the loop.",
+    )
+    make_tip(
+        "Handling the too expensive objection",
+        author=rep,
+        summary="Ask what the cost is compared with, and tie the number back to the savings.",
+    )
     pairs = possible_duplicate_pairs()
     assert len(pairs) == 2
     assert pairs[0].score >= pairs[1].score >= 0.8
     assert {pair.first.title for pair in pairs} | {pair.second.title for pair in pairs} >= {
-        "Re-engaging a buyer who stopped answering", "Re-engage a buyer who stopped answering"}
+        "Re-engaging a buyer who stopped answering",
+        "Re-engage a buyer who stopped answering",
+    }
     response = marketer_client.get("/admin/reports/possible-duplicates/")
     assertContains(response, "Re-engaging a buyer who stopped answering")
     assert rep_client.get("/admin/reports/possible-duplicates/").status_code in (302, 403)
@@ -457,6 +542,7 @@ def test_turned_off_everything_else_keeps_working(rep_client, rep, settings):
     response = rep_client.post("/tips/new/", {"title": "Send the agenda the day before", "body": "It works."})
     assert response.status_code in (200, 302)
     assert TipPage.objects.filter(title="Send the agenda the day before").exists()
-    assertNotContains(rep_client.get("/meaning/already-shared/", {"title": "Handling the too expensive "
-                                                                           "objection"}), "Already shared?")
+    assertNotContains(
+        rep_client.get("/meaning/already-shared/", {"title": "Handling the too expensive objection"}), "Already shared?"
+    )
     assert Micropost.objects.count() == 1

@@ -46,7 +46,7 @@ def test_plain_text_blocks_keep_what_was_typed(rep_client):
 
 
 def test_a_micropost_snippet_is_escaped_once(rep, rep_client):
-    make_micropost("Customer said \"we'll sign\" <b>today</b> & meant it #closing", author=rep)
+    make_micropost('Customer said "we\'ll sign" <b>today</b> & meant it #closing', author=rep)
     response = rep_client.get("/search/", {"q": "sign"})
     snippet = snippet_html(response)
     assert "we&#x27;ll <mark>sign</mark>" in snippet

@@ -17,17 +17,9 @@ from knowledge.semantic import encoder, evaluation
 from knowledge.semantic.chunking import chunk_cues
 from knowledge.semantic.models import Embedding
 from knowledge.semantic.ranking import fuse
-from knowledge.semantic.store import (
-    VectorIndex,
-    delete_vectors,
-    nearest,
-    quantise,
-    similar_to,
-    upsert_many,
-    upsert_vectors,
-    vector_of,
-    warm_up,
-)
+from knowledge.semantic.store import nearest, similar_to, vector_of, warm_up
+from knowledge.semantic.vector_index import VectorIndex, quantise
+from knowledge.semantic.writing import delete_vectors, upsert_many, upsert_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,10 +40,7 @@ def make_items(texts):
 def tips(db):
     """The paraphrase set's tips as groups named by title, with their vectors stored."""
     tips = {title: Group.objects.create(name=title) for title, _ in evaluation.all_tips()}
-    upsert_many(
-        (tips[title], evaluation.tip_text(title, summary))
-        for title, summary in evaluation.all_tips()
-    )
+    upsert_many((tips[title], evaluation.tip_text(title, summary)) for title, summary in evaluation.all_tips())
     return tips
 
 
@@ -270,16 +259,15 @@ def test_turned_off_onnxruntime_is_never_imported():
         import sys, django
         django.setup()
         from django.contrib.auth.models import Group
-        from knowledge.semantic.store import nearest, upsert_vectors
+        from knowledge.semantic.store import nearest
+        from knowledge.semantic.writing import upsert_vectors
         assert upsert_vectors(Group(pk=1, name="x"), "text").embedded == 0
         assert nearest("text") == []
         print(sorted(m for m in ("onnxruntime", "tokenizers") if m in sys.modules))
         """
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "SEMANTIC_SEARCH": "0"}
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 

@@ -20,9 +20,7 @@ def _button_for(html: str, post: Micropost) -> str:
     return re.search(r'<form class="helpful".*?</form>', card, re.S).group(0)
 
 
-def test_each_reader_sees_their_own_mark_on_the_same_cached_cards(
-    rep_client, other_rep_client, rep, other_rep
-):
+def test_each_reader_sees_their_own_mark_on_the_same_cached_cards(rep_client, other_rep_client, rep, other_rep):
     post = make_micropost("Lead with the customer's own numbers", author=other_rep)
     mark_helpful(rep, post)
     other_rep_client.get("/")  # the author's visit renders the cards into the cache

@@ -16,8 +16,15 @@ from .factories import make_micropost, make_tip
 
 @pytest.mark.parametrize(
     "typed",
-    ["objection-handling", "#objection-handling", "objection handling", "Objection Handling",
-     "objection_handling", "  #Objection  --  Handling ", "OBJECTION_handling"],
+    [
+        "objection-handling",
+        "#objection-handling",
+        "objection handling",
+        "Objection Handling",
+        "objection_handling",
+        "  #Objection  --  Handling ",
+        "OBJECTION_handling",
+    ],
 )
 def test_every_spelling_of_a_tag_is_one_spelling(typed):
     assert normalise_tag(typed) == "objection-handling"
@@ -25,21 +32,26 @@ def test_every_spelling_of_a_tag_is_one_spelling(typed):
 
 def test_the_admin_tag_field_reads_tags_in_their_one_spelling():
     assert tags_from_string("objection handling") == ["objection-handling"]
-    assert tags_from_string('#Pricing, "Objection handling", objection_handling') == [
-        "pricing", "objection-handling"]
+    assert tags_from_string('#Pricing, "Objection handling", objection_handling') == ["pricing", "objection-handling"]
 
 
 @pytest.mark.django_db
 def test_a_hashtag_and_a_tip_tag_spelled_differently_make_one_tag(rep_client, rep):
     """#objection-handling in a post and "Objection handling" on a tip sit under one tag page."""
     make_micropost("Asked 'compared to what?' #objection-handling", author=rep)
-    rep_client.post(reverse("tip_create"), {
-        "title": "Handling the 'too expensive' objection", "body": "Ask: compared to what?",
-        "tags": "Objection handling, #Pricing, pricing",
-    })
+    rep_client.post(
+        reverse("tip_create"),
+        {
+            "title": "Handling the 'too expensive' objection",
+            "body": "Ask: compared to what?",
+            "tags": "Objection handling, #Pricing, pricing",
+        },
+    )
     make_micropost("Same again #Objection_Handling", author=rep)
     assert sorted(Tag.objects.values_list("name", "slug")) == [
-        ("objection-handling", "objection-handling"), ("pricing", "pricing")]
+        ("objection-handling", "objection-handling"),
+        ("pricing", "pricing"),
+    ]
     response = rep_client.get(reverse("tag_detail", args=["objection-handling"]))
     assertContains(response, "Handling the &#x27;too expensive&#x27; objection")
     assertContains(response, "Asked &#x27;compared to what?&#x27;")
@@ -77,7 +89,9 @@ def test_the_migration_merges_duplicate_tags_and_repoints_what_they_tagged(rep):
     migration.merge(apps, None)
 
     assert sorted(Tag.objects.values_list("pk", "name", "slug")) == [
-        (kept.pk, "objection-handling", "objection-handling"), (other.pk, "pricing", "pricing")]
+        (kept.pk, "objection-handling", "objection-handling"),
+        (other.pk, "pricing", "pricing"),
+    ]
     assert set(TipPage.objects.filter(tags=kept).values_list("pk", flat=True)) == {first.pk, both.pk}
     assert TipPageTag.objects.filter(content_object=both, tag=kept).count() == 1
     assert TipPageTag.objects.filter(content_object=both).count() == 2

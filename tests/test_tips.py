@@ -43,9 +43,7 @@ def share(client, **fields):
 @pytest.mark.django_db
 def test_sharing_a_tip_with_only_title_and_body_publishes_it(rep_client, rep):
     shared = []
-    signals.shared.connect(
-        lambda **kwargs: shared.append(kwargs), weak=False, dispatch_uid="test_tip_shared"
-    )
+    signals.shared.connect(lambda **kwargs: shared.append(kwargs), weak=False, dispatch_uid="test_tip_shared")
     try:
         response = share(rep_client)
     finally:
@@ -55,11 +53,9 @@ def test_sharing_a_tip_with_only_title_and_body_publishes_it(rep_client, rep):
     assert response.redirect_chain[-1][0] == tip.url
     assertContains(response, "Your tip is live.")
     assertContains(response, "Send a short break-up e-mail.")
-    assert [
-        (call["instance"].pk, call["user"])
-        for call in shared
-        if isinstance(call["instance"], TipPage)
-    ] == [(tip.pk, rep)]
+    assert [(call["instance"].pk, call["user"]) for call in shared if isinstance(call["instance"], TipPage)] == [
+        (tip.pk, rep)
+    ]
 
 
 @pytest.mark.django_db
@@ -140,7 +136,10 @@ def test_the_account_field_suggests_existing_accounts_as_the_rep_types(rep_clien
         make_account(name)
     response = rep_client.get(reverse("account_suggestions"), {"account_name": "initech"})
     assert re.findall(r'<option value="([^"]+)">', response.content.decode()) == [
-        "Initech Bank", "Initech Corp", "Big Initech Holdings"]  # names starting with it first
+        "Initech Bank",
+        "Initech Corp",
+        "Big Initech Holdings",
+    ]  # names starting with it first
     assert rep_client.get(reverse("account_suggestions"), {"account_name": ""}).content.strip() == b""
     form = rep_client.get(reverse("tip_create"))
     assertContains(form, f'hx-get="{reverse("account_suggestions")}"')
@@ -203,9 +202,7 @@ def test_author_edits_their_tip_and_the_page_shows_edited(rep_client, rep):
 @pytest.mark.django_db
 def test_editing_someone_elses_tip_is_refused(other_rep_client, rep):
     tip = make_tip(author=rep)
-    response = other_rep_client.post(
-        reverse("tip_edit", args=[tip.pk]), {"title": "Hijacked", "body": "x"}
-    )
+    response = other_rep_client.post(reverse("tip_edit", args=[tip.pk]), {"title": "Hijacked", "body": "x"})
     assertContains(response, "You can only edit your own tips.", status_code=403)
     tip.refresh_from_db()
     assert tip.title == "Re-engage a buyer who stopped answering"
@@ -272,9 +269,7 @@ def test_tips_index_filters_and_sorts(rep_client):
         stage="proposal",
         tags=["pricing"],
     )
-    helpful = make_tip(
-        "Helpful legal tip", author=other, stage="closing", tags=["legal"], helpful_count=9
-    )
+    helpful = make_tip("Helpful legal tip", author=other, stage="closing", tags=["legal"], helpful_count=9)
     make_tip("Viewed tip", author=other, view_count=50)
     cases = {
         "?tag=pricing": ["Acme pricing tip"],
@@ -294,9 +289,7 @@ def test_tips_index_filters_and_sorts(rep_client):
 @pytest.mark.django_db
 def test_stale_tip_shows_may_be_out_of_date(rep_client):
     tip = make_tip(author=make_rep("author"))
-    TipPage.objects.filter(pk=tip.pk).update(
-        verified_until=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=1))
     response = rep_client.get(tip.url)
     assertContains(response, "This tip may be out of date.")
     assertContains(rep_client.get("/"), "May be out of date")
@@ -405,7 +398,12 @@ def test_editing_from_the_site_keeps_admin_blocks_in_their_places(rep_client, re
 
     body = TipPage.objects.get(pk=tip.pk).body
     assert [block.block_type for block in body] == [
-        "paragraph", "quote", "talk_track", "checklist", "link", "talk_track"
+        "paragraph",
+        "quote",
+        "talk_track",
+        "checklist",
+        "link",
+        "talk_track",
     ]
     assert body[2].value == "Who else signs off?"
     assert body[4].value["text"] == "Stakeholder map"

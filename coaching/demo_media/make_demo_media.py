@@ -87,8 +87,7 @@ def make_video(target: Path, *, heading: str, lines: list[str], colour: str, ffm
         filters = [
             f"drawtext=fontfile={BOLD}:textfile={_text_file(folder, 'heading.txt', heading, 34)}"
             ":fontcolor=white:fontsize=26:x=32:y=28:line_spacing=6",
-            f"drawtext=fontfile={FONT}:text='Huddle coaching':fontcolor=white@0.7:fontsize=16"
-            ":x=32:y=h-40",
+            f"drawtext=fontfile={FONT}:text='Huddle coaching':fontcolor=white@0.7:fontsize=16:x=32:y=h-40",
             # m:ss, changing once a second: the player's own clock can be checked against it.
             f"drawtext=fontfile={FONT}:fontcolor=white@0.8:fontsize=16:x=w-tw-32:y=h-40:"
             r"text='%{eif\:trunc(t/60)\:d}\:%{eif\:mod(trunc(t)\,60)\:d\:2}'",

@@ -28,7 +28,11 @@ INSTALLED_APPS = [
     "knowledge.semantic",
     "knowledge.sitesearch",
     "coaching",
+    "identity",
+    "djangosaml2",
     "leaderboard",
+    "notifications",
+    "chat",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -67,11 +71,13 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",  # outside sessions: their lookups fail too
     "config.middleware.StorageFullMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",  # SAML sign-in's own cookie, only while signing in
     "django.middleware.common.CommonMiddleware",
-    "knowledge.notifications.RequestOriginMiddleware",  # e-mail links go where the request came
+    "knowledge.links.RequestOriginMiddleware",  # e-mail links go where the request came
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.middleware.LoginRequiredEverywhereMiddleware",
+    "identity.access.SessionRecordMiddleware",  # so deactivating someone can end their sessions
+    "config.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -94,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "config.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -113,9 +120,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # While the database restarts, fail fast with the 503 page rather than hang a worker.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
-        os.environ.get("DB_CONNECT_TIMEOUT", "3")
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
     if _statement_timeout := int(os.environ.get("DB_STATEMENT_TIMEOUT", "20")):
         DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout}s"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -123,6 +128,43 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # First the sign-in throttle (django-axes), then Django's ModelBackend with each user's
 # permissions kept in the cache (two queries a page).
 AUTHENTICATION_BACKENDS = ["config.throttling.LoginThrottleBackend", "config.permissions.CachedPermissionsBackend"]
+
+# The company directory (identity/): its groups become Huddle roles and leaderboard teams at every
+# sign-in, e.g. DIRECTORY_ROLE_GROUPS="huddle-reps=Reps,huddle-marketing=Marketing,huddle-managers=Managers".
+# Someone in none of the mapped groups gets DIRECTORY_DEFAULT_ROLE (empty: no role).
+from identity.configuration import ldap_settings, parse_mapping, saml_settings, scim_settings  # noqa: E402
+
+DIRECTORY_ROLE_GROUPS = parse_mapping(os.environ.get("DIRECTORY_ROLE_GROUPS", ""))
+DIRECTORY_TEAM_GROUPS = parse_mapping(os.environ.get("DIRECTORY_TEAM_GROUPS", ""))
+DIRECTORY_DEFAULT_ROLE = os.environ.get("DIRECTORY_DEFAULT_ROLE", "Reps")
+# LDAP or Active Directory sign-in (django-auth-ldap), on when LDAP_SERVER_URI is set: README, "Signing in".
+if os.environ.get("LDAP_SERVER_URI"):
+    globals().update(ldap_settings(os.environ))
+    AUTHENTICATION_BACKENDS.insert(1, "identity.ldap.DirectoryBackend")
+# SAML 2.0 sign-in (djangosaml2), on when SAML_IDP_METADATA is set: README, "Signing in".
+SAML_CSP_HANDLER = ""  # the site sets no Content-Security-Policy header for djangosaml2 to extend
+if os.environ.get("SAML_IDP_METADATA"):
+    globals().update(saml_settings(os.environ, os.environ.get("SAML_SITE_URL", "http://127.0.0.1:8000")))
+    AUTHENTICATION_BACKENDS.insert(1, "identity.saml.SamlBackend")
+# OpenID Connect sign-in (django-allauth), one button per provider in OIDC_PROVIDERS (JSON): README,
+# "Signing in". Only the provider's routes are mounted (identity/oidc.py), none of allauth's account pages.
+from identity.configuration import oidc_settings  # noqa: E402
+
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "allauth.account.middleware.AccountMiddleware")
+globals().update(oidc_settings(os.environ))
+# LOCAL_SIGN_IN=off refuses passwords (site and admin) except for the BREAK_GLASS_USERS accounts.
+LOCAL_SIGN_IN = os.environ.get("LOCAL_SIGN_IN", "on").strip().lower() not in {"off", "0", "false", "no"}
+BREAK_GLASS_USERS = env_list("BREAK_GLASS_USERS")
+AUTHENTICATION_BACKENDS.insert(-1, "identity.local_sign_in.PasswordSignInSwitch")  # just before Django's own
+# SCIM 2.0 provisioning at /scim/v2/ (identity/scim/), on once SCIM_TOKEN is set or a token is made in the admin.
+SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "")
+SCIM_SERVICE_PROVIDER = scim_settings()
 
 # Sign-in throttling (config/throttling.py): an account, or an address, is locked after this many
 # failed sign-ins, on the site and at /admin/login/ alike, until the lockout ends by itself.
@@ -151,7 +193,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
-WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+# With passwords off, /admin/ sends people to the site's sign-in page: the company buttons are there.
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login" if LOCAL_SIGN_IN else LOGIN_URL
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -219,6 +262,20 @@ else:
 # must be shared (REDIS_URL), or a permission change or a posting limit holds in one process only.
 WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "1"))
 
+# Slack and Teams. Outgoing messages go to each channel's incoming webhook (set in the admin); a
+# slow receiver is given up on after CHAT_WEBHOOK_TIMEOUT seconds and tried again later.
+CHAT_WEBHOOK_TIMEOUT = float(os.environ.get("CHAT_WEBHOOK_TIMEOUT", "10"))
+# The Slack app (deploy/slack/manifest.yml): its signing secret turns on /slack/commands and
+# /slack/interactivity; without it they answer 404.
+SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
+# Slack user -> Huddle user by e-mail: from SLACK_USER_EMAILS ("U012AB=ana@example.com,U034CD=...")
+# first, else Slack's users.info with the bot token (scope users:read.email) at SLACK_API_URL.
+SLACK_USER_EMAILS = dict(
+    pair.split("=", 1) for pair in os.environ.get("SLACK_USER_EMAILS", "").replace(" ", "").split(",") if "=" in pair
+)
+SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
+SLACK_API_URL = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
+
 # Background work: inline unless a worker is configured (TASKS_BACKEND=database).
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
 TASKS = {
@@ -282,8 +339,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # Once, through the root's handler: Django's own console handler printed each request
     # problem a second time under DEBUG. A 403 or 404 is a line, not a traceback.
-    "loggers": {"django.request": {"handlers": ["console"], "filters": ["refusals_in_one_line"],
-                                   "propagate": False}},
+    "loggers": {"django.request": {"handlers": ["console"], "filters": ["refusals_in_one_line"], "propagate": False}},
 }
 
 # Static files: collected into STATIC_ROOT for production; in development and tests
@@ -293,9 +349,12 @@ WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", True)
 
 # Coaching media: wagtailmedia holds the uploads; each kind checked by name and by content too
 # (an empty list would switch wagtailmedia's extension check off).
-WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "AUDIO_EXTENSIONS": ["mp3", "m4a", "ogg", "wav", "flac"],
-                "VIDEO_EXTENSIONS": ["mp4", "webm"],
-                "MEDIA_FORM_BASE": "coaching.forms.MediaAdminForm"}
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "wagtailmedia.Media",
+    "AUDIO_EXTENSIONS": ["mp3", "m4a", "ogg", "wav", "flac"],
+    "VIDEO_EXTENSIONS": ["mp4", "webm"],
+    "MEDIA_FORM_BASE": "coaching.forms.MediaAdminForm",
+}
 
 # Leaderboard fair play: how often one kind of activity scores per person per day, and how
 # often helpful marks between the same two people score in any seven days.

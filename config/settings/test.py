@@ -19,3 +19,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A kind of shared content that exists only in the tests (tests/test_battlecards.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.battlecards"]  # noqa: F405

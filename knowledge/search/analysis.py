@@ -82,9 +82,7 @@ def pack_segments(segments: list[tuple[str, float, str]]) -> str:
         return text.replace(SEGMENT_SEP, " ").replace(PART_SEP, " ")
 
     ordered = sorted((s for s in segments if s[2]), key=lambda s: band_start(s[0]))
-    return SEGMENT_SEP.join(
-        f"{path}{PART_SEP}{boost:g}{PART_SEP}{clean(text)}" for path, boost, text in ordered
-    )
+    return SEGMENT_SEP.join(f"{path}{PART_SEP}{boost:g}{PART_SEP}{clean(text)}" for path, boost, text in ordered)
 
 
 def text_analyzer():
@@ -96,9 +94,7 @@ def autocomplete_query_analyzer():
 
 
 def autocomplete_index_analyzer():
-    return autocomplete_query_analyzer() | NgramFilter(
-        minsize=1, maxsize=AUTOCOMPLETE_MAX_GRAM, at="start"
-    )
+    return autocomplete_query_analyzer() | NgramFilter(minsize=1, maxsize=AUTOCOMPLETE_MAX_GRAM, at="start")
 
 
 def surface_words(texts) -> str:
@@ -118,9 +114,7 @@ def make_schema() -> Schema:
         # All SearchFields, banded and boosted.
         text=TEXT(analyzer=BandedSegmentsAnalyzer(text_analyzer()), phrase=True),
         # All AutocompleteFields as edge n-grams, banded.
-        autocomplete=TEXT(
-            analyzer=BandedSegmentsAnalyzer(autocomplete_index_analyzer()), phrase=True
-        ),
+        autocomplete=TEXT(analyzer=BandedSegmentsAnalyzer(autocomplete_index_analyzer()), phrase=True),
         # The SearchFields' words as written, unstemmed: the vocabulary "did you mean" offers
         # ("silence", never the stem "silenc"). One term per distinct word, no positions.
         words=KEYWORD(scorable=False),
@@ -129,3 +123,22 @@ def make_schema() -> Schema:
     schema.add("ff_*", NUMERIC(float, bits=64, signed=True), glob=True)
     schema.add("fs_*", ID(), glob=True)
     return schema
+
+
+_text_analyzer = text_analyzer()
+# The same tokens as _text_analyzer, unstemmed and with stop words.
+_word_analyzer = autocomplete_query_analyzer()
+
+
+def analyze(text: str) -> list[tuple[str, str, int]]:
+    """(word, stem, position) for each indexable word of ``text``.
+
+    Positions count indexable words only, as the index's do (stop words are
+    dropped and the rest renumbered).
+    """
+    out = []
+    for token in _word_analyzer(text, mode="query"):
+        word = token.text
+        for stemmed in _text_analyzer(word, mode="query"):
+            out.append((word, stemmed.text, len(out)))
+    return out

@@ -4,6 +4,7 @@ import datetime
 import decimal
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.encoding import force_str
 from modelsearch.index import AutocompleteField, FilterField, RelatedFields, SearchField
@@ -65,9 +66,7 @@ def encode_filter_value(value, internal_type: str):
                 value = value.astimezone(datetime.UTC).replace(tzinfo=None)
             return (value - EPOCH) // datetime.timedelta(microseconds=1)
         if isinstance(value, datetime.date):
-            return (datetime.datetime.combine(value, datetime.time()) - EPOCH) // (
-                datetime.timedelta(microseconds=1)
-            )
+            return (datetime.datetime.combine(value, datetime.time()) - EPOCH) // (datetime.timedelta(microseconds=1))
         return int(value)
     if internal_type in DATE_TYPES:
         if isinstance(value, datetime.datetime):
@@ -75,9 +74,7 @@ def encode_filter_value(value, internal_type: str):
         return value.toordinal() if isinstance(value, datetime.date) else int(value)
     if internal_type in TIME_TYPES:
         if isinstance(value, datetime.time):
-            return (
-                (value.hour * 60 + value.minute) * 60 + value.second
-            ) * 1_000_000 + value.microsecond
+            return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
         return int(value)
     if internal_type in INT_TYPES:
         if isinstance(value, datetime.timedelta):
@@ -88,6 +85,24 @@ def encode_filter_value(value, internal_type: str):
     if isinstance(value, decimal.Decimal):
         return str(value)
     return force_str(value)
+
+
+def decode_filter_value(value, internal_type: str):
+    """The model value of an indexed filter value (``encode_filter_value`` undone), for facets."""
+    if internal_type in DATETIME_TYPES:
+        moment = EPOCH + datetime.timedelta(microseconds=value)
+        return moment.replace(tzinfo=datetime.UTC) if settings.USE_TZ else moment
+    if internal_type in DATE_TYPES:
+        return datetime.date.fromordinal(value)
+    if internal_type in TIME_TYPES:
+        seconds, microseconds = divmod(value, 1_000_000)
+        minutes, second = divmod(seconds, 60)
+        return datetime.time(minutes // 60, minutes % 60, second, microseconds)
+    if internal_type in ("BooleanField", "NullBooleanField"):
+        return bool(value)
+    if internal_type == "DurationField":
+        return datetime.timedelta(microseconds=value)
+    return value
 
 
 def _text(value) -> str:

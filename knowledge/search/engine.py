@@ -161,15 +161,11 @@ class SegmentScorer:
         if len(docs):
             matched[docs] = True
             if field.scorable:
-                (lengths,) = _lengths.get(
-                    (self.segment, fieldname), lambda: (_field_lengths(self.reader, fieldname),)
-                )
+                (lengths,) = _lengths.get((self.segment, fieldname), lambda: (_field_lengths(self.reader, fieldname),))
                 idf = self.top.idf(fieldname, text)
                 avg = self.top.avg_field_length(fieldname) or 1
                 dl = lengths[docs]
-                scores[docs] = (
-                    idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * dl / avg))
-                ) * q.boost
+                scores[docs] = (idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * dl / avg))) * q.boost
         return scores, matched
 
 
@@ -184,10 +180,31 @@ def search(searcher, q, allowed, limit):
 
     ``allowed`` is None (every live document) or a boolean array over doc numbers.
     """
+    hits, total, exact, _matches = search_and_match(searcher, q, allowed, limit)
+    return hits, total, exact
+
+
+def search_and_match(searcher, q, allowed, limit):
+    """As ``search``, and the doc numbers of every match (None when they were not all found).
+
+    Scoring finds every match anyway; handing them on spares facets a second pass over the query.
+    """
     if type(q) is wq.Phrase:
-        return _phrase_search(searcher, q, allowed, limit)
-    hits, total = _scored(searcher, q, allowed, limit)
-    return hits, total, True
+        hits, total, exact = _phrase_search(searcher, q, allowed, limit)
+        everything = exact and (limit is None or total <= limit)
+        matches = np.fromiter((docnum for docnum, _score in hits), np.int64, count=len(hits)) if everything else None
+        return hits, total, exact, matches
+    hits, total, matches = _scored(searcher, q, allowed, limit)
+    return hits, total, True, matches
+
+
+def matching(searcher, q, allowed) -> np.ndarray:
+    """Doc numbers of every match of ``q``, unordered, without scoring them into Python objects."""
+    if type(q) is wq.Phrase:
+        found, _total, _exact = _phrase_search(searcher, q, allowed, None)
+        return np.fromiter((docnum for docnum, _score in found), np.int64, count=len(found))
+    docs, _scores = _candidates(searcher, q, allowed)
+    return docs
 
 
 def _candidates(searcher, q, allowed):
@@ -246,8 +263,7 @@ class PhraseChecker:
         self.slop = q.slop
         self.decode = searcher.schema[q.fieldname].format.decode_positions
         self.leaves = [
-            (offset, sub.reader(), sub.reader().doc_count_all())
-            for sub, offset in searcher.leaf_searchers()
+            (offset, sub.reader(), sub.reader().doc_count_all()) for sub, offset in searcher.leaf_searchers()
         ]
 
     def _positions(self, reader, word):
@@ -280,9 +296,7 @@ class PhraseChecker:
         starts = positions[0]
         for following in positions[1:]:
             following_set = set(following)
-            starts = [
-                q for p in starts for q in range(p + 1, p + self.slop + 1) if q in following_set
-            ]
+            starts = [q for p in starts for q in range(p + 1, p + self.slop + 1) if q in following_set]
             if not starts:
                 return False
         return True
@@ -310,7 +324,7 @@ def _encoded_positions(reader, fieldname, word):
 
 def _scored(searcher, q, allowed, limit):
     leaves = searcher.leaf_searchers()
-    found_docs, found_scores = [], []
+    found_docs, found_scores, matches = [], [], []
     total = 0
     for sub, offset in leaves:
         reader = sub.reader()
@@ -323,16 +337,17 @@ def _scored(searcher, q, allowed, limit):
             matched &= allowed[offset : offset + scorer.size]
         docs = np.flatnonzero(matched)
         total += len(docs)
+        matches.append(docs + offset)
         if limit is not None and len(docs) > limit:
             keep = np.argpartition(-scores[docs], limit - 1)[:limit]
             docs = docs[keep]
         found_docs.append(docs + offset)
         found_scores.append(scores[docs])
     if not found_docs:
-        return [], 0
+        return [], 0, np.empty(0, np.int64)
     docs = np.concatenate(found_docs)
     scores = np.concatenate(found_scores)
     order = np.lexsort((docs, -scores))
     if limit is not None:
         order = order[:limit]
-    return [(int(docs[i]), float(scores[i])) for i in order], total
+    return [(int(docs[i]), float(scores[i])) for i in order], total, np.concatenate(matches)

@@ -4,50 +4,15 @@ User text is never given to Whoosh's query parser (where quotes, colons and AND 
 syntax): it is analyzed into tokens and the query objects are built from them.
 """
 
-from functools import lru_cache
-
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Subquery
-from django.db.models.expressions import Col
-from django.db.models.functions.datetime import Extract
-from django.db.models.lookups import Lookup
-from django.db.models.sql import Query
-from django.db.models.sql.constants import MULTI, SINGLE
-from django.db.models.sql.where import NothingNode, WhereNode
-from modelsearch.index import AutocompleteField, RelatedFields, SearchField
+from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.lang.porter import stem as porter_stem
 from whoosh.query.spans import SpanNear2, SpanWrappingMatcher, WrappingSpan
 
-from .analysis import (
-    AUTOCOMPLETE_MAX_GRAM,
-    autocomplete_query_analyzer,
-    band_end,
-    band_start,
-    text_analyzer,
-)
-from .documents import encode_filter_value, filter_field_name
+from .analysis import AUTOCOMPLETE_MAX_GRAM, analyze, autocomplete_query_analyzer, band_end, band_start
+from .corrections import corrections_for
 
-SUPPORTED_LOOKUPS = {
-    "exact",
-    "isnull",
-    "startswith",
-    "prefix",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "range",
-    "in",
-}
-# Typo corrections tried per unknown word.
-MAX_CORRECTIONS = 5
-
-_text_analyzer = text_analyzer()
-# The same tokens as _text_analyzer, unstemmed and with stop words.
-_word_analyzer = autocomplete_query_analyzer()
 _autocomplete_analyzer = autocomplete_query_analyzer()
 
 
@@ -56,20 +21,6 @@ class FilterQuery:
 
     def __init__(self, query):
         self.query = query
-
-
-def analyze(text: str) -> list[tuple[str, str, int]]:
-    """(word, stem, position) for each indexable word of ``text``.
-
-    Positions count indexable words only, as the index's do (stop words are
-    dropped and the rest renumbered).
-    """
-    out = []
-    for token in _word_analyzer(text, mode="query"):
-        word = token.text
-        for stemmed in _text_analyzer(word, mode="query"):
-            out.append((word, stemmed.text, len(out)))
-    return out
 
 
 def with_boost(q, boost):
@@ -138,9 +89,7 @@ class SearchQueryBuilder:
             return self.phrase(query.query_string)
         if isinstance(query, Fuzzy):
             return self.fuzzy(query.query_string, query.operator)
-        raise NotImplementedError(
-            f"`{query.__class__.__name__}` is not supported by the Whoosh search backend."
-        )
+        raise NotImplementedError(f"`{query.__class__.__name__}` is not supported by the Whoosh search backend.")
 
     field_name = "text"
 
@@ -149,10 +98,7 @@ class SearchQueryBuilder:
         field's band of it when the search is restricted to some fields."""
         if not self.search_fields:
             return make(self.field_name, spans=False)
-        parts = [
-            FieldBand(make(self.field_name, spans=True), path, boost=boost)
-            for path, boost in self.search_fields
-        ]
+        parts = [FieldBand(make(self.field_name, spans=True), path, boost=boost) for path, boost in self.search_fields]
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def _term(self, stem):
@@ -166,9 +112,7 @@ class SearchQueryBuilder:
 
     def _word(self, word, stem):
         if self.correct_typos and not self.reader.doc_frequency("text", stem):
-            corrections = self.cache(
-                ("corrections", word), lambda: corrections_for(self.reader, word)
-            )
+            corrections = self.cache(("corrections", word), lambda: corrections_for(self.reader, word))
             if corrections:
                 return wq.Or([with_boost(self._term(c.stem), 0.8) for c in corrections])
         return self._term(stem)
@@ -225,210 +169,10 @@ class AutocompleteQueryBuilder(SearchQueryBuilder):
         return self.plain_text(text, operator)
 
 
-class Correction:
-    def __init__(self, word, stem, doc_frequency):
-        self.word = word
-        self.stem = stem
-        self.doc_frequency = doc_frequency
-
-
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    return porter_stem(word)
-
-
-def _edits(word: str) -> set[str]:
-    """Words one insertion, deletion, substitution or transposition away."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return {
-        *(a + b[1:] for a, b in splits if b),
-        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
-        *(a + c + b[1:] for a, b in splits if b for c in letters),
-        *(a + c + b for a, b in splits for c in letters),
-    }
-
-
-def corrections_for(reader, word: str) -> list[Correction]:
-    """Known words one edit away from an unknown ``word``, most common first.
-
-    The index holds stems, and a typo's stem is often far from the right one
-    ("handlign" vs "handl"), so the edits are made to the word as typed and
-    each is stemmed and looked up.
-    """
-    word = word.lower()
-    if len(word) < 4 or not word.isalpha():
-        return []
-    found = {}
-    for candidate in _edits(word):
-        candidate_stem = stem(candidate)
-        if candidate_stem in found:
-            continue
-        frequency = reader.doc_frequency("text", candidate_stem)
-        if frequency:
-            found[candidate_stem] = Correction(candidate, candidate_stem, frequency)
-    if not found and len(word) >= 7:
-        # Two edits away: Whoosh's automaton over the stems themselves.
-        for candidate_stem in reader.terms_within("text", stem(word), 2, prefix=1):
-            frequency = reader.doc_frequency("text", candidate_stem)
-            found[candidate_stem] = Correction(candidate_stem, candidate_stem, frequency)
-    ranked = sorted(found.values(), key=lambda c: c.doc_frequency, reverse=True)
-    return ranked[:MAX_CORRECTIONS]
-
-
-def _written_corrections(reader, word: str) -> list[str]:
-    """Words people wrote one edit from ``word`` (two for long words), most common first.
-
-    Inflections ("renewal" for "renewals") are left out: the stem already finds them.
-    """
-    if len(word) < 4 or not word.isalpha():
-        return []
-
-    def is_inflection(candidate):
-        return candidate.startswith(word) or word.startswith(candidate)
-
-    found = {c: f for c in _edits(word) if not is_inflection(c) and (f := reader.doc_frequency("words", c))}
-    if not found and len(word) >= 7:
-        found = {
-            c: reader.doc_frequency("words", c)
-            for c in reader.terms_within("words", word, 2, prefix=1)
-            if not is_inflection(c)
-        }
-    return sorted(found, key=lambda c: (-found[c], c))
-
-
-def suggest_correction(reader, text: str) -> str | None:
-    """A "did you mean" rewrite of ``text``, or None.
-
-    Only a word nobody wrote is rewritten, and only into a word somebody wrote (the
-    ``words`` field holds them unstemmed, so a suggestion never shows a stem). Whether
-    the rewrite finds more is for the caller to check. An index built before the
-    ``words`` field suggests nothing until it is rebuilt.
-    """
-    if "words" not in reader.schema:
-        return None
-    changed = False
-    out = []
-    for token in _word_analyzer(text, mode="query"):
-        word = token.text
-        if not list(_text_analyzer(word, mode="query")) or reader.doc_frequency("words", word):
-            out.append(word)  # a stop word, or a word somebody wrote
-            continue
-        corrections = _written_corrections(reader, word)
-        if corrections:
-            out.append(corrections[0])
-            changed = True
-        else:
-            out.append(word)
-    return " ".join(out) if changed else None
-
-
-def knows_every_word(reader, text: str) -> bool:
-    """Whether the index has every word of ``text`` (by stem), so the words as typed find something."""
-    return all(reader.doc_frequency("text", stemmed) for _word, stemmed, _pos in analyze(text))
-
-
-# Filters
-
-
-def where_needs_database(queryset) -> bool:
-    """True when a filter spans a relation, an unindexable lookup or a skipped pointer field."""
-    return _node_needs_database(queryset.query, queryset.query.where)
-
-
-def _node_needs_database(query, node) -> bool:
-    if isinstance(node, NothingNode):
-        return False
-    if isinstance(node, WhereNode):
-        return any(_node_needs_database(query, child) for child in node.children)
-    if not isinstance(node, Lookup):
-        return True
-    lhs = node.lhs
-    if isinstance(lhs, Extract):
-        lhs = lhs.lhs
-    if not isinstance(lhs, Col):
-        return True
-    if node.lookup_name not in SUPPORTED_LOOKUPS and not isinstance(node.lhs, Extract):
-        return True
-    # modelsearch ignores "*_ptr_id" lookups (child page types); the database must apply them.
-    if lhs.target.attname.endswith("_ptr_id"):
-        return True
-    alias = lhs.alias
-    while alias is not None:
-        join = query.alias_map[alias]
-        join_field = getattr(join, "join_field", None)
-        if join_field is not None and not (
-            join_field.one_to_one and getattr(join_field.remote_field, "parent_link", False)
-        ):
-            return True
-        alias = getattr(join, "parent_alias", None)
-    return False
-
-
-def _resolve_subquery(value, queryset, many):
-    if isinstance(value, (Query, Subquery)):
-        db_alias = queryset._db or DEFAULT_DB_ALIAS
-        sql_query = value.query if isinstance(value, Subquery) else value
-        if many:
-            rows = sql_query.get_compiler(db_alias).execute_sql(result_type=MULTI)
-            return [row[0] for chunk in rows for row in chunk]
-        row = sql_query.get_compiler(db_alias).execute_sql(result_type=SINGLE)
-        return row[0] if row else None
-    return value
-
-
-def lookup_query(queryset, field_path, lookup, value):
-    """The whoosh query for one ``field__lookup=value`` filter."""
-    model = queryset.model
-    for related in field_path[:-1]:
-        if isinstance(related, RelatedFields):
-            model = related.get_field(model).related_model
-    field = field_path[-1]
-    path = "__".join(f.field_name for f in field_path)
-    internal_type = field.get_type(model)
-    name = filter_field_name(path, internal_type)
-
-    def enc(v):
-        return encode_filter_value(v, internal_type)
-
-    if lookup == "isnull":
-        q = wq.Term("doc_null", path)
-        return q if value else wq.Not(q)
-    if lookup == "exact":
-        value = _resolve_subquery(value, queryset, many=False)
-        if value is None:
-            return wq.Term("doc_null", path)
-        return wq.Term(name, enc(value))
-    if lookup == "in":
-        values = _resolve_subquery(value, queryset, many=True)
-        values = [v for v in values if v is not None]
-        if not values:
-            return wq.NullQuery
-        return wq.Or([wq.Term(name, enc(v)) for v in values])
-    if lookup in ("startswith", "prefix"):
-        return wq.Prefix(name, enc(value))
-    if lookup in ("gt", "gte", "lt", "lte", "range"):
-        if lookup == "range":
-            start, end = (enc(v) for v in value)
-            startexcl = endexcl = False
-        else:
-            start = enc(value) if lookup in ("gt", "gte") else None
-            end = enc(value) if lookup in ("lt", "lte") else None
-            startexcl, endexcl = lookup == "gt", lookup == "lt"
-        if name.startswith("fs_"):
-            return wq.TermRange(name, start, end, startexcl=startexcl, endexcl=endexcl)
-        return wq.NumericRange(name, start, end, startexcl=startexcl, endexcl=endexcl)
-    return None
-
-
 def text_search_fields(model, names, field_type=SearchField):
     """[(field path, boost)] for a ``fields=[...]`` restriction."""
     by_name = {f.field_name: f for f in model.get_search_fields() if isinstance(f, field_type)}
-    return [
-        (name, float(getattr(by_name[name], "boost", None) or 1.0))
-        for name in names
-        if name in by_name
-    ]
+    return [(name, float(getattr(by_name[name], "boost", None) or 1.0)) for name in names if name in by_name]
 
 
 def autocomplete_search_fields(model, names):
@@ -486,8 +230,4 @@ class FieldBand(WrappingSpan):
             return self.__class__(newchild, self.start, self.end)
 
         def _get_spans(self):
-            return [
-                span
-                for span in self.child.spans()
-                if self.start <= span.start and span.end < self.end
-            ]
+            return [span for span in self.child.spans() if self.start <= span.start and span.end < self.end]

@@ -130,11 +130,7 @@ class IndexStore:
         except FileNotFoundError:
             return []
         return sorted(
-            (
-                n
-                for n in names
-                if n.startswith(GENERATION_PREFIX) and os.path.isdir(os.path.join(self.path, n))
-            ),
+            (n for n in names if n.startswith(GENERATION_PREFIX) and os.path.isdir(os.path.join(self.path, n))),
             key=_generation_number,
         )
 
@@ -219,8 +215,7 @@ class IndexStore:
             except LockError:
                 if time.monotonic() >= deadline:
                     raise IndexBusyError(
-                        f"The search index at {self.path} stayed locked by another writer "
-                        f"for {self.lock_timeout:g} s"
+                        f"The search index at {self.path} stayed locked by another writer for {self.lock_timeout:g} s"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.02)
@@ -334,9 +329,7 @@ class IndexStore:
         with self._swap_lock(exclusive=True):
             previous = self.current_generation()
             if self.building_generation() != build.name:
-                raise RuntimeError(
-                    f"The search index rebuild into {build.name} was superseded by another rebuild"
-                )
+                raise RuntimeError(f"The search index rebuild into {build.name} was superseded by another rebuild")
             operations = list(self._read_journal(build.name))
             if operations:
                 writer = self._acquire_writer(build.index)

@@ -6,9 +6,7 @@ from collections.abc import Iterable
 CHUNK_WORDS = 120
 
 
-def chunk_cues(
-    cues: Iterable[tuple[float, str]], *, max_words: int = CHUNK_WORDS
-) -> list[tuple[int, str, float]]:
+def chunk_cues(cues: Iterable[tuple[float, str]], *, max_words: int = CHUNK_WORDS) -> list[tuple[int, str, float]]:
     """Group (start_seconds, text) cues into (chunk, text, start_seconds) of at most max_words.
 
     A cue is never split unless it alone is longer than max_words; each chunk starts

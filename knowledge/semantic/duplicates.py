@@ -21,7 +21,8 @@ from django.utils.text import Truncator
 
 from . import encoder
 from .indexing import MICROPOST, TIP, model_for
-from .store import VectorIndex, content_type_id_for, nearest
+from .store import nearest
+from .vector_index import VectorIndex, content_type_id_for
 
 ALREADY_SHARED_MIN_SCORE = 0.6
 ALREADY_SHARED_LIMIT = 3
@@ -40,8 +41,9 @@ class NearDuplicate:
     obj: object
 
 
-def already_shared(text: str, *, limit: int = ALREADY_SHARED_LIMIT,
-                   min_score: float = ALREADY_SHARED_MIN_SCORE) -> list[NearDuplicate]:
+def already_shared(
+    text: str, *, limit: int = ALREADY_SHARED_LIMIT, min_score: float = ALREADY_SHARED_MIN_SCORE
+) -> list[NearDuplicate]:
     """Existing live tips and microposts that say nearly the same as text, most similar first."""
     text = " ".join(text.split())[:1000]
     tip_model, post_model = model_for(TIP), model_for(MICROPOST)
@@ -60,8 +62,9 @@ def already_shared(text: str, *, limit: int = ALREADY_SHARED_LIMIT,
             found.append(NearDuplicate("Tip", tip.title, tip.url, hit.score, tip))
         elif hit.content_type_id != tip_type and hit.object_id in posts:
             post = posts[hit.object_id]
-            found.append(NearDuplicate("Micropost", Truncator(post.text).chars(100), post.get_absolute_url(),
-                                       hit.score, post))
+            found.append(
+                NearDuplicate("Micropost", Truncator(post.text).chars(100), post.get_absolute_url(), hit.score, post)
+            )
     return found[:limit]
 
 
@@ -93,8 +96,11 @@ def possible_duplicate_pairs(*, min_score: float = PAIR_MIN_SCORE, limit: int = 
     if scored is None:
         scored = _similar_rows(snapshot, live, min_score, limit)
         cache.set(key, scored, 3600)
-    tips = tip_model.objects.filter(pk__in={pk for pair in scored for pk in pair[:2]}).select_related(
-        "author", "account").defer_streamfields()
+    tips = (
+        tip_model.objects.filter(pk__in={pk for pair in scored for pk in pair[:2]})
+        .select_related("author", "account")
+        .defer_streamfields()
+    )
     by_id = {tip.pk: tip for tip in tips}
     return [DuplicatePair(by_id[a], by_id[b], score) for a, b, score in scored if a in by_id and b in by_id]
 
@@ -108,7 +114,7 @@ def _similar_rows(snapshot, live: set[int], min_score: float, limit: int) -> lis
     ids = object_ids[rows]
     found: list[tuple[int, int, float]] = []
     for start in range(0, len(rows), PAIR_BLOCK):
-        scores = vectors[start:start + PAIR_BLOCK] @ vectors.T
+        scores = vectors[start : start + PAIR_BLOCK] @ vectors.T
         for offset, other in zip(*np.nonzero(scores >= min_score), strict=True):
             row = start + offset
             if other > row:  # each pair once, never a tip with itself

@@ -1,7 +1,8 @@
 """What text of each kind of content is embedded, and rebuilding every vector at once.
 
-Tips, microposts and coaching videos have vectors. Coaching is looked up through
-the app registry, never imported, so knowledge keeps working without it.
+The kinds registered with ``knowledge.contracts.register`` have vectors; each says what is
+embedded with ``embedded_chunks()`` (a coaching video adds its transcript there, from coaching's
+side), so this module knows no kind by name.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from typing import TextIO
 from django.apps import apps
 from django.db.models import Model
 
+from knowledge import contracts
 from knowledge.progress import Progress
 
 from . import encoder
-from .chunking import chunk_cues
 from .models import Embedding
-from .store import ChunkInput, UpsertReport, content_type_id_for, upsert_many
+from .vector_index import content_type_id_for
+from .writing import ChunkInput, UpsertReport, upsert_many
 
 TIP = "knowledge.tippage"
 MICROPOST = "knowledge.micropost"
-VIDEO = "coaching.coachingvideopage"
-EMBEDDED_MODELS = (TIP, MICROPOST, VIDEO)
 REBUILD_BATCH = 128
 
 
@@ -37,43 +37,19 @@ def model_for(label: str) -> type[Model] | None:
 
 def embedded_models() -> list[type[Model]]:
     """The installed models whose content has vectors."""
-    return [model for label in EMBEDDED_MODELS if (model := model_for(label)) is not None]
+    return contracts.embedded_models()
 
 
-def is_embedded(model: type[Model]) -> bool:
-    return model._meta.label_lower in EMBEDDED_MODELS
-
-
-def tip_text(tip) -> str:
-    """Title first: the encoder reads 256 word pieces, and the title says most."""
-    from knowledge.sitesearch.kinds import stream_text
-
-    return ". ".join(part for part in (tip.title, tip.summary, stream_text(tip.body)) if part.strip())
-
-
-def video_chunks(video) -> list[ChunkInput]:
-    """Chunk 0 is the title and summary; each transcript chunk follows with its start second."""
-    from coaching.transcripts import TranscriptError, parse_transcript
-
-    chunks: list[ChunkInput] = [(0, ". ".join(p for p in (video.title, video.summary) if p.strip()))]
-    try:
-        cues = parse_transcript(video.transcript_source) if video.transcript_source.strip() else []
-    except TranscriptError:
-        cues = []  # the admin form refuses bad captions; an old bad one just has no transcript vectors
-    chunks += [(number + 1, text, start) for number, text, start in chunk_cues((c.start, c.text) for c in cues)]
-    return chunks
+def is_embedded(model: type[Model] | None) -> bool:
+    registered = contracts.registration(model) if model is not None else None
+    return registered is not None and registered.embedded
 
 
 def chunks_for(obj: Model) -> list[ChunkInput]:
     """The (chunk, text[, start_seconds]) pieces embedded for obj."""
-    label = obj._meta.label_lower
-    if label == TIP:
-        return [(0, tip_text(obj))]
-    if label == MICROPOST:
-        return [(0, obj.text)]
-    if label == VIDEO:
-        return video_chunks(obj)
-    raise ValueError(f"{obj._meta.label} has no vectors")
+    if not is_embedded(type(obj)):
+        raise ValueError(f"{obj._meta.label} has no vectors")
+    return obj.embedded_chunks()
 
 
 @dataclass
@@ -105,8 +81,12 @@ def rebuild_vectors(*, stream: TextIO | None = None, show_progress: bool = True)
     for model in embedded_models():
         ct_id = content_type_id_for(model)
         existing = set(Embedding.objects.filter(content_type_id=ct_id).values_list("object_id", flat=True))
-        bar = Progress(f"Vectors for {model._meta.verbose_name_plural}", model._default_manager.count(),
-                       stream, enabled=show_progress)
+        bar = Progress(
+            f"Vectors for {model._meta.verbose_name_plural}",
+            model._default_manager.count(),
+            stream,
+            enabled=show_progress,
+        )
         for batch in _batches(model):
             done: UpsertReport = upsert_many(((obj, chunks_for(obj)) for obj in batch), batch_size=REBUILD_BATCH)
             report.objects += len(batch)
@@ -120,5 +100,6 @@ def rebuild_vectors(*, stream: TextIO | None = None, show_progress: bool = True)
             orphans = sorted(existing)
             for start in range(0, len(orphans), 500):
                 report.deleted += Embedding.objects.filter(
-                    content_type_id=ct_id, object_id__in=orphans[start:start + 500]).delete()[0]
+                    content_type_id=ct_id, object_id__in=orphans[start : start + 500]
+                ).delete()[0]
     return report

@@ -30,9 +30,7 @@ class Embedding(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "chunk"], name="semantic_one_vector_per_chunk"
-            )
+            models.UniqueConstraint(fields=["content_type", "object_id", "chunk"], name="semantic_one_vector_per_chunk")
         ]
         # VectorIndex asks "what changed since" per content type.
         indexes = [models.Index(fields=["content_type", "updated_at"])]

@@ -14,6 +14,8 @@ Thresholds are cosine similarities of all-MiniLM-L6-v2. On the paraphrase set in
 ``evaluation.py`` a query scored its target at 0.32 (median, 0.10-0.55) and the
 other tips at 0.13 (median; 0.28 at p90, 0.40 at p99), so only a score of 0.45 or
 more is trusted to pass a keyword hit, and meaning-only hits are capped in number.
+The site search fills from 0.26 (knowledge/sitesearch/meaning.py): the nonsense queries
+in ``evaluation.NONSENSE`` score at most 0.253 against those tips.
 """
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -78,7 +80,5 @@ def fuse(
         is_weak = i > 0 and best is not None and score is not None and score < weak_fraction * best
         (weak if is_weak else strong).append(keyword_hit(i))
     overtaking = [meaning_hit(k, s) for k, s in meaning_only if s >= overtake_min_score]
-    filling = [
-        meaning_hit(k, s) for k, s in meaning_only if fill_min_score <= s < overtake_min_score
-    ]
+    filling = [meaning_hit(k, s) for k, s in meaning_only if fill_min_score <= s < overtake_min_score]
     return (strong + overtaking + weak + filling)[:limit]

@@ -10,8 +10,8 @@ from django.dispatch import receiver
 from ..oncommit import enqueue_once_on_commit
 from . import encoder
 from .indexing import is_embedded
-from .store import delete_vectors
 from .tasks import refresh_vectors
+from .writing import delete_vectors
 
 
 def schedule_refresh(obj) -> None:

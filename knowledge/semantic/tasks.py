@@ -6,7 +6,8 @@ from django_tasks import task
 
 from .indexing import chunks_for, model_for
 from .models import Embedding
-from .store import content_type_id_for, upsert_vectors
+from .vector_index import content_type_id_for
+from .writing import upsert_vectors
 
 
 @task()

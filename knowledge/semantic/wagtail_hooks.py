@@ -14,11 +14,15 @@ def possible_duplicates_report(request):
     """Pairs of live tips that say nearly the same thing, most similar first: candidates to merge."""
     if not is_marketing(request.user):
         raise PermissionDenied("Only marketing sees possible duplicates.")
-    return render(request, "semantic/admin/possible_duplicates.html", {
-        "pairs": possible_duplicate_pairs(),
-        "enabled": encoder.is_enabled(),
-        "threshold": round(PAIR_MIN_SCORE * 100),
-    })
+    return render(
+        request,
+        "semantic/admin/possible_duplicates.html",
+        {
+            "pairs": possible_duplicate_pairs(),
+            "enabled": encoder.is_enabled(),
+            "threshold": round(PAIR_MIN_SCORE * 100),
+        },
+    )
 
 
 @hooks.register("register_admin_urls")
@@ -33,5 +37,6 @@ class MarketingOnlyMenuItem(MenuItem):
 
 @hooks.register("register_reports_menu_item")
 def register_possible_duplicates_menu_item():
-    return MarketingOnlyMenuItem("Possible duplicates", reverse("possible_duplicates_report"), icon_name="doc-full",
-                                 order=710)
+    return MarketingOnlyMenuItem(
+        "Possible duplicates", reverse("possible_duplicates_report"), icon_name="doc-full", order=710
+    )

@@ -7,6 +7,4 @@ class SiteSearchConfig(AppConfig):
     verbose_name = "Site search"
 
     def ready(self):
-        from .kinds import register
-
-        register()
+        from . import searchlog  # noqa: F401  (its write buffer, which a task worker flushes)

@@ -14,8 +14,7 @@ def query_words(query: str) -> list[str]:
 
 def _word_pattern(words: list[str]) -> re.Pattern | None:
     """Matches each query word and its inflections ("objections" for "objection", "pricing" for "price")."""
-    stems = sorted({word[: max(4, len(word) - 3)] if len(word) > 4 else word for word in words}, key=len,
-                   reverse=True)
+    stems = sorted({word[: max(4, len(word) - 3)] if len(word) > 4 else word for word in words}, key=len, reverse=True)
     if not stems:
         return None
     alternatives = "|".join(re.escape(stem) for stem in stems)
@@ -40,7 +39,7 @@ def highlight(text: str, query: str, *, width: int = 220) -> SafeString:
         return mark_safe(prefix + escape(window) + suffix)
     pieces, last = [], 0
     for match in pattern.finditer(window):
-        pieces.append(escape(window[last:match.start()]))
+        pieces.append(escape(window[last : match.start()]))
         pieces.append(f"<mark>{escape(match.group(0))}</mark>")
         last = match.end()
     pieces.append(escape(window[last:]))

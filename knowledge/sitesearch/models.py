@@ -12,8 +12,9 @@ class SearchLogQuerySet(models.QuerySet):
         """One row per normalised query: how often, how many found nothing, when last."""
         return (
             self.values("normalized_query")
-            .annotate(searches=Count("id"), empty=Count("id", filter=Q(result_count=0)),
-                      last_searched=Max("created_at"))
+            .annotate(
+                searches=Count("id"), empty=Count("id", filter=Q(result_count=0)), last_searched=Max("created_at")
+            )
             .order_by("-searches", "normalized_query")
         )
 

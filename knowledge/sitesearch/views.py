@@ -1,8 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import SearchLog
 from .searching import KINDS, SearchFilters, search_site
+from .searchlog import log_search
 from .suggestions import suggestions_for
 
 
@@ -15,15 +15,20 @@ def search(request):
     if query:
         outcome = search_site(query, filters=filters, page=int(page) if page.isdigit() else 1, request=request)
         if outcome.page == 1:
-            SearchLog.objects.create(query=query[:255], normalized_query=SearchLog.normalize(query),
-                                     result_count=outcome.total, user=request.user)
-    return render(request, "sitesearch/search.html", {
-        "search_query": query, "outcome": outcome, "filters": filters, "kinds": KINDS.values(),
-    })
+            log_search(query, result_count=outcome.total, user=request.user)
+    return render(
+        request,
+        "sitesearch/search.html",
+        {
+            "search_query": query,
+            "outcome": outcome,
+            "filters": filters,
+            "kinds": KINDS.values(),
+        },
+    )
 
 
 @require_GET
 def suggest(request):
     """Autocomplete for the header search box: options for its <datalist>."""
-    return render(request, "sitesearch/suggestions.html",
-                  {"suggestions": suggestions_for(request.GET.get("q", ""))})
+    return render(request, "sitesearch/suggestions.html", {"suggestions": suggestions_for(request.GET.get("q", ""))})

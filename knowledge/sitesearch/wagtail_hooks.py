@@ -23,13 +23,17 @@ def _search_logs(request):
 def search_terms_report(request):
     """What people search for, and what finds nothing: content to write next."""
     days, logs = _search_logs(request)
-    return render(request, "sitesearch/admin/search_terms.html", {
-        "popular": logs.popular()[:50],
-        "unanswered": logs.filter(result_count=0).popular()[:50],
-        "total": logs.count(),
-        "days": days,
-        "periods": PERIODS,
-    })
+    return render(
+        request,
+        "sitesearch/admin/search_terms.html",
+        {
+            "popular": logs.popular()[:50],
+            "unanswered": logs.filter(result_count=0).popular()[:50],
+            "total": logs.count(),
+            "days": days,
+            "periods": PERIODS,
+        },
+    )
 
 
 def search_terms_csv(request):

@@ -46,7 +46,7 @@ def points(weights, verb: str) -> int:
 
 @register.filter
 def short_period(period: scoring.Period) -> str:
-    """"This quarter", or the dates of a custom period: what fits one line on a phone."""
+    """ "This quarter", or the dates of a custom period: what fits one line on a phone."""
     if period.key != scoring.PeriodKey.CUSTOM:
         return dict(scoring.PeriodKey.CHOICES)[period.key]
     return f"{period.start:%-d %b} – {period.end:%-d %b %Y}"
@@ -102,9 +102,7 @@ def _render_tip_influence(item, request, *, can_see_revenue: bool) -> str:
     return render_to_string("leaderboard/includes/influence_on_tip_section.html", context)
 
 
-@register.inclusion_tag(
-    "leaderboard/includes/influence_on_profile_section.html", takes_context=True
-)
+@register.inclusion_tag("leaderboard/includes/influence_on_profile_section.html", takes_context=True)
 def profile_influence(context, person):
     """ "Influenced by your tips" this year, on a person's profile: the deals' count and total."""
     request = context.get("request")
@@ -119,9 +117,7 @@ def profile_influence(context, person):
     show_amount = person.pk == user.pk or user.has_perm("leaderboard.view_revenue")
     context = {"show": True, "person": person, "is_self": person.pk == user.pk}
     if show_amount:
-        influenced = attribution.deals_influenced_by_author(
-            *arguments, window_days=weights.influence_window_days
-        )
+        influenced = attribution.deals_influenced_by_author(*arguments, window_days=weights.influence_window_days)
         return context | {
             "show_amount": True,
             "count": len(influenced),
@@ -130,9 +126,7 @@ def profile_influence(context, person):
             "can_add_rates": user.has_perm("leaderboard.add_exchangerate"),
             "items": len({item for entry in influenced for item in entry.items}),
         }
-    influence = attribution.influence_count_for_author(
-        *arguments, window_days=weights.influence_window_days
-    )
+    influence = attribution.influence_count_for_author(*arguments, window_days=weights.influence_window_days)
     return context | {
         "show_amount": False,
         "count": influence.deals,

@@ -1,5 +1,18 @@
 // Small progressive enhancements; every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
+  // A tip or video page counts its view once it has shown (the GET itself writes nothing).
+  document.querySelectorAll("[data-view-beacon]").forEach((marker) => {
+    const data = new FormData();
+    try {
+      data.append("csrfmiddlewaretoken", JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]);
+    } catch (error) {
+      return;
+    }
+    const url = marker.dataset.viewBeacon;
+    if (!(navigator.sendBeacon && navigator.sendBeacon(url, data))) {
+      fetch(url, { method: "POST", body: data, credentials: "same-origin", keepalive: true }).catch(() => {});
+    }
+  });
   // Close the user menu when clicking elsewhere.
   document.addEventListener("click", (event) => {
     document.querySelectorAll("details.user-menu[open]").forEach((menu) => {

@@ -14,8 +14,14 @@ testcases._MediaFilesHandler._should_handle = lambda self, path: False
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
 ]
 
 
@@ -38,6 +44,19 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _buffers_flushed_by_the_test(monkeypatch):
+    """The live server never writes its buffered views on its own here.
+
+    On SQLite the server thread shares the test's in-memory connection, so a beacon's flush
+    racing the test's own queries broke its transaction ("no such savepoint"); a test that
+    needs the rows calls ``writebuffer.flush_all()`` itself, in its own thread.
+    """
+    from knowledge import writebuffer
+
+    monkeypatch.setattr(writebuffer, "flush_if_due", lambda: False)
 
 
 @pytest.fixture

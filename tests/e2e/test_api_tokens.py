@@ -40,11 +40,19 @@ def test_a_manager_creates_copies_uses_and_revokes_a_token(page, live_server, si
     with httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {key}"}, timeout=15) as api:
         pushed = api.post(
             "/api/deals/batch",
-            json={"deals": [
-                {"crm_id": "HS-1", "name": "Acme renewal", "owner": "Riley Rep", "amount": "12500",
-                 "stage": "Closed Won", "close_date": "2026-11-03"},
-                {"crm_id": "HS-2", "name": "No amount", "amount": "lots"},
-            ]},
+            json={
+                "deals": [
+                    {
+                        "crm_id": "HS-1",
+                        "name": "Acme renewal",
+                        "owner": "Riley Rep",
+                        "amount": "12500",
+                        "stage": "Closed Won",
+                        "close_date": "2026-11-03",
+                    },
+                    {"crm_id": "HS-2", "name": "No amount", "amount": "lots"},
+                ]
+            },
         )
         assert pushed.status_code == 200, pushed.text
         assert [item["result"] for item in pushed.json()["results"]] == ["created", "error"]

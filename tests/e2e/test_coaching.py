@@ -64,9 +64,7 @@ def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(pag
     webm = base64.b64decode(page.evaluate(RECORD_WEBM, 4))
     assert webm.startswith(b"\x1a\x45\xdf\xa3")
     page.get_by_role("textbox", name="Title", exact=True).fill("The cost of doing nothing")
-    page.get_by_label("Video file").set_input_files(
-        {"name": "talk.webm", "mimeType": "video/webm", "buffer": webm}
-    )
+    page.get_by_label("Video file").set_input_files({"name": "talk.webm", "mimeType": "video/webm", "buffer": webm})
     page.get_by_label("Transcript file (optional)").set_input_files(
         {"name": "talk.vtt", "mimeType": "text/vtt", "buffer": TRANSCRIPT.encode()}
     )
@@ -141,15 +139,12 @@ def test_a_rep_shares_a_video_with_captions_and_a_search_lands_on_the_moment(pag
 def _wait_until_played_from(page, second: float) -> float:
     """Waits for the player to have seeked and to play on from ``second``; returns where it is."""
     page.wait_for_function(
-        f"{PLAYER}.readyState >= 2 && !{PLAYER}.seeking && !{PLAYER}.paused "
-        f"&& {PLAYER}.currentTime > {second} + 0.3"
+        f"{PLAYER}.readyState >= 2 && !{PLAYER}.seeking && !{PLAYER}.paused && {PLAYER}.currentTime > {second} + 0.3"
     )
     return page.evaluate(f"{PLAYER}.currentTime")
 
 
-def test_a_transcript_hit_and_a_transcript_line_start_the_demo_video_at_that_second(
-    page, sign_in
-):
+def test_a_transcript_hit_and_a_transcript_line_start_the_demo_video_at_that_second(page, sign_in):
     """The demo's videos play, and Django's /media/ answers ranges, so the player really seeks."""
     seed_demo_coaching(videos=1)
     sign_in(make_rep("riley", first_name="Riley"))
@@ -270,9 +265,7 @@ def test_a_rep_is_told_a_renamed_text_file_is_not_a_video(page, sign_in):
     assert not CoachingVideoPage.objects.exists()
 
 
-def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(
-    browser, live_server, page, sign_in
-):
+def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(browser, live_server, page, sign_in):
     manager = make_manager("mona", first_name="Mona")
     rep = make_rep("riley", first_name="Riley")
     peer = make_rep("sam", first_name="Sam")
@@ -308,15 +301,9 @@ def test_a_manager_posts_a_challenge_a_rep_submits_and_a_peer_reviews(
     _sign_in_context(peer_context, live_server, peer)
     peer_page.goto(challenge.get_absolute_url())
     peer_page.get_by_role("link", name="Watch and review Riley's pitch").click()
-    peer_page.locator("fieldset", has_text="Clarity").get_by_role(
-        "radio", name="4 — Strong"
-    ).check()
-    peer_page.locator("fieldset", has_text="Business value").get_by_role(
-        "radio", name="3 — Adequate"
-    ).check()
-    peer_page.get_by_label("What worked, and one thing to try next time").fill(
-        "Great open; name the ROI sooner."
-    )
+    peer_page.locator("fieldset", has_text="Clarity").get_by_role("radio", name="4 — Strong").check()
+    peer_page.locator("fieldset", has_text="Business value").get_by_role("radio", name="3 — Adequate").check()
+    peer_page.get_by_label("What worked, and one thing to try next time").fill("Great open; name the ROI sooner.")
     screenshot(peer_page, "coaching-review-form")
     peer_page.get_by_role("button", name="Send review").click()
     peer_page.get_by_text("Thanks for coaching a teammate").wait_for()
@@ -341,6 +328,4 @@ def _sign_in_context(context, live_server, user):
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])

@@ -20,8 +20,7 @@ def test_manager_adds_a_missing_rate_and_reads_converted_revenue(page, sign_in):
     make_rep_profile(riley, team="East")
     activity.record(ActivityEvent.Verb.SHARED_TIP, actor=riley, owner=riley)
     closed = timezone.localdate() - timedelta(days=1)
-    make_deal("UK-1", owner=riley, amount="5000.00", currency="GBP", close_date=closed,
-              name="Initech UK rollout")
+    make_deal("UK-1", owner=riley, amount="5000.00", currency="GBP", close_date=closed, name="Initech UK rollout")
     make_deal("US-1", owner=riley, amount="10000.00", close_date=closed)
     sign_in(make_manager())
     period = f"?period=custom&start={closed - timedelta(days=30)}&end={closed}"

@@ -30,9 +30,7 @@ def test_manager_is_told_the_line_and_imports_after_choosing_the_encoding(page, 
     pause(page)
     page.get_by_role("button", name="Import").click()
     error = page.locator(".field--error .error")
-    assert error.inner_text() == (
-        "Line 120 is not UTF-8; save the file as UTF-8 or choose Latin-1 / Windows-1252."
-    )
+    assert error.inner_text() == ("Line 120 is not UTF-8; save the file as UTF-8 or choose Latin-1 / Windows-1252.")
     assert not Deal.objects.exists()
     screenshots(page, "import-encoding-error")
     page.set_input_files("#id_file", str(path))  # a browser forgets the file after a refusal

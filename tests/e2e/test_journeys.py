@@ -181,8 +181,12 @@ def rep_comments_on(title: str, text: str) -> None:
 
     tip = TipPage.objects.get(title=title)
     XtdComment.objects.create(
-        content_type=ContentType.objects.get_for_model(TipPage), object_pk=str(tip.pk), site_id=1,
-        user=User.objects.get(username="rep"), comment=text, submit_date=timezone.now(),
+        content_type=ContentType.objects.get_for_model(TipPage),
+        object_pk=str(tip.pk),
+        site_id=1,
+        user=User.objects.get(username="rep"),
+        comment=text,
+        submit_date=timezone.now(),
     )
 
 

@@ -43,9 +43,7 @@ def test_sharing_a_tip(page, sign_in):
     screenshot(page, "knowledge-share-tip-form")
     pause(page)
     page.get_by_role("button", name="Share tip").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Handling the 'too expensive' objection"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Handling the 'too expensive' objection")
     expect(page.locator("main")).to_contain_text("Your tip is live.")
     expect(page.locator("main")).to_contain_text("Then bring back the number from discovery.")
     assert TipPage.objects.get().author.username == "riley"
@@ -68,9 +66,9 @@ def test_commenting_and_replying_on_a_tip(page, sign_in):
     comment.get_by_role("button", name="Reply", exact=True).click()
     expect(page.locator(".comment--reply")).to_contain_text("Same here.")
     page.locator(".comment").first.get_by_role("button", name=re.compile("^Like")).first.click()
-    expect(
-        page.locator(".comment").first.get_by_role("button", name=re.compile("^Like")).first
-    ).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".comment").first.get_by_role("button", name=re.compile("^Like")).first).to_have_attribute(
+        "aria-pressed", "true"
+    )
     screenshot(page, "knowledge-comments")
 
 
@@ -95,9 +93,7 @@ def test_the_stale_tip_banner(page, sign_in):
         author=make_rep("author"),
         summary="Three sentences: their goal, the risk of waiting, one ask.",
     )
-    TipPage.objects.filter(pk=tip.pk).update(
-        verified_until=timezone.localdate() - datetime.timedelta(days=3)
-    )
+    TipPage.objects.filter(pk=tip.pk).update(verified_until=timezone.localdate() - datetime.timedelta(days=3))
     sign_in(make_rep("riley"))
     page.goto(tip.url)
     banner = page.get_by_role("note")
@@ -154,9 +150,12 @@ def test_ctrl_enter_posts_a_quick_win(page, sign_in):
 
 
 def test_the_already_shared_check_leaves_the_tip_form_whole(page, sign_in):
-    make_tip("Winning against a rival with a lower price", author=make_rep("ana"), body="",
-             summary="Shift the conversation to total cost of ownership, implementation risk and support "
-                     "response times.")
+    make_tip(
+        "Winning against a rival with a lower price",
+        author=make_rep("ana"),
+        body="",
+        summary="Shift the conversation to total cost of ownership, implementation risk and support response times.",
+    )
     sign_in(make_rep("riley"))
     page.goto("/tips/new/")
     title = page.get_by_label("Title")

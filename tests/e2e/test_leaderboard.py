@@ -42,14 +42,10 @@ def _team():
         make_rep_profile(user, team="East", start_date=timezone.localdate() - timedelta(days=900))
     tip = make_tip("Acme signs after a security review", author=sam, account=acme)
     record_view(riley, tip)
-    ActivityEvent.objects.filter(verb=Verb.CONTENT_VIEWED).update(
-        created_at=timezone.now() - timedelta(days=3)
-    )
+    ActivityEvent.objects.filter(verb=Verb.CONTENT_VIEWED).update(created_at=timezone.now() - timedelta(days=3))
     for number in range(10):
         user = make_rep(f"r{number:02d}", first_name=f"Rep{number:02d}", last_name="Bench")
-        make_rep_profile(
-            user, team="West", start_date=timezone.localdate() - timedelta(days=150 * number)
-        )
+        make_rep_profile(user, team="West", start_date=timezone.localdate() - timedelta(days=150 * number))
         for _ in range(number):
             activity.record(Verb.SHARED_MICROPOST, actor=user, owner=user)
         make_deal(f"T-{number}", owner=user, amount=f"{(number + 1) * 1000}.00")
@@ -98,9 +94,7 @@ def test_manager_imports_maps_an_owner_and_reads_revenue_influence_and_analysis(
     riley_row = page.get_by_role("row", name="Riley Rep")
     assert "$40,000" in riley_row.inner_text()
     sam_row = page.get_by_role("row", name="Sam Seller")
-    assert (
-        "$8,000" in sam_row.inner_text() and "$40,000" in sam_row.inner_text()
-    )  # won + influenced
+    assert "$8,000" in sam_row.inner_text() and "$40,000" in sam_row.inner_text()  # won + influenced
     screenshot(page, "leaderboard-manager")
     sam_row.get_by_role("link", name="$40,000").click()
     page.get_by_role("heading", name="Influenced by Sam's tips").wait_for()
@@ -183,6 +177,12 @@ def test_the_board_fits_a_laptop_and_turns_into_cards_on_a_phone(page, sign_in):
     """At 1366 px a manager reads revenue without scrolling sideways; at 390 px each rep is a card
     near the top of the page."""
     _team()
+    # The demo's widest row: a long name and team, seven-figure revenue, two-digit counts.
+    long_named = make_rep("maximiliana", first_name="Maximiliana", last_name="Vandenberghe")
+    make_rep_profile(long_named, team="Enterprise North", start_date=timezone.localdate() - timedelta(days=400))
+    make_deal("T-BIG", owner=long_named, amount="1352000.00")
+    for _ in range(12):
+        activity.record(Verb.SHARED_MICROPOST, actor=long_named, owner=long_named)
     sign_in(make_manager("manager", first_name="Mona"))
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/leaderboard/")
@@ -200,7 +200,7 @@ def test_the_board_fits_a_laptop_and_turns_into_cards_on_a_phone(page, sign_in):
     card = _box(first)
     header = _box(page.locator(".site-header"))
     assert card["width"] <= 390 - 16 and card["x"] >= 8  # a card inside the screen, not a table row
-    assert "Closed-won revenue\n$10,000" in first.inner_text()  # each figure under its label
+    assert "Closed-won revenue\n$1,352,000" in first.inner_text()  # each figure under its label
     assert card["y"] < 300, (card, header)
     page.screenshot(path=str(screenshot(page, "leaderboard-cards-phone").with_name("leaderboard-cards-phone-top.png")))
     assert not page.get_by_label("Period", exact=True).is_visible()  # folded: ranking first

@@ -19,8 +19,12 @@ def found(db):
     """Twelve tips about pricing across tags, accounts and authors, so every facet has entries."""
     authors = [make_rep(f"rep{number}", first_name=f"Rep{number}") for number in range(4)]
     for number in range(12):
-        make_tip(f"Pricing conversation number {number}", author=authors[number % 4],
-                 summary="How the pricing call went.", tags=[f"pricing-{number % 5}", "pricing"])
+        make_tip(
+            f"Pricing conversation number {number}",
+            author=authors[number % 4],
+            summary="How the pricing call went.",
+            tags=[f"pricing-{number % 5}", "pricing"],
+        )
     return authors
 
 

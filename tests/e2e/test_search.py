@@ -8,8 +8,13 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_a_rep_searches_with_a_typo_and_finds_the_tip(page, sign_in):
     rep = make_rep("riley")
-    make_tip("Getting past procurement", author=rep, summary="Answer the security questionnaire first.",
-             body="Procurement teams stall on vendor forms.", tags=["procurement"])
+    make_tip(
+        "Getting past procurement",
+        author=rep,
+        summary="Answer the security questionnaire first.",
+        body="Procurement teams stall on vendor forms.",
+        tags=["procurement"],
+    )
     make_tip("Handling the 'too expensive' objection", author=rep, body="Compare price with the cost of delay.")
     sign_in(rep)
     page.goto("/")

@@ -17,8 +17,9 @@ TARGET = "Winning against a rival with a lower price"
 def tips():
     """The paraphrase set's 20 targets and 10 other tips."""
     author = make_rep("casey", first_name="Casey")
-    return {title: make_tip(title, author=author, summary=summary, body="")
-            for title, summary in evaluation.all_tips()[:30]}
+    return {
+        title: make_tip(title, author=author, summary=summary, body="") for title, summary in evaluation.all_tips()[:30]
+    }
 
 
 def test_words_the_tip_never_uses_find_it_marked_related_by_meaning(page, sign_in, tips):
@@ -61,9 +62,12 @@ def test_marketing_sees_possible_duplicates_in_the_admin(page, sign_in, tips):
     from ..factories import make_marketer
 
     author = make_rep("drew")
-    make_tip("Re-engaging a buyer who stopped answering", author=author,
-             summary="When someone goes silent after a demo, send a short note that offers an easy way out; "
-                     "most people reply to close the loop.")
+    make_tip(
+        "Re-engaging a buyer who stopped answering",
+        author=author,
+        summary="When someone goes silent after a demo, send a short note that offers an easy way out; "
+        "most people reply to close the loop.",
+    )
     sign_in(make_marketer("morgan"))
     page.goto("/admin/reports/possible-duplicates/")
     table = page.get_by_role("table")

@@ -14,8 +14,10 @@ def test_a_snippet_reads_as_typed_and_markup_in_it_never_runs(page, sign_in):
     sign_in(make_rep("riley", first_name="Riley"))
     page.goto("/tips/new/")
     type_keys(page.get_by_label("Title"), "Chasing a quiet champion")
-    type_keys(page.get_by_label("What worked"),
-              "Don't chase alone: loop in finance & legal. Paste <img src=x onerror=alert(1)> nowhere.")
+    type_keys(
+        page.get_by_label("What worked"),
+        "Don't chase alone: loop in finance & legal. Paste <img src=x onerror=alert(1)> nowhere.",
+    )
     pause(page)
     page.get_by_role("button", name="Share tip").click()
     page.wait_for_url("**/tips/chasing-a-quiet-champion/")

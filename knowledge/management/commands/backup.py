@@ -75,10 +75,7 @@ def backed_up_models() -> list[type]:
 
 
 def model_counts(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    return {
-        model._meta.label_lower: model._base_manager.using(using).count()
-        for model in backed_up_models()
-    }
+    return {model._meta.label_lower: model._base_manager.using(using).count() for model in backed_up_models()}
 
 
 def applied_migrations(using: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
@@ -122,17 +119,13 @@ class Command(BaseCommand):
         parser.add_argument("directory", help="Folder to create (must not exist, or be empty).")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
         parser.add_argument("--no-media", action="store_true", help="Leave MEDIA_ROOT out.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Count what would be backed up; write nothing."
-        )
+        parser.add_argument("--dry-run", action="store_true", help="Count what would be backed up; write nothing.")
 
     def handle(self, *args, directory, database, no_media, dry_run, verbosity, **options):
         started = time.monotonic()
         target = Path(directory)
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise CommandError(
-                f"{target} already exists and is not an empty folder; pick a new one."
-            )
+            raise CommandError(f"{target} already exists and is not an empty folder; pick a new one.")
         media_root = Path(settings.MEDIA_ROOT)
         files = [] if no_media else media_files(media_root)
 

@@ -82,9 +82,7 @@ class Command(BaseCommand):
             return
         if (
             interactive
-            and input(
-                "This replaces every row and every media file of this site. Type 'yes' to go on: "
-            )
+            and input("This replaces every row and every media file of this site. Type 'yes' to go on: ")
             .strip()
             .lower()
             != "yes"
@@ -107,9 +105,7 @@ class Command(BaseCommand):
         try:
             manifest = json.loads((source / MANIFEST_FILE).read_text())
         except FileNotFoundError as error:
-            raise CommandError(
-                f"{source} has no {MANIFEST_FILE}: not a folder from `manage.py backup`."
-            ) from error
+            raise CommandError(f"{source} has no {MANIFEST_FILE}: not a folder from `manage.py backup`.") from error
         except json.JSONDecodeError as error:
             raise CommandError(f"{source / MANIFEST_FILE} is not valid JSON: {error}") from error
         if manifest.get("format") != FORMAT_VERSION:
@@ -159,8 +155,7 @@ class Command(BaseCommand):
             }
             if wrong:
                 details = ", ".join(
-                    f"{label} {want} in the backup, {got} loaded"
-                    for label, (want, got) in sorted(wrong.items())[:5]
+                    f"{label} {want} in the backup, {got} loaded" for label, (want, got) in sorted(wrong.items())[:5]
                 )
                 raise CommandError(f"Restore rolled back: row counts differ ({details}).")
             # Content types and permissions for models newer than the backup.
@@ -168,9 +163,7 @@ class Command(BaseCommand):
         # The process's cached content type ids belonged to the old rows: reload them all now,
         # so code that builds model instances later (Wagtail's tasks do) never inserts a stray one.
         ContentType.objects.clear_cache()
-        ContentType.objects.db_manager(database).get_for_models(
-            *apps.get_models(), for_concrete_models=False
-        )
+        ContentType.objects.db_manager(database).get_for_models(*apps.get_models(), for_concrete_models=False)
 
     def restore_media(self, archive_path: Path) -> int:
         """Unpacks beside MEDIA_ROOT, then swaps folders: a failure keeps the old media."""

@@ -20,15 +20,21 @@ class Command(BaseCommand):
     help = "Creates demo users, accounts, tips, videos, deals and activity (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", choices=sorted(SIZES), default="small",
-                            help="small: the demo site; large: the data set benchmarks use.")
+        parser.add_argument(
+            "--size",
+            choices=sorted(SIZES),
+            default="small",
+            help="small: the demo site; large: the data set benchmarks use.",
+        )
         parser.add_argument("--seed", type=int, default=7, help="Random seed, for repeatable data.")
-        parser.add_argument("--no-index", action="store_true",
-                            help="Do not rebuild the search index and vectors afterwards (run update_index later).")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="Do not rebuild the search index and vectors afterwards (run update_index later).",
+        )
 
     def handle(self, *args, size, seed, verbosity, no_index, **options):
-        context = SeedContext(size=SIZES[size], seed=seed, stdout=self.stdout, stderr=self.stderr,
-                              verbosity=verbosity)
+        context = SeedContext(size=SIZES[size], seed=seed, stdout=self.stdout, stderr=self.stderr, verbosity=verbosity)
         started = time.monotonic()
         for app_config in apps.get_app_configs():
             if not module_has_submodule(app_config.module, "demo"):

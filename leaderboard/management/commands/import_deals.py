@@ -12,16 +12,11 @@ from leaderboard.importing import HUDDLE_COLUMNS, count_rows, import_deals, read
 
 
 class Command(BaseCommand):
-    help = (
-        "Imports deals from a CRM export (Salesforce, HubSpot or Huddle CSV); "
-        "re-importing changes nothing."
-    )
+    help = "Imports deals from a CRM export (Salesforce, HubSpot or Huddle CSV); re-importing changes nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="FILE", help="CSV file exported from the CRM.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Validate and count, but write nothing."
-        )
+        parser.add_argument("--dry-run", action="store_true", help="Validate and count, but write nothing.")
         parser.add_argument(
             "--encoding",
             choices=list(ENCODINGS),
@@ -45,9 +40,7 @@ class Command(BaseCommand):
         for item in column_map:
             field, _, column = item.partition("=")
             if field not in HUDDLE_COLUMNS or not column:
-                raise CommandError(
-                    f"--map {item!r}: use FIELD=COLUMN, FIELD one of {', '.join(HUDDLE_COLUMNS)}"
-                )
+                raise CommandError(f"--map {item!r}: use FIELD=COLUMN, FIELD one of {', '.join(HUDDLE_COLUMNS)}")
             mapping[field] = column
         rows = progress(
             read_rows(file, encoding=encoding),
@@ -58,13 +51,9 @@ class Command(BaseCommand):
         )
         report = import_deals(rows, dry_run=dry_run, mapping=mapping or None)
         if verbosity > 0:
-            self.stdout.write(
-                f"Format: {report.format_name}; columns: {json.dumps(report.columns)}"
-            )
+            self.stdout.write(f"Format: {report.format_name}; columns: {json.dumps(report.columns)}")
             for error in report.errors:
-                self.stdout.write(
-                    f"Line {error.line} ({error.crm_id or 'no CRM id'}): {error.reason}"
-                )
+                self.stdout.write(f"Line {error.line} ({error.crm_id or 'no CRM id'}): {error.reason}")
             if report.failed > len(report.errors):
                 self.stdout.write(f"… and {report.failed - len(report.errors):,} more failed rows.")
             for currency, count in sorted(report.unconverted.items()):
@@ -74,8 +63,7 @@ class Command(BaseCommand):
                 )
             if report.unmapped_owners:
                 self.stdout.write(
-                    f"{len(report.unmapped_owners)} owner name(s) match no rep; "
-                    "map them on /leaderboard/owners/."
+                    f"{len(report.unmapped_owners)} owner name(s) match no rep; map them on /leaderboard/owners/."
                 )
         self.stdout.write(("Dry run, nothing written. " if dry_run else "") + report.summary())
         if report.stopped:

@@ -15,8 +15,11 @@ class Command(SearchIndexCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--skip-vectors", action="store_true",
-                            help="Only rebuild the keyword index, not the vectors for search by meaning.")
+        parser.add_argument(
+            "--skip-vectors",
+            action="store_true",
+            help="Only rebuild the keyword index, not the vectors for search by meaning.",
+        )
 
     def handle(self, **options):
         super().handle(**options)
@@ -26,5 +29,7 @@ class Command(SearchIndexCommand):
             self.write("Search by meaning is off (SEMANTIC_SEARCH=False): no vectors to rebuild.")
             return
         report = rebuild_vectors(stream=self.stderr, show_progress=options["verbosity"] > 0)
-        self.write(f"Vectors: {report.objects} objects, {report.embedded} texts embedded, "
-                   f"{report.unchanged} unchanged, {report.deleted} removed.")
+        self.write(
+            f"Vectors: {report.objects} objects, {report.embedded} texts embedded, "
+            f"{report.unchanged} unchanged, {report.deleted} removed."
+        )

@@ -1,11 +1,8 @@
-"""E-mails to people about activity on their content; sent in the background when a worker runs."""
+"""Absolute links for what leaves the site (e-mail, chat): to the host the request came to."""
 
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django_tasks import task
 
 # The scheme and host of the request being served, for links written while serving it.
 _request_origin: ContextVar[str | None] = ContextVar("request_origin", default=None)
@@ -37,18 +34,3 @@ class RequestOriginMiddleware:
             return self.get_response(request)
         finally:
             _request_origin.reset(token)
-
-
-@task()
-def send_notification(recipient_ids: list[int], subject: str, body: str) -> int:
-    """Sends one e-mail to each recipient that has an address; returns how many went out."""
-    users = get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).exclude(email="")
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users]
-    return send_mass_mail(messages, fail_silently=False) if messages else 0
-
-
-def notify(recipients, subject: str, body: str) -> None:
-    """Queues ``send_notification`` for the given users (duplicates and None dropped)."""
-    ids = sorted({user.pk for user in recipients if user is not None})
-    if ids:
-        send_notification.enqueue(ids, subject, body)

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from modelsearch import index
 from modelsearch.tasks import insert_or_update_object_task
 
-from ..oncommit import enqueue_once_on_commit
+from .oncommit import enqueue_once_on_commit
 
 
 def update_on_save(sender, instance, raw=False, **kwargs):

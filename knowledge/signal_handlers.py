@@ -1,0 +1,77 @@
+"""What forgets each cache of ``config.caching``: one listener per model that changes it.
+
+``register_signal_handlers`` runs from ``KnowledgeConfig.ready``; each kind of shared content
+has its card and listings forgotten through ``knowledge.contracts.register`` (the listings its
+model names in ``cache_listings``).
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django_comments_xtd.models import XtdComment
+from wagtail.models import PageViewRestriction, Site, get_page_models
+
+from config import caching
+
+from .models import FeaturedCollection, FeaturedCollectionItem, HelpfulMark, TipIndexPage
+
+
+def comment_changed(sender, instance, raw=False, **kwargs):
+    """A comment changes its item's card (the count it shows)."""
+    if not raw and str(instance.object_pk).isdigit():  # blank while a restore loads the comment's own row
+        caching.forget_card(instance.content_type_id, instance.object_pk)
+
+
+def helpful_mark_changed(sender, instance, raw=False, **kwargs):
+    """A helpful mark changes its item's card (the count) and the tips sorted by marks."""
+    if not raw:
+        caching.forget_card(instance.content_type_id, instance.object_id)
+        caching.invalidate(caching.TIP_KEYS_RANKED)
+
+
+def featured_changed(sender, raw=False, **kwargs):
+    """A collection or its items change what the home page features."""
+    if not raw:
+        caching.invalidate(caching.FEATURED)
+
+
+def tips_index_changed(sender, raw=False, **kwargs):
+    if not raw:
+        caching.invalidate(caching.TIPS_INDEX_SLUG)
+
+
+def view_restrictions_changed(sender, **kwargs):
+    """A page view restriction was added or removed: pages check for them again."""
+    caching.invalidate(caching.VIEW_RESTRICTIONS)
+
+
+def site_changed(sender, instance=None, **kwargs) -> None:
+    """A site, or a page that is some site's root, changed: each host finds its site again."""
+    if isinstance(instance, Site) or instance.url_path in {root.root_path for root in Site.get_site_root_paths()}:
+        caching.invalidate(caching.SITE)
+
+
+def permissions_changed(sender, **kwargs) -> None:
+    """Every cached permission set is stale."""
+    caching.invalidate(caching.PERMISSIONS)
+
+
+def _on_save_and_delete(handler, *models) -> None:
+    for model in models:
+        uid = f"{handler.__name__}_{model._meta.label_lower}"
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}_save")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}_delete")
+
+
+def register_signal_handlers() -> None:
+    _on_save_and_delete(comment_changed, XtdComment)
+    _on_save_and_delete(helpful_mark_changed, HelpfulMark)
+    _on_save_and_delete(featured_changed, FeaturedCollection, FeaturedCollectionItem)
+    _on_save_and_delete(tips_index_changed, TipIndexPage)
+    _on_save_and_delete(view_restrictions_changed, PageViewRestriction)
+    # Any page type can be a site's root; post_save names the concrete class.
+    _on_save_and_delete(site_changed, Site, *get_page_models())
+    User = get_user_model()
+    _on_save_and_delete(permissions_changed, Group, Permission)
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"permissions_changed_{through.__name__}")

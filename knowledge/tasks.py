@@ -1,0 +1,11 @@
+"""Background work for knowledge: writing what page views and searches left in the buffers."""
+
+from django_tasks import task
+
+
+@task()
+def flush_write_buffers() -> dict[str, int]:
+    """Writes every write buffer (``knowledge.writebuffer``); returns how many rows counted."""
+    from .writebuffer import flush_all
+
+    return flush_all()
