@@ -4,9 +4,10 @@
 
 Starts gunicorn (config/gunicorn.py) on the loopback over the small demo site, four
 times: the model loaded before the fork (GUNICORN_PRELOAD, the default) or in each
-worker, and SEMANTIC_SEARCH on or off. After every worker has warmed up and answered
-a search, it adds up the proportional set size (Pss in /proc/PID/smaps_rollup: a page
-shared by n processes counts 1/n in each) of the master and its workers. The model's
+worker, and SEMANTIC_SEARCH on or off. After every worker has warmed up and they have
+shared out 16 searches per worker (two clients per worker at once, so none stays idle),
+it adds up the proportional set size (Pss in /proc/PID/smaps_rollup: a page shared by
+n processes counts 1/n in each) of the master and its workers. The model's
 cost is the total with search by meaning on minus the total with it off.
 """
 
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 from bench.processes import bench_env, log, run_manage, say  # noqa: E402
 
 PASSWORD = "huddle-demo"
+QUERIES = ["prospect went dark", "pricing pushback", "testimonials", "renewal"]
+SEARCHES_PER_QUERY = 4  # per worker
 
 
 def make_site(folder: Path) -> dict[str, str]:
@@ -82,17 +86,23 @@ def measure(env: dict[str, str], *, workers: int, preload: bool, semantic: bool,
                     output.seek(0)
                     raise RuntimeError(f"gunicorn did not start its workers:\n{output.read()[-3000:]}")
                 time.sleep(0.2)
-            # A search on a new connection each time, so that the workers share them out.
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            # Searches from 2 clients per worker at once, each on a new connection, so that every
+            # worker serves its share: sequential requests left some workers idle and the total
+            # then depended on which ones had searched (one run 154 MB, the next 260 MB).
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
                 page = client.get("/accounts/login/")
                 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
                 signed_in = client.post(
                     "/accounts/login/", data={"username": "rep", "password": PASSWORD, "csrfmiddlewaretoken": token}
                 )
                 assert signed_in.status_code == 302, signed_in.text[:500]
-                for query in ["prospect went dark", "pricing pushback", "testimonials", "renewal"] * workers:
+
+                def search(query: str) -> None:
                     response = client.get("/search/", params={"q": query}, headers={"Connection": "close"})
                     assert response.status_code == 200, response.text[:500]
+
+                with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+                    list(pool.map(search, QUERIES * SEARCHES_PER_QUERY * workers))
             children = workers_of(server.pid)
             assert len(children) == workers, children
             result = {"master": pss_mb(server.pid), "workers": [pss_mb(pid) for pid in children]}

@@ -1,7 +1,7 @@
 """Search by meaning loads its model once per machine: gunicorn's workers share the master's copy.
 
-Four workers each loading the model cost about 670 MB (bench/model_memory.py); loaded before
-the fork it is about 210 MB for all of them.
+Four workers each loading the model cost about 650 MB (bench/model_memory.py); loaded before
+the fork it is about 210 MB for all of them, once every worker has served searches.
 """
 
 import sqlite3
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.model_memory import make_site, measure, total
+from bench.model_memory import QUERIES, SEARCHES_PER_QUERY, make_site, measure, total
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def test_stopping_gunicorn_takes_a_moment_and_keeps_what_the_workers_buffered(tm
     killed them 30 s later, and what they had buffered was lost."""
     env = make_site(tmp_path)
     env.pop("REDIS_URL", None)  # buffers in each worker's own memory, as on one machine
-    searches = 4 * 4  # measure() searches four queries per worker
+    searches = len(QUERIES) * SEARCHES_PER_QUERY * 4
     result = measure(env, workers=4, preload=True, semantic=True)
     assert result["stopped_in"] < 10, result
     with sqlite3.connect(tmp_path / "site.sqlite3") as database:
