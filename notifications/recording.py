@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from config import outbound
+
 from .header import forget_header, header_state
 from .models import Channel, Delivery, Notification
 from .preferences import email_off, wanting
@@ -58,9 +60,10 @@ def notify(
             Notification.objects.filter(group_key=once, recipient_id__in=ids).values_list("recipient_id", flat=True)
         )
     in_app = wanting(ids, kind, Channel.APP)
-    by_email = wanting(ids, kind, Channel.EMAIL) - email_off(ids)
-    by_digest = wanting(ids, kind, Channel.DIGEST)
-    by_chat = wanting(ids, kind, Channel.CHAT)
+    sending = not outbound.is_held()  # the demo seed: the bell only
+    by_email = wanting(ids, kind, Channel.EMAIL) - email_off(ids) if sending else set()
+    by_digest = wanting(ids, kind, Channel.DIGEST) if sending else set()
+    by_chat = wanting(ids, kind, Channel.CHAT) if sending else set()
     if by_chat:
         from .chat_delivery import with_webhook
 

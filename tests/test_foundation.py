@@ -312,3 +312,16 @@ def test_nul_bytes_in_a_form_or_json_body_get_a_clear_400(rep_client):
     response = rep_client.post("/api/deals", '{"crm_id": "a\\u0000b", "name": "x"}', content_type="application/json")
     assert response.status_code == 400
     assert "NUL character" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_the_demo_seed_rings_bells_but_mails_nobody(mailoutbox):
+    """`make run` printed ten made-up pitch-review e-mails before the demo login; the demo people
+    find those notifications in their bell instead."""
+    from notifications.models import Delivery, Notification
+
+    call_command("seed_demo", verbosity=0, no_index=True)
+    assert Notification.objects.filter(in_app=True).exists()
+    assert mailoutbox == []
+    assert not Notification.objects.exclude(email=Delivery.NONE).exists()
+    assert not Notification.objects.filter(digest=True).exists()
