@@ -236,10 +236,8 @@ def micropost_delete(request, pk):
 # Views
 
 
-@never_cache
-@require_POST
-def view_beacon(request, content_type_id, object_id):
-    """The page's "I was shown" beacon: counts one view (see ``knowledge.viewcounts``)."""
+def _shared_object_or_404(request, content_type_id, object_id):
+    """Shared content of any kind that the person may see; anything else is not found."""
     try:
         content_type = ContentType.objects.get_for_id(content_type_id)
     except ContentType.DoesNotExist as error:
@@ -247,6 +245,14 @@ def view_beacon(request, content_type_id, object_id):
     obj = shared_object(f"{content_type.app_label}.{content_type.model}", object_id, request.user)
     if obj is None:
         raise Http404
+    return obj
+
+
+@never_cache
+@require_POST
+def view_beacon(request, content_type_id, object_id):
+    """The page's "I was shown" beacon: counts one view (see ``knowledge.viewcounts``)."""
+    obj = _shared_object_or_404(request, content_type_id, object_id)
     return JsonResponse({"counted": viewcounts.count_view(request.user, obj)})
 
 
@@ -256,13 +262,7 @@ def view_beacon(request, content_type_id, object_id):
 @require_POST
 def helpful_toggle(request, content_type_id, object_id):
     """Marks or unmarks shared content the person may see; anything else is not found."""
-    try:
-        content_type = ContentType.objects.get_for_id(content_type_id)
-    except ContentType.DoesNotExist as error:
-        raise Http404 from error
-    obj = shared_object(f"{content_type.app_label}.{content_type.model}", object_id, request.user)
-    if obj is None:
-        raise Http404
+    obj = _shared_object_or_404(request, content_type_id, object_id)
     error_message = None
     try:
         toggle_helpful(request.user, obj)
