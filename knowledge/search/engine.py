@@ -211,20 +211,28 @@ def _candidates(searcher, q, allowed):
     """(docnums, scores) of every match of ``q``, unordered."""
     found_docs, found_scores = [], []
     for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        scorer = SegmentScorer(searcher, reader)
-        scores, matched = scorer.evaluate(q)
-        if reader.has_deletions():
-            deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
-            matched[deleted[deleted < scorer.size]] = False
-        if allowed is not None:
-            matched &= allowed[offset : offset + scorer.size]
-        docs = np.flatnonzero(matched)
+        docs, scores = _segment_matches(searcher, sub, offset, q, allowed)
         found_docs.append(docs + offset)
         found_scores.append(scores[docs])
     if not found_docs:
         return np.empty(0, np.int64), np.empty(0, np.float32)
     return np.concatenate(found_docs), np.concatenate(found_scores)
+
+
+def _segment_matches(searcher, sub, offset, q, allowed):
+    """One segment's matches of ``q``: (doc numbers within the segment, the segment's score array).
+
+    Deleted documents and those outside ``allowed`` (a mask over the whole index) are left out.
+    """
+    reader = sub.reader()
+    scorer = SegmentScorer(searcher, reader)
+    scores, matched = scorer.evaluate(q)
+    if reader.has_deletions():
+        deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+        matched[deleted[deleted < scorer.size]] = False
+    if allowed is not None:
+        matched &= allowed[offset : offset + scorer.size]
+    return np.flatnonzero(matched), scores
 
 
 def _phrase_search(searcher, q, allowed, limit):
@@ -327,15 +335,7 @@ def _scored(searcher, q, allowed, limit):
     found_docs, found_scores, matches = [], [], []
     total = 0
     for sub, offset in leaves:
-        reader = sub.reader()
-        scorer = SegmentScorer(searcher, reader)
-        scores, matched = scorer.evaluate(q)
-        if reader.has_deletions():
-            deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
-            matched[deleted[deleted < scorer.size]] = False
-        if allowed is not None:
-            matched &= allowed[offset : offset + scorer.size]
-        docs = np.flatnonzero(matched)
+        docs, scores = _segment_matches(searcher, sub, offset, q, allowed)
         total += len(docs)
         matches.append(docs + offset)
         if limit is not None and len(docs) > limit:
