@@ -485,19 +485,3 @@ class TipCards:
     def cache_key(self) -> str:
         digest = hashlib.sha1(repr(self.filters).encode()).hexdigest()
         return f"tips:{digest}:{self.page.number}"
-
-
-def tip_page_context(tip: TipPage, request) -> dict:
-    """What a tip page shows besides the tip: the visitor's mark, a retired tip's replacement."""
-    user = request.user
-    # What the helpful button needs (annotate_for would also count comments and fetch tags).
-    tip.content_type_id_for_reactions = ContentType.objects.get_for_model(tip).pk
-    tip.marked_helpful = bool(helpful_ids(user, [tip]))
-    replacement = None
-    if tip.retired and tip.replaced_by_id:
-        replacement = TipPage.objects.live().filter(pk=tip.replaced_by_id).first()
-    return {
-        "replacement": replacement,
-        "tags": list(tip.tags.all()),
-        "can_edit": user.pk is not None and tip.author_id == user.pk,
-    }

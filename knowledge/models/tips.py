@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -21,6 +22,7 @@ from ..blocks import TipBodyBlock, stream_text
 from ..contracts import ContentKind, SharedContent
 from .accounts import Account, Stage
 from .base import HuddlePage
+from .reactions import HelpfulMark
 
 
 def default_verified_until(start: datetime.date | None = None) -> datetime.date:
@@ -299,8 +301,20 @@ class TipPage(SharedContent, HuddlePage):
         TipPage.objects.filter(pk=self.pk).curate(retired=True, replaced_by=self.replaced_by)
 
     def get_context(self, request, *args, **kwargs):
-        from ..listings import tip_page_context
-
+        """Besides the tip: the visitor's helpful mark, its tags, a retired tip's replacement."""
         context = super().get_context(request, *args, **kwargs)
-        context.update(tip_page_context(self, request))
+        user = request.user
+        # What the helpful button needs (a card's annotate_for would also count comments and fetch tags).
+        self.content_type_id_for_reactions = ContentType.objects.get_for_model(self).pk
+        self.marked_helpful = user.is_authenticated and HelpfulMark.objects.for_object(self).filter(user=user).exists()
+        replacement = None
+        if self.retired and self.replaced_by_id:
+            replacement = TipPage.objects.live().filter(pk=self.replaced_by_id).first()
+        context.update(
+            {
+                "replacement": replacement,
+                "tags": list(self.tags.all()),
+                "can_edit": user.pk is not None and self.author_id == user.pk,
+            }
+        )
         return context
