@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q
 from django.urls import reverse
 from django_comments_xtd.models import XtdComment
@@ -70,9 +71,9 @@ def annotate_for(user, objects: Sequence, request=None) -> None:
         obj.content_type_id_for_reactions = content_type_id
         obj.helpful_url = links("helpful_toggle", content_type_id, obj.pk)
         owner_field, account_field = (obj.owner_field, obj.account_field) if contracts.declares(obj) else ("", "")
-        author = getattr(obj, owner_field, None) if owner_field in _loaded(obj) else None
+        author = _fetched(obj, owner_field)
         obj.author_url = links("profile", author.username) if author is not None else ""
-        account = getattr(obj, account_field, None) if account_field in _loaded(obj) else None
+        account = _fetched(obj, account_field)
         obj.account_url = links("account_detail", account.pk) if account is not None else ""
         if isinstance(obj, TipPage):
             obj.card_tags = tags.get(obj.pk, [])
@@ -87,9 +88,17 @@ def annotate_for_cards(objects: Sequence, request=None) -> None:
     annotate_for(AnonymousUser(), objects, request)
 
 
-def _loaded(obj) -> set[str]:
-    """Related objects already fetched with ``select_related`` (reading others costs a query)."""
-    return set(getattr(obj, "_state", None).fields_cache) if hasattr(obj, "_state") else set()
+def _fetched(obj, field_name: str | None):
+    """The object ``field_name`` relates ``obj`` to if it was fetched with ``obj``
+    (``select_related``), else None: reading one not fetched costs a query per card."""
+    if not field_name:
+        return None
+    try:
+        field = obj._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return None
+    fetched = (field.many_to_one or field.one_to_one) and field.is_cached(obj)
+    return getattr(obj, field_name) if fetched else None
 
 
 def comment_counts(objects: Sequence) -> dict[tuple[int, int], int]:
