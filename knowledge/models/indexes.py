@@ -1,7 +1,15 @@
-"""The index pages: the home feed and the tips index, which list what is shared below them."""
+"""The index pages: the home feed and the tips index, which list what is shared below them.
+
+They import the listings they show; the listings read the content models (tips, microposts,
+reactions, collections) and never these pages, so nothing here imports lazily.
+"""
 
 from config import caching
 
+from ..forms import MicropostForm
+from ..listings.highlights import featured_cached, trending_cached
+from ..listings.streams import parse_cursor, stream
+from ..listings.tips_index import TIP_SORTS, TIPS_PER_PAGE, CountCachedPaginator, TipCards, TipFilters, filtered_tips
 from .accounts import INDUSTRY_CHOICES, Stage
 from .base import HuddlePage
 from .tips import TipPage
@@ -49,9 +57,6 @@ class HomePage(HuddlePage):
         return super().get_template(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from ..forms import MicropostForm
-        from ..listings import featured_cached, parse_cursor, stream, trending_cached
-
         context = super().get_context(request, *args, **kwargs)
         before = parse_cursor(request.GET.get("before"))
         context["stream"] = stream(before=before, request=request)
@@ -74,15 +79,6 @@ class TipIndexPage(HuddlePage):
         verbose_name = "tips index"
 
     def get_context(self, request, *args, **kwargs):
-        from ..listings import (
-            TIP_SORTS,
-            TIPS_PER_PAGE,
-            CountCachedPaginator,
-            TipCards,
-            TipFilters,
-            filtered_tips,
-        )
-
         context = super().get_context(request, *args, **kwargs)
         filters = TipFilters(
             **{
