@@ -6,7 +6,8 @@ from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.text import get_text_list
 
-from .models import Account, Micropost, Stage
+from .models.accounts import Account, Stage
+from .models.microposts import Micropost
 from .tagging import MAX_LENGTH, normalise_tags
 
 

@@ -16,7 +16,7 @@ from wagtail.query import PageQuerySet
 from config import caching
 
 from . import contracts, signals
-from .models import ContentView, HelpfulMark
+from .models.reactions import ContentView, HelpfulMark
 
 
 def shared_kind(label: str) -> contracts.Registration | None:
