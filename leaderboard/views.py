@@ -16,6 +16,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from config.spreadsheets import csv_response
 
 from . import activity, analysis, attribution, currencies, importing, people, scoring
+from .columns import HUDDLE_COLUMNS
 from .forms import BoardFilterForm, DealUploadForm, OwnerMappingForm
 from .models import ActivityEvent
 
@@ -319,7 +320,7 @@ def import_deals_view(request):
             return redirect("leaderboard_import_result", result_id=result.id)
         # Inline (no worker configured): the report is ready now, and that backend keeps no results.
         return _render_result(request, result)
-    return render(request, "leaderboard/import.html", {"form": form, "columns": importing.HUDDLE_COLUMNS})
+    return render(request, "leaderboard/import.html", {"form": form, "columns": HUDDLE_COLUMNS})
 
 
 def import_result(request, result_id: str):
