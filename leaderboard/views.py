@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -12,13 +13,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
+from wagtail.models import Site
 
 from config.spreadsheets import csv_response
 
 from . import activity, analysis, attribution, currencies, importing, people, scoring
 from .columns import HUDDLE_COLUMNS
 from .forms import BoardFilterForm, DealUploadForm, OwnerMappingForm
-from .models import ActivityEvent
+from .models import ActivityEvent, ScoringSettings, Team
 
 PAGE_SIZE = 100
 IMPORT_FORBIDDEN = (
@@ -34,13 +36,26 @@ def _require(request, permission: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _board(request):
+@dataclass(frozen=True)
+class RequestedBoard:
+    """The board one request asks for: its filters, what the person may see, and the rows."""
+
+    form: BoardFilterForm
+    period: scoring.Period
+    team: Team | None
+    sort: str
+    can_see_revenue: bool
+    weights: ScoringSettings
+    rows: scoring.Board
+
+
+def _board(request) -> RequestedBoard:
     form = BoardFilterForm(request.GET or None)
     period, team, sort = form.selection()
     can_see_revenue = request.user.has_perm("leaderboard.view_revenue")
     if sort.lstrip("-") in scoring.REVENUE_SORTS and not can_see_revenue:
         sort = "rank"
-    weights = scoring.weights_for(getattr(request, "_wagtail_site", None))
+    weights = scoring.weights_for(Site.find_for_request(request))
     rows = scoring.leaderboard(
         period,
         team_id=team.pk if team else None,
@@ -50,17 +65,19 @@ def _board(request):
         # Former reps are a manager's look back; everyone else sees the people still here.
         with_former=can_see_revenue and form.wants_former(),
     )
-    return form, period, team, sort, can_see_revenue, weights, rows
+    return RequestedBoard(
+        form=form, period=period, team=team, sort=sort, can_see_revenue=can_see_revenue, weights=weights, rows=rows
+    )
 
 
 def leaderboard(request):
     """The board: everyone's sharing for a period; revenue columns for those allowed to see them."""
-    form, period, team, sort, can_see_revenue, weights, rows = _board(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    me = next((row for row in rows if row.user_id == request.user.pk), None)
+    board = _board(request)
+    page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    me = next((row for row in board.rows if row.user_id == request.user.pk), None)
     query = {key: value for key, value in request.GET.items() if key not in {"sort", "page"}}
     columns = [("rank", "Rank"), ("name", "Rep"), ("team", "Team"), ("score", "Score")]
-    if can_see_revenue:
+    if board.can_see_revenue:
         # Right after the score: the columns a manager comes for never sit behind a scroll.
         columns += [
             ("revenue", "Closed-won revenue"),
@@ -73,9 +90,9 @@ def leaderboard(request):
         {
             "key": key,
             "label": label,
-            "active": sort.lstrip("-") == key,
-            "descending": sort.startswith("-"),
-            "url": "?" + urlencode({**query, "sort": key if sort == f"-{key}" else f"-{key}"}),
+            "active": board.sort.lstrip("-") == key,
+            "descending": board.sort.startswith("-"),
+            "url": "?" + urlencode({**query, "sort": key if board.sort == f"-{key}" else f"-{key}"}),
             "numeric": key not in {"name", "team"},
         }
         for key, label in columns
@@ -84,25 +101,25 @@ def leaderboard(request):
         request,
         "leaderboard/leaderboard.html",
         {
-            "form": form,
-            "period": period,
-            "team": team,
+            "form": board.form,
+            "period": board.period,
+            "team": board.team,
             "page_obj": page,
             "rows": page.object_list,
-            "show_former": can_see_revenue,
+            "show_former": board.can_see_revenue,
             "me": me,
             "headers": headers,
-            "can_see_revenue": can_see_revenue,
-            "weights": weights,
+            "can_see_revenue": board.can_see_revenue,
+            "weights": board.weights,
             "verb_labels": ActivityEvent.Verb,
             "rules": activity.fair_play_rules(),
-            "influence_rule": attribution.RULE.format(days=weights.influence_window_days),
+            "influence_rule": attribution.RULE.format(days=board.weights.influence_window_days),
             "parts": scoring.PARTS,
             "querystring": urlencode(query),
-            "rep_count": len(rows),
+            "rep_count": len(board.rows),
             "can_import": request.user.has_perm("leaderboard.import_deals"),
-            "reporting_currency": rows.currency,
-            "missing_rates": currencies.missing_rates(rows.unconverted),
+            "reporting_currency": board.rows.currency,
+            "missing_rates": currencies.missing_rates(board.rows.unconverted),
             "can_add_rates": request.user.has_perm("leaderboard.add_exchangerate"),
             "scoring_weights_url": _scoring_weights_url(request.user),
         },
@@ -118,9 +135,9 @@ def _scoring_weights_url(user) -> str | None:
 
 def leaderboard_csv(request):
     """The board as CSV, with the same columns the person may see on the page."""
-    _form, period, _team, _sort, can_see_revenue, _weights, rows = _board(request)
+    board = _board(request)
     header = ["rank", "username", "name", "team", "score", *[key for key, _, _ in scoring.PARTS]]
-    if can_see_revenue:
+    if board.can_see_revenue:
         header += [
             "closed_won_revenue",
             "deals_won",
@@ -132,9 +149,9 @@ def leaderboard_csv(request):
         ]
 
     def lines():
-        for row in rows:
+        for row in board.rows:
             values = [row.rank, row.username, row.name, row.team, row.score, *row.parts.values()]
-            if can_see_revenue:
+            if board.can_see_revenue:
                 rate = f"{row.win_rate:.3f}" if row.win_rate is not None else ""
                 values += [
                     f"{row.revenue:.2f}",
@@ -142,12 +159,12 @@ def leaderboard_csv(request):
                     row.deals_lost,
                     rate,
                     f"{row.influenced:.2f}",
-                    rows.currency,
+                    board.rows.currency,
                     sum(row.unconverted.values()),
                 ]
             yield values
 
-    return csv_response(header, lines(), filename=f"leaderboard-{period.start}-{period.end}")
+    return csv_response(header, lines(), filename=f"leaderboard-{board.period.start}-{board.period.end}")
 
 
 def rep_detail(request, username: str):
