@@ -179,7 +179,8 @@ def rep_detail(request, username: str):
     person = get_object_or_404(get_user_model(), username=username, **present)
     form = BoardFilterForm(request.GET or None)
     period, _team, _sort = form.selection()
-    weights = scoring.weights_for()
+    # The same site's weights as the board, so the rank and score here match the row there.
+    weights = scoring.weights_for(Site.find_for_request(request))
     is_self = person.pk == request.user.pk
     can_see_amounts = can_see_revenue or is_self
     row, rep_count = scoring.rep_row(
