@@ -13,8 +13,10 @@ from django import forms
 from django.db import transaction
 
 from . import attribution
+from .columns import normalise_header
 from .csv_reading import FileEncodingError, column_count_problem, until_unreadable
-from .importing import LenientDateField, RowError, normalise_header
+from .deal_rows import LenientDateField
+from .importing import RowError
 from .models import CURRENCY_CODE, Deal, ExchangeRate, ScoringSettings
 
 # Symbols for the currencies CRMs send most; any other shows its code ("CHF 1,200.00").

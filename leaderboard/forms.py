@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from . import people
+from .columns import HUDDLE_COLUMNS
 from .csv_reading import ENCODING_CHOICES, FileEncodingError, decoded_lines
-from .importing import HUDDLE_COLUMNS
 from .models import Team
 from .scoring import SORT_KEYS, Period, PeriodKey, period_for
 

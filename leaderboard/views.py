@@ -1,45 +1,52 @@
-import uuid
-from pathlib import Path
+"""The leaderboard's pages: the board, one rep's drill-down and sharing versus results."""
 
-from django.conf import settings
-from django.contrib import messages
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django_tasks.base import TaskResultStatus
-from django_tasks.exceptions import TaskResultDoesNotExist
+from wagtail.models import Site
 
 from config.spreadsheets import csv_response
 
-from . import activity, analysis, attribution, currencies, importing, people, scoring
-from .forms import BoardFilterForm, DealUploadForm, OwnerMappingForm
-from .models import ActivityEvent
+from . import activity, analysis, attribution, currencies, scoring
+from .forms import BoardFilterForm
+from .models import ActivityEvent, ScoringSettings, Team
 
 PAGE_SIZE = 100
-IMPORT_FORBIDDEN = (
-    "Only managers can import deals and map CRM owners. "
-    "Ask your manager to run the import, or to give you the “import deals” permission."
-)
 DEALS_FORBIDDEN = "A colleague's deals show revenue, which only managers can see."
 REVENUE_FORBIDDEN = "The sharing-versus-results analysis shows revenue, which only managers can see."
 
 
-def _require(request, permission: str, message: str) -> None:
+def require_permission(request, permission: str, message: str) -> None:
+    """Refuses the request with ``message`` (on the 403 page) unless the person has ``permission``."""
     if not request.user.has_perm(permission):
         raise PermissionDenied(message)
 
 
-def _board(request):
+@dataclass(frozen=True)
+class RequestedBoard:
+    """The board one request asks for: its filters, what the person may see, and the rows."""
+
+    form: BoardFilterForm
+    period: scoring.Period
+    team: Team | None
+    sort: str
+    can_see_revenue: bool
+    weights: ScoringSettings
+    rows: scoring.Board
+
+
+def _board(request) -> RequestedBoard:
     form = BoardFilterForm(request.GET or None)
     period, team, sort = form.selection()
     can_see_revenue = request.user.has_perm("leaderboard.view_revenue")
     if sort.lstrip("-") in scoring.REVENUE_SORTS and not can_see_revenue:
         sort = "rank"
-    weights = scoring.weights_for(getattr(request, "_wagtail_site", None))
+    weights = scoring.weights_for(Site.find_for_request(request))
     rows = scoring.leaderboard(
         period,
         team_id=team.pk if team else None,
@@ -49,17 +56,19 @@ def _board(request):
         # Former reps are a manager's look back; everyone else sees the people still here.
         with_former=can_see_revenue and form.wants_former(),
     )
-    return form, period, team, sort, can_see_revenue, weights, rows
+    return RequestedBoard(
+        form=form, period=period, team=team, sort=sort, can_see_revenue=can_see_revenue, weights=weights, rows=rows
+    )
 
 
 def leaderboard(request):
     """The board: everyone's sharing for a period; revenue columns for those allowed to see them."""
-    form, period, team, sort, can_see_revenue, weights, rows = _board(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    me = next((row for row in rows if row.user_id == request.user.pk), None)
+    board = _board(request)
+    page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    me = next((row for row in board.rows if row.user_id == request.user.pk), None)
     query = {key: value for key, value in request.GET.items() if key not in {"sort", "page"}}
     columns = [("rank", "Rank"), ("name", "Rep"), ("team", "Team"), ("score", "Score")]
-    if can_see_revenue:
+    if board.can_see_revenue:
         # Right after the score: the columns a manager comes for never sit behind a scroll.
         columns += [
             ("revenue", "Closed-won revenue"),
@@ -72,9 +81,9 @@ def leaderboard(request):
         {
             "key": key,
             "label": label,
-            "active": sort.lstrip("-") == key,
-            "descending": sort.startswith("-"),
-            "url": "?" + urlencode({**query, "sort": key if sort == f"-{key}" else f"-{key}"}),
+            "active": board.sort.lstrip("-") == key,
+            "descending": board.sort.startswith("-"),
+            "url": "?" + urlencode({**query, "sort": key if board.sort == f"-{key}" else f"-{key}"}),
             "numeric": key not in {"name", "team"},
         }
         for key, label in columns
@@ -83,25 +92,25 @@ def leaderboard(request):
         request,
         "leaderboard/leaderboard.html",
         {
-            "form": form,
-            "period": period,
-            "team": team,
+            "form": board.form,
+            "period": board.period,
+            "team": board.team,
             "page_obj": page,
             "rows": page.object_list,
-            "show_former": can_see_revenue,
+            "show_former": board.can_see_revenue,
             "me": me,
             "headers": headers,
-            "can_see_revenue": can_see_revenue,
-            "weights": weights,
+            "can_see_revenue": board.can_see_revenue,
+            "weights": board.weights,
             "verb_labels": ActivityEvent.Verb,
             "rules": activity.fair_play_rules(),
-            "influence_rule": attribution.RULE.format(days=weights.influence_window_days),
+            "influence_rule": attribution.RULE.format(days=board.weights.influence_window_days),
             "parts": scoring.PARTS,
             "querystring": urlencode(query),
-            "rep_count": len(rows),
+            "rep_count": len(board.rows),
             "can_import": request.user.has_perm("leaderboard.import_deals"),
-            "reporting_currency": rows.currency,
-            "missing_rates": currencies.missing_rates(rows.unconverted),
+            "reporting_currency": board.rows.currency,
+            "missing_rates": currencies.missing_rates(board.rows.unconverted),
             "can_add_rates": request.user.has_perm("leaderboard.add_exchangerate"),
             "scoring_weights_url": _scoring_weights_url(request.user),
         },
@@ -117,9 +126,9 @@ def _scoring_weights_url(user) -> str | None:
 
 def leaderboard_csv(request):
     """The board as CSV, with the same columns the person may see on the page."""
-    _form, period, _team, _sort, can_see_revenue, _weights, rows = _board(request)
+    board = _board(request)
     header = ["rank", "username", "name", "team", "score", *[key for key, _, _ in scoring.PARTS]]
-    if can_see_revenue:
+    if board.can_see_revenue:
         header += [
             "closed_won_revenue",
             "deals_won",
@@ -131,9 +140,9 @@ def leaderboard_csv(request):
         ]
 
     def lines():
-        for row in rows:
+        for row in board.rows:
             values = [row.rank, row.username, row.name, row.team, row.score, *row.parts.values()]
-            if can_see_revenue:
+            if board.can_see_revenue:
                 rate = f"{row.win_rate:.3f}" if row.win_rate is not None else ""
                 values += [
                     f"{row.revenue:.2f}",
@@ -141,12 +150,12 @@ def leaderboard_csv(request):
                     row.deals_lost,
                     rate,
                     f"{row.influenced:.2f}",
-                    rows.currency,
+                    board.rows.currency,
                     sum(row.unconverted.values()),
                 ]
             yield values
 
-    return csv_response(header, lines(), filename=f"leaderboard-{period.start}-{period.end}")
+    return csv_response(header, lines(), filename=f"leaderboard-{board.period.start}-{board.period.end}")
 
 
 def rep_detail(request, username: str):
@@ -161,7 +170,8 @@ def rep_detail(request, username: str):
     person = get_object_or_404(get_user_model(), username=username, **present)
     form = BoardFilterForm(request.GET or None)
     period, _team, _sort = form.selection()
-    weights = scoring.weights_for()
+    # The same site's weights as the board, so the rank and score here match the row there.
+    weights = scoring.weights_for(Site.find_for_request(request))
     is_self = person.pk == request.user.pk
     can_see_amounts = can_see_revenue or is_self
     row, rep_count = scoring.rep_row(
@@ -221,7 +231,7 @@ def rep_deals_csv(request, username: str):
     """The drill-down's deals as CSV: for managers and for the rep themself, as on the page."""
     person = get_object_or_404(get_user_model(), username=username, is_active=True)
     if person.pk != request.user.pk:
-        _require(request, "leaderboard.view_revenue", DEALS_FORBIDDEN)
+        require_permission(request, "leaderboard.view_revenue", DEALS_FORBIDDEN)
     period, _team, _sort = BoardFilterForm(request.GET or None).selection()
     deals = scoring.deals_behind(person, period)
     reporting = currencies.reporting_currency()
@@ -247,7 +257,7 @@ def rep_deals_csv(request, username: str):
 
 
 def _analysis(request):
-    _require(request, "leaderboard.view_revenue", REVENUE_FORBIDDEN)
+    require_permission(request, "leaderboard.view_revenue", REVENUE_FORBIDDEN)
     form = BoardFilterForm(request.GET or None)
     period, team, _sort = form.selection()
     rows = scoring.leaderboard(period, team_id=team.pk if team else None, with_revenue=True)
@@ -292,104 +302,3 @@ def analysis_csv(request):
         for point in result.points
     )
     return csv_response(header, rows, filename=f"sharing-vs-results-{period.start}-{period.end}")
-
-
-def _upload_path(upload) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "deal-imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}.csv"
-    with open(path, "wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path
-
-
-def import_deals_view(request):
-    """Managers upload a CRM export; the report lists each failed row with its line and reason."""
-    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
-    form = DealUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        result = importing.run_import_file(
-            str(_upload_path(form.cleaned_data["file"])),
-            dry_run=form.cleaned_data["dry_run"],
-            mapping=form.mapping(),
-            encoding=form.cleaned_data["encoding"],
-        )
-        if not result.is_finished:
-            return redirect("leaderboard_import_result", result_id=result.id)
-        # Inline (no worker configured): the report is ready now, and that backend keeps no results.
-        return _render_result(request, result)
-    return render(request, "leaderboard/import.html", {"form": form, "columns": importing.HUDDLE_COLUMNS})
-
-
-def import_result(request, result_id: str):
-    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
-    try:
-        result = importing.import_deals_file.get_result(result_id)
-    except (TaskResultDoesNotExist, ValueError, NotImplementedError) as error:
-        raise Http404("No such import.") from error
-    return _render_result(request, result)
-
-
-def _render_result(request, result):
-    report = None
-    if result.is_finished and result.status == TaskResultStatus.SUCCESSFUL:
-        report = importing.ImportReport.from_dict(result.return_value)
-    return render(request, "leaderboard/import_result.html", {"result": result, "report": report})
-
-
-def unmapped_owners_csv(request):
-    """The unmapped owner names as CSV, for whoever may map them."""
-    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
-    reporting = currencies.reporting_currency()
-    rows = (
-        [
-            owner["owner_name"],
-            owner["deals"],
-            f"{owner['amount'] or 0:.2f}",
-            reporting,
-            owner["unconverted"],
-        ]
-        for owner in importing.unmapped_owner_names()
-    )
-    header = ["owner_name", "deals", "amount", "currency", "deals_without_rate"]
-    return csv_response(header, rows, filename="unmapped-owners")
-
-
-def unmapped_owners(request):
-    """CRM owner names no rep matches; mapping one re-links every deal of that name."""
-    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
-    form = OwnerMappingForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            user = form.cleaned_data["rep"]
-            count = importing.relink_owner(form.cleaned_data["owner_name"], user)
-            messages.success(
-                request,
-                f"Linked {count} deal(s) of “{form.cleaned_data['owner_name']}” to "
-                f"{user.get_full_name() or user.username}; future imports will too.",
-            )
-            return redirect("leaderboard_owners")
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-    return render(
-        request,
-        "leaderboard/owners.html",
-        {
-            "owners": importing.unmapped_owner_names(),
-            "reporting_currency": currencies.reporting_currency(),
-            # The row that failed keeps what was typed, with its reason beside it.
-            "failed_name": form.data.get("owner_name"),
-            "failed_rep": form.data.get("rep", ""),
-            "failed_errors": form.errors.get("rep", []),
-        },
-    )
-
-
-def people_suggestions(request):
-    """Datalist options for the owner mapping box: people whose name, username or e-mail fits."""
-    _require(request, "leaderboard.import_deals", IMPORT_FORBIDDEN)
-    return render(
-        request,
-        "leaderboard/includes/people_options.html",
-        {"people": people.people_matching(request.GET.get("rep", ""))},
-    )

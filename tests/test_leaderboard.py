@@ -26,10 +26,11 @@ pytestmark = pytest.mark.django_db
 REP_QUERIES = 6
 MANAGER_QUERIES = 6
 MANAGER_AFTER_A_DEAL_CHANGED_QUERIES = 8
-# A rep's page, seen by a manager: session, user, the person, the site and its scoring settings,
-# the rep's row, who is on the board, today's counts for everyone (the days before come from the
-# cache), the rep's deal totals, the events, influenced deals, the deals behind the revenue.
-REP_PAGE_QUERIES = 12
+# A rep's page, seen by a manager: session, user, the person, the scoring settings of the
+# request's site (the site comes from the cache), the rep's row, who is on the board, today's
+# counts for everyone (the days before come from the cache), the rep's deal totals, the events,
+# influenced deals, the deals behind the revenue.
+REP_PAGE_QUERIES = 11
 # The analysis: session, user, site, settings, reps, today's counts, teams for the filter
 # (revenue, influence and the days before today come from the cache).
 ANALYSIS_QUERIES = 7
@@ -115,6 +116,23 @@ def test_drill_down_shows_events_and_deals(manager_client, board):
     assertContains(response, "Shared a tip", count=3)
     assertContains(response, "Deal D-1")
     assertContains(response, "Lost")
+
+
+def test_rep_page_shows_the_same_row_as_the_board(manager_client, board):
+    """The rep page reads one rep's row, and it matches that rep's row on the board: rank,
+    score, counts, revenue and deals, under weights changed from the defaults."""
+    rep, peer = board
+    weights = weights_for()
+    weights.shared_tip, weights.shared_micropost = 2, 9  # rep's one micropost now outscores peer's tips
+    weights.save()
+    make_deal("D-3", owner=rep, amount="1200.00")
+    board_rows = {row.username: row for row in manager_client.get(reverse("leaderboard")).context["rows"]}
+    for person in (rep, peer):
+        page_row = manager_client.get(reverse("leaderboard_rep", args=[person.username])).context["row"]
+        on_board = board_rows[person.username]
+        fields = ("rank", "score", "counts", "revenue", "deals_won", "deals_lost", "unconverted")
+        assert [getattr(page_row, name) for name in fields] == [getattr(on_board, name) for name in fields]
+    assert (board_rows["rep"].rank, board_rows["rep"].score) == (1, 9)
 
 
 def test_rep_drill_down_of_a_colleague_hides_their_deals(rep_client, board):

@@ -6,7 +6,7 @@ espeak-ng``)::
 
     FFMPEG=/path/to/ffmpeg .venv/bin/python coaching/demo_media/make_demo_media.py
 
-Each talk says line N from second ``1 + 7 N``, which is where ``coaching.demo.transcript_for``
+Each talk says line N from second ``1 + 7 N``, which is where ``coaching.demo_content.transcript_for``
 puts cue N, so the transcript and the captions match what is heard and shown.
 """
 
@@ -29,7 +29,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from coaching.demo import (  # noqa: E402
+from coaching.demo_content import (  # noqa: E402
     CUE_SECONDS,
     PITCH_TAKES,
     TALKS,

@@ -7,8 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from knowledge.progress import progress
+from leaderboard.columns import HUDDLE_COLUMNS
 from leaderboard.csv_reading import ENCODINGS
-from leaderboard.importing import HUDDLE_COLUMNS, count_rows, import_deals, read_rows
+from leaderboard.importing import count_rows, import_deals, read_rows
 
 
 class Command(BaseCommand):

@@ -1,15 +1,13 @@
+"""The Coaching section, its series and its videos."""
+
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Avg, Count, Prefetch, Q
 from django.urls import reverse
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
-from modelsearch.queryset import SearchableQuerySetMixin
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import PageManager
@@ -20,7 +18,7 @@ from knowledge.contracts import ContentKind, SharedContent
 from knowledge.models import HuddlePage
 from knowledge.semantic.chunking import chunk_cues
 
-from .transcripts import TranscriptError, parse_transcript
+from ..transcripts import TranscriptError, parse_transcript
 
 try:  # the tips' stage choices, once knowledge defines them
     from knowledge.models import Stage
@@ -47,7 +45,7 @@ class CoachingIndexPage(HuddlePage):
         verbose_name = "coaching index"
 
     def get_context(self, request, *args, **kwargs):
-        from .listing import coaching_index_context
+        from ..listing import coaching_index_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(coaching_index_context(self, request))
@@ -217,14 +215,14 @@ class CoachingVideoPage(SharedContent, HuddlePage):
                 raise ValidationError({"transcript_source": str(error)}) from error
 
     def get_context(self, request, *args, **kwargs):
-        from .watching import video_page_context
+        from ..watching import video_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(video_page_context(self, request))
         return context
 
     def get_template(self, request, *args, **kwargs):
-        from .watching import wants_transcript_fragment
+        from ..watching import wants_transcript_fragment
 
         if wants_transcript_fragment(request):
             return "coaching/includes/transcript_cues.html"
@@ -287,251 +285,3 @@ class CoachingVideoPage(SharedContent, HuddlePage):
 
     def get_captions_url(self) -> str:
         return reverse("coaching_captions", args=[self.pk])
-
-
-class TranscriptCueQuerySet(SearchableQuerySetMixin, models.QuerySet):
-    def listed(self) -> TranscriptCueQuerySet:
-        """Cues of live, unretired videos: what site search may show."""
-        return self.filter(listed=True)
-
-
-class TranscriptCue(index.Indexed, models.Model):
-    """One caption line of a video, indexed on its own so a search hit links to its second."""
-
-    video = models.ForeignKey(CoachingVideoPage, on_delete=models.CASCADE, related_name="cues")
-    start_seconds = models.FloatField()
-    end_seconds = models.FloatField()
-    text = models.TextField()
-    # Copied from the video (live and not retired) so search can filter without a join.
-    listed = models.BooleanField(default=False)
-
-    objects = TranscriptCueQuerySet.as_manager()
-
-    # Cues are indexed in bulk by transcripts.replace_cues(), not one save at a time.
-    search_auto_update = False
-    search_fields = [
-        index.SearchField("text"),
-        index.FilterField("video"),
-        index.FilterField("listed"),
-    ]
-
-    class Meta:
-        ordering = ["video", "start_seconds", "pk"]
-        indexes = [models.Index(fields=["video", "start_seconds"])]
-
-    def __str__(self):
-        return f"{self.video_id}@{self.start_seconds:.0f}s: {self.text[:60]}"
-
-    def get_absolute_url(self):
-        return f"{self.video.get_url()}#t={int(self.start_seconds)}"
-
-    @property
-    def timestamp(self) -> str:
-        return format_timestamp(self.start_seconds)
-
-
-def format_timestamp(seconds: float) -> str:
-    """1:23 or 1:02:03, as people write times in a video."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-class WatchProgress(models.Model):
-    """How far one user got in one video: a single row each, keeping the furthest point."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    video = models.ForeignKey(CoachingVideoPage, on_delete=models.CASCADE, related_name="watch_progress")
-    furthest_seconds = models.FloatField(default=0)
-    duration_seconds = models.FloatField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "video"], name="watch_progress_once_per_user")]
-
-    def __str__(self):
-        return f"{self.user_id} watched {self.video_id} to {self.furthest_seconds:.0f}s"
-
-    @property
-    def percent(self) -> int:
-        if not self.duration_seconds:
-            return 0
-        return min(100, round(100 * self.furthest_seconds / self.duration_seconds))
-
-
-class PitchChallengeQuerySet(models.QuerySet):
-    def open(self) -> PitchChallengeQuerySet:
-        from django.utils import timezone
-
-        return self.filter(due_date__gte=timezone.localdate())
-
-
-class PitchChallenge(ClusterableModel):
-    """A pitch prompt posted by a manager or marketer, with a rubric of 2 to 6 criteria."""
-
-    title = models.CharField(max_length=200)
-    prompt = models.TextField()
-    due_date = models.DateField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="pitch_challenges",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = PitchChallengeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["due_date", "pk"]
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self):
-        return reverse("challenge_detail", args=[self.pk])
-
-    @property
-    def is_open(self) -> bool:
-        from django.utils import timezone
-
-        return self.due_date >= timezone.localdate()
-
-
-class RubricCriterion(models.Model):
-    """One thing a pitch is scored on, with what each score from 1 to 5 means."""
-
-    challenge = ParentalKey(PitchChallenge, on_delete=models.CASCADE, related_name="criteria")
-    position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(max_length=100)
-    level_1 = models.CharField("1 means", max_length=300)
-    level_2 = models.CharField("2 means", max_length=300)
-    level_3 = models.CharField("3 means", max_length=300)
-    level_4 = models.CharField("4 means", max_length=300)
-    level_5 = models.CharField("5 means", max_length=300)
-
-    class Meta:
-        ordering = ["challenge", "position", "pk"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def levels(self) -> list[tuple[int, str]]:
-        return [
-            (1, self.level_1),
-            (2, self.level_2),
-            (3, self.level_3),
-            (4, self.level_4),
-            (5, self.level_5),
-        ]
-
-
-class PitchSubmissionQuerySet(models.QuerySet):
-    def active(self) -> PitchSubmissionQuerySet:
-        return self.filter(is_active=True)
-
-    def with_review_counts(self) -> PitchSubmissionQuerySet:
-        return self.annotate(review_count=Count("reviews", distinct=True))
-
-
-class PitchSubmission(SharedContent, models.Model):
-    """A rep's pitch for a challenge; resubmitting deactivates the old one, keeping its reviews."""
-
-    # Declared for its owner and activity verb; never registered: a pitch stays with its challenge.
-    content_kind = ContentKind("pitch", "Pitch", "Pitches", verb="shared_pitch")
-    owner_field = "submitter"
-    account_field = None
-    tags_field = None
-
-    challenge = models.ForeignKey(PitchChallenge, on_delete=models.CASCADE, related_name="submissions")
-    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_submissions")
-    media = models.ForeignKey("wagtailmedia.Media", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    is_active = models.BooleanField(default=True)
-
-    objects = PitchSubmissionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["challenge", "submitter"],
-                condition=Q(is_active=True),
-                name="one_active_pitch_per_rep",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.submitter} for {self.challenge}"
-
-    def get_absolute_url(self):
-        return reverse("submission_detail", args=[self.pk])
-
-    def indexed_text(self) -> str:
-        return self.note
-
-    @property
-    def video_url(self) -> str:
-        return self.media.url if self.media_id else ""
-
-
-class PitchReviewQuerySet(models.QuerySet):
-    def with_scores(self) -> PitchReviewQuerySet:
-        return self.select_related("reviewer").prefetch_related(
-            Prefetch("scores", queryset=PitchScore.objects.select_related("criterion"))
-        )
-
-
-class PitchReview(models.Model):
-    """One reviewer's scores and comment on one submission (editable, never duplicated)."""
-
-    submission = models.ForeignKey(PitchSubmission, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pitch_reviews_given")
-    comment = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PitchReviewQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reviewer"),
-        ]
-
-    def __str__(self):
-        return f"{self.reviewer} on {self.submission}"
-
-    def get_absolute_url(self):
-        return self.submission.get_absolute_url()
-
-
-class PitchScore(models.Model):
-    """A 1-to-5 score for one rubric criterion in one review."""
-
-    review = models.ForeignKey(PitchReview, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="scores")
-    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
-
-    class Meta:
-        ordering = ["criterion__position", "criterion_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
-            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="score_between_1_and_5"),
-        ]
-
-    def __str__(self):
-        return f"{self.criterion}: {self.score}"
-
-
-def average_scores(submissions) -> dict[int, float]:
-    """Average score per criterion id over the reviews of ``submissions``."""
-    rows = (
-        PitchScore.objects.filter(review__submission__in=submissions)
-        .values("criterion_id")
-        .annotate(average=Avg("score"))
-    )
-    return {row["criterion_id"]: row["average"] for row in rows}
