@@ -14,24 +14,11 @@ from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from knowledge.contracts import ContentKind, SharedContent
-from knowledge.models import HuddlePage
+from knowledge.contracts import ContentKind
+from knowledge.models import HuddlePage, SharedPage, Stage
 from knowledge.semantic.chunking import chunk_cues
 
 from ..transcripts import TranscriptError, parse_transcript
-
-try:  # the tips' stage choices, once knowledge defines them
-    from knowledge.models import Stage
-except ImportError:  # pragma: no cover - same values until knowledge's TipPage lands
-
-    class Stage(models.TextChoices):
-        PROSPECTING = "prospecting", "Prospecting"
-        DISCOVERY = "discovery", "Discovery"
-        DEMO = "demo", "Demo"
-        PROPOSAL = "proposal", "Proposal"
-        NEGOTIATION = "negotiation", "Negotiation"
-        CLOSING = "closing", "Closing"
-        RENEWAL = "renewal", "Renewal"
 
 
 class CoachingIndexPage(HuddlePage):
@@ -92,12 +79,11 @@ class CoachingVideoQuerySet(PageQuerySet):
 CoachingVideoManager = PageManager.from_queryset(CoachingVideoQuerySet)
 
 
-class CoachingVideoPage(SharedContent, HuddlePage):
+class CoachingVideoPage(SharedPage):
     """A short coaching video (an uploaded file or a link) with a searchable transcript."""
 
     content_kind = ContentKind("video", "Video", "Coaching videos", verb="shared_video")
     account_tags_field = "tags"  # a video is often tagged with the account it demos to
-    time_field = "first_published_at"
     card_template = "coaching/includes/video_stream_card.html"
 
     summary = models.CharField(max_length=300, blank=True)
@@ -192,17 +178,8 @@ class CoachingVideoPage(SharedContent, HuddlePage):
         index.FilterField("series"),
     ]
 
-    # Counters belong to the live page, not to a revision being published.
-    page_fields_kept_across_revisions = ("helpful_count", "view_count")
-
     class Meta:
         verbose_name = "coaching video"
-
-    def with_content_json(self, content):
-        page = super().with_content_json(content)
-        for name in self.page_fields_kept_across_revisions:
-            setattr(page, name, getattr(self, name))
-        return page
 
     def clean(self):
         super().clean()
@@ -227,12 +204,6 @@ class CoachingVideoPage(SharedContent, HuddlePage):
         if wants_transcript_fragment(request):
             return "coaching/includes/transcript_cues.html"
         return super().get_template(request, *args, **kwargs)
-
-    @property
-    def feed_time(self):
-        from django.utils import timezone
-
-        return self.first_published_at or self.latest_revision_created_at or timezone.now()
 
     @classmethod
     def listed(cls) -> CoachingVideoQuerySet:

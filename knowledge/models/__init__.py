@@ -7,7 +7,7 @@ and the tips index, which list the others).
 """
 
 from .accounts import INDUSTRY_CHOICES, Account, AccountQuerySet, Stage
-from .base import HuddlePage
+from .base import HuddlePage, SharedPage
 from .feeds import FeedToken, _new_feed_key
 from .indexes import HomePage, TipIndexPage
 from .marketing import FeaturedCollection, FeaturedCollectionItem, KnowledgeSettings
@@ -33,6 +33,7 @@ __all__ = [
     "MicropostQuerySet",
     "MicropostTag",
     "ReactionQuerySet",
+    "SharedPage",
     "Stage",
     "TipIndexPage",
     "TipPage",

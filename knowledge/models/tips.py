@@ -19,9 +19,9 @@ from config import caching
 
 from .. import signals
 from ..blocks import TipBodyBlock, stream_text
-from ..contracts import ContentKind, SharedContent
+from ..contracts import ContentKind
 from .accounts import Account, Stage
-from .base import HuddlePage
+from .base import HuddlePage, SharedPage
 from .reactions import HelpfulMark
 
 
@@ -118,12 +118,11 @@ class TipPageQuerySet(PageQuerySet):
 TipPageManager = PageManager.from_queryset(TipPageQuerySet)
 
 
-class TipPage(SharedContent, HuddlePage):
+class TipPage(SharedPage):
     """An account tip: what worked, for which account and stage, told in a minute."""
 
     content_kind = ContentKind("tip", "Tip", "Tips", verb="shared_tip")
     account_tags_field = "tags"
-    time_field = "first_published_at"
     card_template = "includes/tip_card.html"
     cache_listings = (
         caching.STREAM,
@@ -240,12 +239,6 @@ class TipPage(SharedContent, HuddlePage):
             models.Index(fields=["featured"], name="tip_featured", condition=models.Q(featured=True)),
         ]
 
-    def with_content_json(self, content):
-        page = super().with_content_json(content)
-        for name in self.page_fields_kept_across_revisions:
-            setattr(page, name, getattr(self, name))
-        return page
-
     @property
     def card_url(self) -> str:
         """The URL cards link to; ``listings.annotate_for`` sets it once per request."""
@@ -274,10 +267,6 @@ class TipPage(SharedContent, HuddlePage):
     @property
     def is_stale(self) -> bool:
         return bool(self.verified_until and self.verified_until < timezone.localdate())
-
-    @property
-    def feed_time(self) -> datetime.datetime:
-        return self.first_published_at or self.latest_revision_created_at or timezone.now()
 
     def indexed_text(self) -> str:
         return f"{self.summary} {stream_text(self.body)}"
