@@ -1,11 +1,9 @@
 """What the identity provider pushes through SCIM, the keys it uses, and who is signed in where."""
 
-import hmac
-
 from django.conf import settings
 from django.db import models
 
-from config.keys import HashedKey, hash_key
+from config.keys import HashedKey
 
 
 class ScimTokenQuerySet(models.QuerySet):
@@ -23,15 +21,6 @@ class ScimToken(HashedKey):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "SCIM token"
-
-    @classmethod
-    def for_key(cls, key: str) -> "ScimToken | None":
-        """The active token whose hash matches; the hashes are compared in constant time."""
-        wanted = hash_key(key)
-        for token in cls.objects.active().filter(prefix=key[:8]):
-            if hmac.compare_digest(token.key_hash, wanted):
-                return token
-        return None
 
 
 class ProvisionedAccount(models.Model):

@@ -1,8 +1,8 @@
 """The bearer token a provider sends with every SCIM call: ``SCIM_TOKEN``, or one made in the admin.
 
 Without either, the endpoints answer 404 (provisioning is off); with one, a call without a
-valid token answers 401 and changes nothing. Tokens are compared in constant time, and those
-made in the admin are stored only as a hash.
+valid token answers 401 and changes nothing. ``SCIM_TOKEN`` is compared in constant time; tokens
+made in the admin are stored only as a hash and found by it (``HashedKey.for_key``).
 """
 
 import hmac

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from config.keys import HashedKey, hash_key
+from config.keys import HashedKey
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -18,11 +18,8 @@ class ApiToken(HashedKey):
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'Salesforce webhook'.")
 
     objects = ApiTokenQuerySet.as_manager()
+    for_key_related = ("user",)  # the API acts as the token's user
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "API token"
-
-    @classmethod
-    def for_key(cls, key: str) -> "ApiToken | None":
-        return cls.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
