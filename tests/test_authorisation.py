@@ -220,7 +220,7 @@ def test_every_site_route_as_every_role_against_someone_elses_objects(world, rep
             "/feeds/private/",
             "/notifications/unsubscribe/",
             "/slack/",  # Slack's calls, refused unless signed with the app's secret (test_slack_incoming.py)
-            "/scim/v2/",  # the identity provider's calls, refused without its bearer token (test_scim.py)
+            "/scim/v2/",  # the identity provider's calls, refused without its bearer token (test_scim_refused.py)
         )
         if role == "anonymous" and not path.startswith(public):
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], (path, response)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Open to anonymous visitors by design: the login flow, the health check, static files,
 # the Wagtail admin (it has its own login page), the token-authenticated API and the feeds a
 # reader opens with a personal key (tests/test_feed.py), Slack (by signature), SAML and OIDC sign-in (404 until set
-# up), SCIM provisioning (by its bearer token, 404 until one is set up: tests/test_scim.py).
+# up), SCIM provisioning (by its bearer token, 404 until one is set up: tests/test_scim_refused.py).
 # Wagtail's /_util/login/ is a sign-in page too (for pages restricted to signed-in users),
 # a subclass of Django's LoginView.
 PUBLIC = re.compile(

@@ -1,7 +1,7 @@
 """django-scim2's views as Huddle serves them at /scim/v2/ (routes in ``urls``).
 
 The subclasses here fill what django-scim2 leaves out of RFC 7644 and a conformance checker
-(scim2-tester, tests/test_scim.py) asks for: ``attributes`` and ``excludedAttributes``, counts on
+(scim2-tester, tests/test_scim_conformance.py) asks for: ``attributes`` and ``excludedAttributes``, counts on
 the discovery lists, and SCIM error bodies for a 404.
 """
 
