@@ -8,10 +8,7 @@ from coaching.models import CoachingVideoPage, WatchProgress
 from knowledge import signals as knowledge_signals
 from knowledge import writebuffer
 
-from .coaching_support import (
-    VTT,
-    seed_demo_coaching,  # noqa: F401 (tests/e2e/test_coaching.py imports it from here)
-)
+from .coaching_support import VTT
 from .factories import make_rep, make_series, make_video
 
 

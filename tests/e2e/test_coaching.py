@@ -15,7 +15,7 @@ from coaching.models import (
 )
 
 from ..factories import TINY_WEBM, make_manager, make_rep
-from ..test_coaching_videos import seed_demo_coaching
+from ..coaching_support import seed_demo_coaching
 from .conftest import pause, screenshot, screenshots, type_keys
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
