@@ -14,8 +14,8 @@ from coaching.models import (
     WatchProgress,
 )
 
-from ..factories import TINY_WEBM, make_manager, make_rep
 from ..coaching_support import seed_demo_coaching
+from ..factories import TINY_WEBM, make_manager, make_rep
 from .conftest import pause, screenshot, screenshots, type_keys
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
