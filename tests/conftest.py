@@ -1,5 +1,5 @@
-import json
 import os
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -31,59 +31,63 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Puts content types first in the data that serialized rollbacks restore.
+def pytest_configure(config):
+    """Django serializes no rows for serialized rollbacks: ``migrated_data`` and the fixture below do.
 
-    A Wagtail page being deserialized looks its content type up (and creates it when
-    missing); restored before the content types, that lookup inserted duplicates and
-    every browser test after the first failed on a unique constraint.
+    Django's restore wrote Wagtail pages before their content types (contenttypes comes late in
+    INSTALLED_APPS) and collided with the content types a flush had re-created, so every browser
+    test after the first failed on a unique constraint.
     """
-    from django.db import connections
+    from django.apps import apps
+    from django.test.utils import override_settings
 
-    for connection in connections.all(initialized_only=True):
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            objects = json.loads(contents)
-            objects.sort(key=lambda item: item["model"] != "contenttypes.contenttype")
-            connection._test_serialized_contents = json.dumps(objects)
-            BASELINE[connection.alias] = connection._test_serialized_contents
-            # Restored by _baseline_for_transactional_tests only: Django's own restore ran
-            # after other committing tests had re-created content types, and collided.
-            del connection._test_serialized_contents
+    override_settings(TEST_NON_SERIALIZED_APPS=[app.name for app in apps.get_app_configs()]).enable()
 
 
-BASELINE: dict[str, str] = {}
+@pytest.fixture(scope="session")
+def migrated_data(tmp_path_factory) -> Path:
+    """The file that holds the rows the migrations made (roles, the page tree), as JSON."""
+    return tmp_path_factory.mktemp("migrated") / "data.json"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, migrated_data):
+    """The test database, and a dump of its migrated rows before any test changes them."""
+    from django.apps import apps
+    from django.core.management import call_command
+
+    # Content types first: a page's save signals look its content type up, and create it if missing.
+    labels = ["contenttypes", *(app.label for app in apps.get_app_configs() if app.label != "contenttypes")]
+    with django_db_blocker.unblock():
+        call_command("dumpdata", *labels, output=str(migrated_data), use_base_manager=True, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
-def _baseline_for_transactional_tests(request):
+def _migrated_data_for_transactional_tests(request):
     """Gives tests that commit (browser tests, workers) the migrated data: roles, page tree.
 
-    Serialized rollback alone left the database empty whenever ordinary tests ran
-    first in the session, so the data is restored here whenever it is missing.
+    A transactional test ends by emptying every table, so the next one finds the data gone; it is
+    loaded again here. ``loaddata`` checks foreign keys only once every row is in, and moves each
+    table's sequence past the ids it loaded (PostgreSQL), as the flush reset them.
     """
     marker = request.node.get_closest_marker("django_db")
-    if not marker or not marker.kwargs.get("transaction"):
+    transactional = marker and marker.kwargs.get("transaction")
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
-    request.getfixturevalue("_django_db_helper")
-    from django.apps import apps
+    request.getfixturevalue("transactional_db")
+    migrated_data = request.getfixturevalue("migrated_data")
     from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
     from django.core.management import call_command
-    from django.core.management.color import no_style
-    from django.db import connection
     from wagtail.models import Page
 
-    if Page.objects.filter(depth=2).exists() or connection.alias not in BASELINE:
+    if Page.objects.filter(depth=2).exists():
         return
     call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
     ContentType.objects.clear_cache()
-    connection.creation.deserialize_db_from_string(BASELINE[connection.alias])
-    # Rows came back with their ids: move PostgreSQL's sequences past them.
-    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    call_command("loaddata", str(migrated_data), verbosity=0)
+    ContentType.objects.clear_cache()
+    cache.clear()  # what save signals cached mid-load, such as Wagtail's site root paths without their pages
 
 
 @pytest.fixture(autouse=True)

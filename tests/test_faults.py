@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -32,6 +33,35 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 FAULTS_DB = "huddle_faults"
 UNAVAILABLE = "Huddle is briefly unavailable"
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float = 10, what: str = "") -> object:
+    """Polls ``condition`` until it returns something true, and returns that; fails after ``timeout`` s.
+
+    A fixed sleep is too short on a loaded machine and wasted on an idle one.
+    """
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not {what or condition.__name__} after {timeout} s")
+        time.sleep(0.02)
+    return result
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
 
 
 def _free_port() -> int:
@@ -237,13 +267,7 @@ def pg_site(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base_url + "/healthz", timeout=2)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    wait_until(lambda: _answers(base_url + "/healthz"), timeout=30, what="gunicorn answering")
     client = httpx.Client(base_url=base_url, timeout=15)
     _sign_in(client, "fault-rep", PASSWORD)
     try:
@@ -307,6 +331,7 @@ def test_postgres_restart_while_requests_run_fails_cleanly_and_recovers(pg_site)
     client, _ = pg_site
     cookies = dict(client.cookies)
     stop = threading.Event()
+    answered = []  # one entry per finished request, from every user
 
     def browse(_):
         results = []
@@ -315,14 +340,17 @@ def test_postgres_restart_while_requests_run_fails_cleanly_and_recovers(pg_site)
                 started = time.monotonic()
                 response = user.get("/")
                 results.append((response.status_code, time.monotonic() - started, response))
+                answered.append(True)
         return results
 
     with ThreadPoolExecutor(8) as pool:
         futures = [pool.submit(browse, n) for n in range(8)]
         terminated = 0
-        for _ in range(20):
+        for _ in range(20):  # each time, once the users got an answer since the last termination
+            seen = len(answered)
+            wait_until(lambda seen=seen: len(answered) > seen, timeout=15, what="an answer since the termination")
             terminated += _terminate_backends()
-            time.sleep(0.1)
+        wait_until(lambda: len(answered) > 20, timeout=15, what="more than 20 answers")
         stop.set()
         results = [result for future in futures for result in future.result()]
     assert terminated > 0 and len(results) > 20
@@ -361,14 +389,8 @@ def redis_server(tmp_path):
             ],
             stdout=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return process
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        wait_until(lambda: _listening(port), what="redis-server listening")
+        return process
 
     state = {"process": start()}
 
@@ -422,9 +444,12 @@ def test_site_keeps_working_when_redis_stops_and_uses_it_again_when_it_is_back(
     assert client.get("/").status_code == 200
 
     redis_server.start()
-    time.sleep(0.3)
-    cache.set("probe", "back")
-    assert cache.get("probe") == "back"
+
+    def cache_kept_a_value() -> bool:  # once RETRY_AFTER has passed since Redis last failed
+        cache.set("probe", "back")
+        return cache.get("probe") == "back"
+
+    wait_until(cache_kept_a_value, what="the cache using Redis again")
     assert client.get("/").status_code == 200
 
 
