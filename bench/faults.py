@@ -13,7 +13,7 @@
    finishes with every item found.
 
 Each part runs on a fresh PostgreSQL database of its own (huddle_faults_bench) and drops it after.
-A full disk during an upload is a test: tests/test_faults.py (a real 1 MB tmpfs).
+A full disk during an upload is a test: tests/test_faults_disk_and_jobs.py (a real 1 MB tmpfs).
 """
 
 import argparse

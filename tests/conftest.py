@@ -13,7 +13,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # or run a whole worker: seconds each. `make test` runs them; the fast tier leaves them out.
 SLOW_MODULES = {
     "test_deploy",
-    "test_faults",
+    "test_faults_database",
+    "test_faults_disk_and_jobs",
+    "test_faults_redis",
     "test_ldap_sign_in",
     "test_model_memory",
     "test_oidc_sign_in",
