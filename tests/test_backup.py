@@ -25,7 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from wagtail.models import Page
 
-from knowledge.management.commands.backup import MANIFEST_FILE, backed_up_models
+from config.management.commands.backup import MANIFEST_FILE, backed_up_models
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')

@@ -24,6 +24,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "config",  # the project's own commands: backup, restore, requeue_interrupted_tasks
     "knowledge",
     "knowledge.semantic",
     "knowledge.sitesearch",
