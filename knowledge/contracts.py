@@ -153,10 +153,13 @@ def register(
     # Each registry lives beside the code that reads it; these are imported here because this
     # module is imported by the models, before those modules can be.
     from . import listings
+    from .semantic import receivers as vectors
     from .sitesearch import results as sitesearch
 
     _registered[model._meta.label_lower] = Registration(model, visible_to, embedded)
     caching.register_cached(model, listings=model.cache_listings)
+    if embedded:
+        vectors.connect(model)
     listings.register_stream_source(model.time_field)(stream or listings.contract_source(model))
     sitesearch.register_kind(search or sitesearch.contract_kind(model))
 

@@ -1,15 +1,14 @@
 """Keeps vectors in step with content: embed after a save, forget after a delete.
 
-Connected for every sender and filtered by model label, so knowledge.semantic never
-imports coaching. Wagtail's publish saves the page, so post_save covers it too.
+``knowledge.contracts.register`` connects them for each kind it registers as embedded, naming
+the model, so knowledge.semantic never imports coaching. Wagtail's publish saves the page, so
+post_save covers it too.
 """
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from ..oncommit import enqueue_once_on_commit
 from . import encoder
-from .indexing import is_embedded
 from .tasks import refresh_vectors
 from .writing import delete_vectors
 
@@ -20,14 +19,18 @@ def schedule_refresh(obj) -> None:
     enqueue_once_on_commit(refresh_vectors, obj._meta.label_lower, obj.pk)
 
 
-@receiver(post_save, dispatch_uid="semantic_refresh_after_save")
 def refresh_after_save(sender, instance, raw=False, **kwargs):
-    if raw or not is_embedded(sender) or not encoder.is_enabled():
+    if raw or not encoder.is_enabled():
         return
     schedule_refresh(instance)
 
 
-@receiver(post_delete, dispatch_uid="semantic_forget_after_delete")
 def forget_after_delete(sender, instance, **kwargs):
-    if is_embedded(sender):
-        delete_vectors(instance)
+    delete_vectors(instance)
+
+
+def connect(model) -> None:
+    """Embeds ``model``'s items when they are saved and forgets their vectors when deleted."""
+    label = model._meta.label_lower
+    post_save.connect(refresh_after_save, sender=model, dispatch_uid=f"semantic_refresh_after_save:{label}")
+    post_delete.connect(forget_after_delete, sender=model, dispatch_uid=f"semantic_forget_after_delete:{label}")
