@@ -1,5 +1,8 @@
+from config.templatetags.site_links import site_links
+
+
 def navigation(request):
-    """Marks the navigation entry for the section the page is in."""
+    """Marks the navigation entry for the section the page is in; the header's fixed links."""
     path = request.path
     for section, prefix in (
         ("tips", "/tips/"),
@@ -8,5 +11,5 @@ def navigation(request):
         ("search", "/search/"),
     ):
         if path.startswith(prefix):
-            return {"nav_section": section}
-    return {"nav_section": "home" if path == "/" else ""}
+            return {"nav_section": section, "site_links": site_links()}
+    return {"nav_section": "home" if path == "/" else "", "site_links": site_links()}
