@@ -13,7 +13,7 @@ if SEARCH_BACKEND == "whoosh":  # noqa: F405
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "knowledge.search.whoosh", "PATH": str(SEARCH_INDEX_PATH)}}
     MODELSEARCH_BACKENDS = WAGTAILSEARCH_BACKENDS
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": IN_PROCESS_CACHE}  # noqa: F405 - in-process even when REDIS_URL is set
 STORAGES = {
     "default": {"BACKEND": "config.storage.MediaStorage"},  # removes half-written files
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
