@@ -2,21 +2,9 @@
 
 import random
 
-from ..models import Account
+from ..models import INDUSTRY_CHOICES, Account
 from .context import SeedContext
 
-INDUSTRIES = [
-    "Manufacturing",
-    "Healthcare",
-    "Financial services",
-    "Retail",
-    "Logistics",
-    "Education",
-    "Public sector",
-    "Software",
-    "Energy",
-    "Hospitality",
-]
 ACCOUNT_WORDS = [
     "Acme",
     "Globex",
@@ -63,11 +51,11 @@ def seed_accounts(context: SeedContext) -> int:
         for suffix in ACCOUNT_SUFFIXES:
             if len(wanted) >= context.size.accounts:
                 break
-            wanted.setdefault(f"{word} {suffix}".lower(), (f"{word} {suffix}", rng.choice(INDUSTRIES)))
+            wanted.setdefault(f"{word} {suffix}".lower(), (f"{word} {suffix}", rng.choice(INDUSTRY_CHOICES)))
     number = 1
     while len(wanted) < context.size.accounts:
         name = f"{rng.choice(ACCOUNT_WORDS)} {rng.choice(ACCOUNT_SUFFIXES)} {number}"
-        wanted.setdefault(name.lower(), (name, rng.choice(INDUSTRIES)))
+        wanted.setdefault(name.lower(), (name, rng.choice(INDUSTRY_CHOICES)))
         number += 1
     existing = {name.lower() for name in Account.objects.values_list("name", flat=True)}
     new = [
