@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from leaderboard import activity
@@ -22,6 +23,7 @@ from leaderboard.analysis import (
     spearman,
 )
 from leaderboard.models import ActivityEvent
+from leaderboard.templatetags.leaderboard_tags import rep_page
 
 from .factories import make_deal, make_rep, make_rep_profile
 
@@ -167,3 +169,24 @@ def test_figures_where_most_reps_tie_say_too_little_data():
     [reason] = too_little_spread(few_sharers, [float(n) for n in range(1, 13)])
     assert reason.startswith("Only 3 of 12 reps have a sharing score above zero")
     assert too_little_spread(scores, [float(n) for n in range(12)]) == []
+
+
+def test_every_rep_in_the_numbers_links_to_their_page_even_with_an_odd_username(manager_client):
+    _reps(12)
+    odd = make_rep("josé.o'neil+sales@example.com")
+    make_rep_profile(odd)
+    response = manager_client.get(reverse("leaderboard_analysis"))
+    expected = escape(reverse("leaderboard_rep", args=[odd.username]))
+    assert "jos%C3%A9.o&#x27;neil+sales@example.com" in expected  # quoted as reverse quotes, then escaped
+    assert f'href="{expected}?' in response.content.decode()
+
+
+def test_rep_links_keep_the_path_huddle_is_served_under():
+    """Behind a proxy at /huddle/, the once-reversed rep links carry the prefix as {% url %} does."""
+    try:
+        for prefix in ("/", "/huddle/", "/"):
+            set_script_prefix(prefix)
+            expected = f"{prefix}leaderboard/reps/ana.lee/"
+            assert rep_page("ana.lee") == reverse("leaderboard_rep", args=["ana.lee"]) == expected
+    finally:
+        set_script_prefix("/")
