@@ -14,7 +14,8 @@ Pages: the board (a manager's, year to date and last 30 days), one rep's page an
 The baseline is a plain aggregate of the period's raw events per rep and kind. Every side gets
 the same treatment: ``--samples`` timed views each, the sides taken in turn and the order
 rotated every round; *first* views follow an emptied cache (what a reader meets after a change),
-*warm* views a kept one. The database's own page cache is left as it is for both.
+*warm* views a kept one. The database's own page cache is left as it is for both. Pages are
+timed with DEBUG off, as production serves them.
 Import: ``import_deals`` of a CSV against parsing the same CSV into ``Deal`` rows and a bare
 ``bulk_create`` (both build their rows inside the timing), alternated, ``--samples`` each.
 Targets: each page <= 100 ms at 2,000,000 events, import <= 2x, import peak memory < 300 MB.
@@ -54,7 +55,7 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -485,7 +486,9 @@ def main() -> None:
     if args.only == "data":
         return
     if args.only in (None, "page"):
-        time_page(args)
+        # As in production: DEBUG off (no query log, no template debug information).
+        with override_settings(DEBUG=False):
+            time_page(args)
     if args.only == "page":
         return
     with tempfile.TemporaryDirectory() as folder:
