@@ -22,6 +22,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from config.people import person_name
+
 from .models import ChatChannel, ChatMessage, Service, Status
 
 logger = logging.getLogger(__name__)
@@ -201,7 +203,7 @@ def send_test_message(channel: ChatChannel, *, by) -> ChatMessage:
         channel=channel,
         event=f"{TEST_EVENT}{timezone.now().isoformat()}:{by.pk}",
         title="Test message from Huddle",
-        text=f"{by.get_full_name() or by.username} checked that Huddle can post to {channel.name}.",
+        text=f"{person_name(by)} checked that Huddle can post to {channel.name}.",
         link=absolute("/"),
         status=Status.SENDING,
         attempts=1,

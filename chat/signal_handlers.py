@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Q
 
+from config.people import person_name
 from knowledge.links import absolute
 
 from .models import ChatChannel, ChatMessage
@@ -19,7 +20,7 @@ def _one_line(text: str, limit: int) -> str:
 def _author_name(user) -> str:
     if user is None:
         return "Someone"
-    return user.get_full_name() or user.username
+    return person_name(user)
 
 
 def queue_messages(channels, *, event: str, title: str, text: str, url: str) -> list[int]:

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from config.people import person_name
 from config.spreadsheets import csv_response
 from knowledge.forms import account_from_name
 from knowledge.ratelimit import limit_valid_form, too_many_requests
@@ -168,7 +169,7 @@ def pitch_averages_csv(request, pk):
     criteria = list(challenge.criteria.all())
     rows = (
         [
-            row["submission"].submitter.get_full_name() or row["submission"].submitter.username,
+            person_name(row["submission"].submitter),
             row["submission"].submitter.username,
             *("" if value is None else f"{value:.2f}" for value in row["averages"]),
             "" if row["overall"] is None else f"{row['overall']:.2f}",

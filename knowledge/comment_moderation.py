@@ -22,6 +22,8 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from config.people import person_name
+
 from .models import TipPage
 from .reactions import shared_kinds
 
@@ -129,7 +131,7 @@ class CommentFilterSet(WagtailFilterSet):
 
 def _author(comment: XtdComment) -> str:
     user = comment.user
-    return (user.get_full_name() or user.username) if user else comment.user_name
+    return person_name(user) if user else comment.user_name
 
 
 def _excerpt(comment: XtdComment) -> str:

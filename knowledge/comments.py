@@ -17,6 +17,8 @@ from django_comments.forms import CommentSecurityForm
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import DISLIKEDIT_FLAG, LIKEDIT_FLAG, XtdComment
 
+from config.people import person_name
+
 from . import signals
 from .microposts import notify_mentions
 from .reactions import author_of, shared_object
@@ -60,7 +62,7 @@ def form_has_expired(data: QueryDict) -> bool:
 def commenter(user) -> dict[str, str]:
     """The name and e-mail a comment by ``user`` carries (comments-xtd keeps both on the comment)."""
     # comments-xtd requires an address; someone without one is still the comment's author.
-    return {"name": (user.get_full_name() or user.get_username())[:50], "email": user.email or "nobody@localhost"}
+    return {"name": person_name(user)[:50], "email": user.email or "nobody@localhost"}
 
 
 def posting_data(data: QueryDict, user) -> QueryDict:

@@ -19,6 +19,8 @@ from django.utils.feedgenerator import Atom1Feed
 from taggit.models import Tag
 from wagtail.models import Page
 
+from config.people import person_name
+
 from . import contracts
 from .listings import StreamFilter, stream_sources
 from .models import Account, FeedToken, Micropost, TipPage
@@ -82,7 +84,7 @@ class LatestTipsFeed(LinksFromRequestFeed):
         return item.url
 
     def item_author_name(self, item: TipPage) -> str:
-        return _name(item.author) if item.author else ""
+        return person_name(item.author)
 
     def item_pubdate(self, item: TipPage):
         return item.first_published_at
@@ -134,10 +136,6 @@ class FeedSubject:
     model: type | None = None
 
 
-def _name(person) -> str:
-    return person.get_full_name() or person.username
-
-
 class PrivateFeed(LinksFromRequestFeed):
     """One person's feed of one kind or about one tag, account or person; opened with their key."""
 
@@ -173,7 +171,10 @@ class PrivateFeed(LinksFromRequestFeed):
             )
         person = get_object_or_404(get_user_model(), username=value, is_active=True)
         return FeedSubject(
-            user, f"Huddle: {_name(person)}", reverse("profile", args=[person.username]), StreamFilter(author=person)
+            user,
+            f"Huddle: {person_name(person)}",
+            reverse("profile", args=[person.username]),
+            StreamFilter(author=person),
         )
 
     def title(self, subject: FeedSubject) -> str:
@@ -183,13 +184,13 @@ class PrivateFeed(LinksFromRequestFeed):
         return subject.link
 
     def subtitle(self, subject: FeedSubject) -> str:
-        return f"Newest first; what {_name(subject.user)} may see on Huddle."
+        return f"Newest first; what {person_name(subject.user)} may see on Huddle."
 
     def items(self, subject: FeedSubject) -> list:
         return feed_items(subject.user, filters=subject.filters, model=subject.model)
 
     def item_title(self, item) -> str:
-        return item.title if isinstance(item, Page) else f"Post by {_name(item.author)}: {item}"
+        return item.title if isinstance(item, Page) else f"Post by {person_name(item.author)}: {item}"
 
     def item_description(self, item) -> str:
         return getattr(item, "summary", "") if isinstance(item, Page) else item.text
@@ -198,7 +199,7 @@ class PrivateFeed(LinksFromRequestFeed):
         return item.get_absolute_url()
 
     def item_author_name(self, item) -> str:
-        return _name(item.author) if item.author else ""
+        return person_name(item.author)
 
     def item_pubdate(self, item):
         return item.feed_time
@@ -220,5 +221,5 @@ def feed_urls(token: FeedToken, request, *, tag=None, account=None, person=None)
     if account is not None:
         urls.append((account.name, url("account", account.pk)))
     if person is not None:
-        urls.append((_name(person), url("person", person.username)))
+        urls.append((person_name(person), url("person", person.username)))
     return urls

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from config.people import person_name
 from config.spreadsheets import csv_response
 
 from . import currencies, importing, people
@@ -96,7 +97,7 @@ def unmapped_owners(request):
             messages.success(
                 request,
                 f"Linked {count} deal(s) of “{form.cleaned_data['owner_name']}” to "
-                f"{user.get_full_name() or user.username}; future imports will too.",
+                f"{person_name(user)}; future imports will too.",
             )
             return redirect("leaderboard_owners")
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))

@@ -7,6 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from config.people import person_name
+
 from .models import Follow
 
 # Followable models by label; each one's page shows a Follow button.
@@ -47,7 +49,7 @@ def follow_label(obj) -> str:
     if label == "taggit.tag":
         return f"#{obj.name}"
     if label == "auth.user":
-        return obj.get_full_name() or obj.username
+        return person_name(obj)
     return str(obj)
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from chat.models import Service as ChatService
+from config.people import person_name
 
 
 class Kind(models.TextChoices):
@@ -131,7 +132,7 @@ class Notification(models.Model):
         if self.actor_count > 1:
             return f"{self.actor_count} people"
         if self.actor is not None:
-            return self.actor.get_full_name() or self.actor.username
+            return person_name(self.actor)
         if self.kind == Kind.STALE:
             return ""
         return "Marketing" if self.kind in (Kind.CURATION, Kind.FOLLOWED) else "Someone"

@@ -14,6 +14,7 @@ from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from config.people import person_name
 from knowledge.contracts import ContentKind
 from knowledge.models import HuddlePage, SharedPage, Stage
 from knowledge.semantic.chunking import chunk_cues
@@ -237,7 +238,7 @@ class CoachingVideoPage(SharedPage):
     def presenter_display(self) -> str:
         """The presenter's name: a Huddle user, or an outside expert with their title."""
         if self.presenter_id:
-            return self.presenter.get_full_name() or self.presenter.username
+            return person_name(self.presenter)
         return self.presenter_name
 
     @property

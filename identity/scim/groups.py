@@ -6,6 +6,7 @@ from django_scim import exceptions
 from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
 
+from config.people import person_name
 from identity.groups import apply_directory_groups
 
 from .operations import MEMBER_PATH, as_text, bad, changes, member_ids
@@ -51,7 +52,7 @@ class ScimGroup(SCIMGroup):
         return [
             {
                 "value": str(user.pk),
-                "display": user.get_full_name() or user.username,
+                "display": person_name(user),
                 "$ref": ScimUser(user, self.request).location,
             }
             for user in self.obj.members.all()

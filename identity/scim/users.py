@@ -8,6 +8,7 @@ from django_scim import exceptions
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
+from config.people import person_name
 from identity.groups import apply_directory_groups
 from identity.models import ProvisionedAccount
 
@@ -39,7 +40,7 @@ class ScimUser(SCIMUser):
 
     @property
     def display_name(self) -> str:
-        return self.obj.get_full_name() or self.obj.username
+        return person_name(self.obj)
 
     def to_dict(self) -> dict:
         from .groups import ScimGroup

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from config.people import person_name
 from knowledge import contracts
 
 from .results import DATE_RANGES, KINDS, FacetValue, Hit, Kind
@@ -70,10 +71,10 @@ def facets_for(filters, kind_counts, account_counts, author_counts, hits) -> dic
         author_counts,
         people,
         _people,
-        _person_label,
+        person_name,
     )
     facets["author"] = [
-        FacetValue(person.username, _person_label(person), count, filters.author == person.username)
+        FacetValue(person.username, person_name(person), count, filters.author == person.username)
         for person, count in top_authors
     ]
     tag_counts: Counter = Counter()
@@ -129,14 +130,10 @@ def _top(
     return shown[:size]
 
 
-def _person_label(person) -> str:
-    return person.get_full_name() or person.username
-
-
 def label_people(hits: list[Hit], author_facets: list[FacetValue]) -> None:
     """Names for the people a page shows, with their username where two of them share a name."""
     names = {facet.value: facet.label for facet in author_facets}
-    names.update((hit.author.username, _person_label(hit.author)) for hit in hits if hit.author)
+    names.update((hit.author.username, person_name(hit.author)) for hit in hits if hit.author)
     usernames_by_name = defaultdict(set)
     for username, name in names.items():
         usernames_by_name[name].add(username)
@@ -148,4 +145,4 @@ def label_people(hits: list[Hit], author_facets: list[FacetValue]) -> None:
         facet.label = label(facet.value, facet.label)
     for hit in hits:
         if hit.author:
-            hit.author_label = label(hit.author.username, _person_label(hit.author))
+            hit.author_label = label(hit.author.username, person_name(hit.author))
