@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -116,6 +116,29 @@ def test_drill_down_shows_events_and_deals(manager_client, board):
     assertContains(response, "Shared a tip", count=3)
     assertContains(response, "Deal D-1")
     assertContains(response, "Lost")
+
+
+def test_drill_down_rows_say_when_in_local_time_what_by_whom_and_what_was_capped(manager_client, rep, settings):
+    """Each event row: its time in the site's zone, the kind, who did it, on what, and its points,
+    or 0 and why when a fair-play cap left it out."""
+    settings.TIME_ZONE = "Asia/Kolkata"  # UTC+5:30, so a row in UTC would show another time
+    settings.LEADERBOARD_DAILY_CAP = 1
+    rep.first_name, rep.last_name = "Ana", "<b>Lee</b>"
+    rep.save()
+    noon = datetime(2026, 3, 4, 6, 30, tzinfo=UTC)  # 12:00 in Kolkata
+    activity.record(ActivityEvent.Verb.SHARED_TIP, actor=rep, owner=rep, when=noon)
+    activity.record(ActivityEvent.Verb.SHARED_TIP, actor=rep, owner=rep, when=noon + timedelta(minutes=5))
+    response = manager_client.get(
+        reverse("leaderboard_rep", args=["rep"]), {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
+    )
+    rows = response.content.decode().split("What earned the score")[1].split("</tbody>")[0]
+    assert (
+        "<tr><td>4 Mar 2026 12:00</td><td>Shared a tip</td>"
+        '<td>Ana &lt;b&gt;Lee&lt;/b&gt;</td><td>—</td><td class="num">' in rows
+    )
+    assert '<tr class="event--skipped"><td>4 Mar 2026 12:05</td><td>Shared a tip</td>' in rows
+    assert '<td class="num">0 <span class="muted">(over the daily cap)</span></td></tr>' in rows
+    assert rows.index("12:05") < rows.index("12:00")  # newest first
 
 
 def test_rep_page_shows_the_same_row_as_the_board(manager_client, board):
