@@ -112,13 +112,19 @@ def _influence_rows(
     author_id: int, start: date, end: date, *, window_days: int
 ) -> list[tuple[int, int | None, int | None]]:
     """(deal id, item content type id, item id) for every credit an author earned in the period."""
+    with connection.cursor() as cursor:
+        cursor.execute(*author_influence_sql(author_id, start, end, window_days=window_days))
+        return cursor.fetchall()
+
+
+def author_influence_sql(author_id: int, start: date, end: date, *, window_days: int) -> tuple[str, list]:
+    """The query behind one author's credits, and its parameters (answered from the
+    ``event_owner_influence`` index alone)."""
     sql = f"""
         SELECT DISTINCT d.id, e.content_type_id, e.object_id
         {_join_sql("AND e.owner_id = %s AND d.close_date >= %s AND d.close_date <= %s", one_author=True)}
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_base_params(window_days), author_id, start, end])
-        return cursor.fetchall()
+    return sql, [*_base_params(window_days), author_id, start, end]
 
 
 def _items_in(rows) -> dict[tuple[int, int], object]:
