@@ -49,10 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import _cpu_seconds, _processes, free_port  # noqa: E402 - needs ROOT on the path
-from bench.processes import bench_env, log, run_manage, say, wait_until_healthy  # noqa: E402
+from bench.processes import BenchDatabase, bench_env, log, run_manage, say, wait_until_healthy  # noqa: E402
 
-PG_URL = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "huddle_bell_bench"
 PASSWORD = "huddle-bell-bench"
 BELL_COUNT = re.compile(r'data-testid="bell-count">(\d+)\+?<')
 PAGE = "/notifications/"
@@ -70,9 +68,10 @@ class Stack:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.web: subprocess.Popen | None = None
+        self.database = BenchDatabase("huddle_bell_bench")
         self.env = bench_env(
             self.tmp,
-            database_url=f"{PG_URL}/{DATABASE}",
+            database_url=self.database.url,
             DB_CONN_MAX_AGE="60",
             REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
             TASKS_BACKEND="immediate",
@@ -85,16 +84,13 @@ class Stack:
         )
 
     def fresh_database(self) -> None:
-        import psycopg
         import redis
 
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {DATABASE}")
+        self.database.create()
         redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()  # only this bench's database number
         started = time.monotonic()
         run_manage(self.env, "migrate", "--noinput", "-v0")
-        log(f"migrated {DATABASE}: {time.monotonic() - started:.1f}s")
+        log(f"migrated {self.database.name}: {time.monotonic() - started:.1f}s")
 
     def start_web(self, extra: list[str]) -> None:
         self.stop_web()
@@ -121,12 +117,9 @@ class Stack:
     def stop(self) -> None:
         self.stop_web()
         if self.args.keep:
-            log(f"kept database {DATABASE} and {self.tmp}")
+            log(f"kept database {self.database.name} and {self.tmp}")
             return
-        import psycopg
-
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        self.database.drop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -167,9 +160,8 @@ class ServerMeter:
         pss = 0
         for pid, (parent, command) in _processes().items():
             ours = pid == web or parent == web
-            if not (
-                ours or (command.startswith("postgres:") and f" {DATABASE} " in command) or "redis-server" in command
-            ):
+            database = command.startswith("postgres:") and f" {self.stack.database.name} " in command
+            if not (ours or database or "redis-server" in command):
                 continue
             seconds = _cpu_seconds(pid)
             self.first.setdefault(pid, seconds if first else 0.0)
@@ -496,7 +488,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on the way out
     stack = Stack(args)
     try:
-        log(f"fresh database {DATABASE}, Redis db {args.redis_db}, files in {stack.tmp}")
+        log(f"fresh database {stack.database.name}, Redis db {args.redis_db}, files in {stack.tmp}")
         stack.fresh_database()
         os.environ.update(stack.env)
         import django

@@ -28,10 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import bench_env, run_manage, say  # noqa: E402 - needs ROOT on the path
-
-PG_URL = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "huddle_faults_bench"
+from bench.processes import BenchDatabase, bench_env, run_manage, say  # noqa: E402 - needs ROOT on the path
 
 
 class Site:
@@ -41,19 +38,16 @@ class Site:
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
         self.processes: list[subprocess.Popen] = []
+        self.database = BenchDatabase("huddle_faults_bench")
         self.env = bench_env(
             tmp,
-            database_url=f"{PG_URL}/{DATABASE}",
+            database_url=self.database.url,
             TASKS_BACKEND=tasks,
             REDIS_URL="",
             SEMANTIC_SEARCH="true",
             DB_STATEMENT_TIMEOUT="0",
         )
-        import psycopg
-
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {DATABASE}")
+        self.database.create()
         self.manage("migrate", "--noinput", "-v0")
         self.manage("seed_demo", "-v0")
 
@@ -90,10 +84,7 @@ class Site:
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
-        import psycopg
-
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        self.database.drop()
 
 
 JOBS = """

@@ -1,25 +1,28 @@
 """Huddle under load on the production stack, against a bare Django view on the same stack.
 
-    python bench/load.py [--users 50] [--seconds 60] [--size small] [--keep]
+    python bench/load.py [--users 50] [--seconds 60] [--think 3] [--size large] [--keep]
 
-Starts, on 127.0.0.1 only: a fresh PostgreSQL database (huddle_bench), Redis (a database
-number of its own on the shared server), gunicorn with 4 workers and the django-tasks
-db_worker (at nice 10, as deploy/systemd/huddle-worker.service runs it); loads demo data
-with `seed_demo`; signs in the simulated reps; then drives them with an async HTTP client,
-each rep sending its next request a moment after the last one answered (--think: mean 3 s,
-exponential, the usual reading time of a load test, as locust's between(1, 5); --think 1 is the
-stress run, three times the requests; 0 sends back to back):
+Starts, on 127.0.0.1 only: a PostgreSQL database of its own (huddle_bench, or $BENCH_DATABASE;
+it refuses a name that a bench did not make, and drops only what it made), Redis (a database
+number of its own on the shared server), gunicorn with 4 workers and the django-tasks db_worker
+(at nice 10, as deploy/systemd/huddle-worker.service runs it); loads demo data with `seed_demo`
+(the large set by default: 20,000 tips, 100,000 microposts); signs in the simulated reps; then
+drives them with an async HTTP client, each rep sending its next request a moment after the last
+one answered (--think: mean 3 s, exponential, the usual reading time of a load test, as locust's
+between(1, 5); --think 1 is the stress run, three times the requests; 0 sends back to back):
 
     60% browsing: the feed, the tips list, a tip, a tag page
     25% searching: /search/?q=...
     15% writing: microposts, tips, comments, helpful marks
 
-then the same number of reps against /bench/bare/ (bench/urls.py: the same middleware, no
-work). Prints requests per second, p50/p95/p99 per kind, errors, the throughput ratio
-to the bare view and the CPU each part of the stack (and this client) spent per request,
-then checks that every write that got a success is in the database and found by search.
-Exits 1 when a write is lost or a request failed.
-"""
+then the same number of reps against /bench/bare/ (bench/urls.py: the same middleware, no work).
+Each run ends at its deadline (a rep's last pause is cut there). Then the capacity run: the same
+reps with no think time, the mix and then the bare view (--capacity-seconds each). Unloaded
+medians come from --unloaded (200) requests of each kind, one rep at a time. Prints requests per
+second, p50/p95/p99 per kind, errors, the throughput ratio to the bare view and the CPU each
+part of the stack (and this client) spent per request, then checks that every write that got a
+success is in the database and found by search. Exits 1 when a write is lost or a request
+failed."""
 
 import argparse
 import asyncio
@@ -45,10 +48,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import bench_env, log, run_manage, say, wait_until_healthy  # noqa: E402 - needs ROOT on the path
+from bench.processes import (  # noqa: E402 - needs ROOT on the path
+    BenchDatabase,
+    bench_env,
+    log,
+    run_manage,
+    say,
+    wait_until_healthy,
+)
 
-PG_URL = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "huddle_bench"
 PASSWORD = "huddle-demo"
 BROWSE = {"feed": 20, "tips": 15, "tip": 15, "tag": 10}
 SEARCH = {"search": 25}
@@ -87,9 +95,10 @@ class Stack:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
+        self.database = BenchDatabase("huddle_bench")
         self.env = bench_env(
             self.tmp,
-            database_url=f"{PG_URL}/{DATABASE}",
+            database_url=self.database.url,
             DB_CONN_MAX_AGE="60",
             REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
             TASKS_BACKEND="database",
@@ -107,12 +116,9 @@ class Stack:
         return output
 
     def fresh_database(self) -> None:
-        import psycopg
         import redis
 
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {DATABASE}")
+        self.database.create()
         redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()  # only this bench's database number
 
     def start(self, name: str, argv: list[str], nice: int = 0) -> subprocess.Popen:
@@ -159,13 +165,10 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
         if not self.args.keep:
-            import psycopg
-
-            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            self.database.drop()
             shutil.rmtree(self.tmp, ignore_errors=True)
         else:
-            log(f"kept database {DATABASE} and {self.tmp}")
+            log(f"kept database {self.database.name} and {self.tmp}")
 
 
 # --- what the reps see ---------------------------------------------------------------------
@@ -495,29 +498,34 @@ class Rep:
     async def bare(self, results):
         return await self.get("/bench/bare/")
 
-    async def pause(self) -> None:
-        """A person reads before the next click: exponential, mean ``think`` s, at most 5x that."""
-        if self.think:
-            await asyncio.sleep(min(self.random.expovariate(1 / self.think), 5 * self.think))
+    async def pause(self, deadline: float) -> None:
+        """A person reads before the next click: exponential, mean ``think`` s, at most 5x that.
 
-    async def arrive(self) -> None:
+        A pause ends at the deadline: the run's measured time is the time asked for, not that plus
+        the longest last pause (which made a 30 s run last 44 s and lowered its rate).
+        """
+        if self.think:
+            wanted = min(self.random.expovariate(1 / self.think), 5 * self.think)
+            await asyncio.sleep(max(0.0, min(wanted, deadline - time.monotonic())))
+
+    async def arrive(self, deadline: float) -> None:
         """People do not all click at the same instant: each rep starts after a think time of its
         own (without it, all of them sent their first request together, which queued for up to
         0.8 s and made a third of the slowest 5%)."""
         if self.think:
-            await asyncio.sleep(self.random.uniform(0, 2 * self.think))
+            await asyncio.sleep(min(self.random.uniform(0, 2 * self.think), deadline - time.monotonic()))
 
     async def run_mix(self, deadline: float, results: Results) -> None:
-        await self.arrive()
+        await self.arrive(deadline)
         while time.monotonic() < deadline:
             await self.act(self.random.choices(self.kinds, self.weights)[0], results)
-            await self.pause()
+            await self.pause(deadline)
 
     async def run_bare(self, deadline: float, results: Results) -> None:
-        await self.arrive()
+        await self.arrive(deadline)
         while time.monotonic() < deadline:
             await self.act("bare", results)
-            await self.pause()
+            await self.pause(deadline)
 
 
 async def watch_loop(deadline: float, lags: list[float], tick: float = 0.01) -> None:
@@ -633,7 +641,7 @@ class CpuMeter:
                 part = "gunicorn"
             elif pid == self.stack.worker.pid:
                 part = "task worker"
-            elif command.startswith("postgres:") and f" {DATABASE} " in command:
+            elif command.startswith("postgres:") and f" {self.stack.database.name} " in command:
                 part = "postgres"
             elif "redis-server" in command:
                 part = "redis"
@@ -827,7 +835,8 @@ def report(mix: Results, bare: Results, medians: dict[str, float], skipped_searc
     say(
         f"Huddle mix: {mix.requests:,} requests in {mix.seconds:.0f}s = {mix_rps:.1f} rps; "
         f"bare view: {bare.requests:,} in {bare.seconds:.0f}s = {bare_rps:.1f} rps; "
-        f"ratio {mix_rps / bare_rps:.2f}x (target >= 0.3x)"
+        f"ratio {mix_rps / bare_rps:.2f}x"
+        + ("" if mix is bare else " (with think time the reps set the pace; capacity is the run without)")
     )
     say(
         f"errors: {errors}"
@@ -851,6 +860,24 @@ def report(mix: Results, bare: Results, medians: dict[str, float], skipped_searc
     if skipped_search:
         say("search: /search/ answered 404, so the 25% search share was left out of the mix")
     return {"rps": mix_rps, "bare_rps": bare_rps, "errors": errors, "worst_page_ratio": worst}
+
+
+def report_capacity(mix: Results, bare: Results) -> None:
+    """Requests per second with nobody pausing: what the stack can serve, beside the bare view."""
+    mix_rps, bare_rps = mix.requests / mix.seconds, bare.requests / bare.seconds
+    errors = sum(len(v) for v in mix.errors.values()) + sum(len(v) for v in bare.errors.values())
+    say(
+        f"\ncapacity, no think time: Huddle mix {mix.requests:,} requests in {mix.seconds:.0f}s = "
+        f"{mix_rps:.1f} rps; bare view {bare_rps:.1f} rps; ratio {mix_rps / bare_rps:.2f}x (target >= 0.5x); "
+        f"errors {errors}"
+    )
+    latencies = sorted(seconds for kind, values in mix.latencies.items() for seconds in values)
+    if latencies:
+        say(
+            f"  every request of the mix: p50 {1000 * latencies[len(latencies) // 2]:.0f} ms, "
+            f"p95 {1000 * latencies[int(len(latencies) * 0.95)]:.0f} ms"
+        )
+    report_cpu({"capacity mix": mix, "capacity bare": bare})
 
 
 async def main_async(args, stack: Stack, targets: Targets) -> int:
@@ -887,8 +914,9 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     reads = [*BROWSE, *([] if skip_search else SEARCH), "bare"]
     quiet = Results()
     medians = await unloaded(reps[0], reads, args.unloaded, quiet)
-    medians.update(await unloaded(reps[1], list(WRITE), 3, quiet))
-    log("unloaded medians: " + ", ".join(f"{k} {v * 1000:.0f}ms" for k, v in medians.items()))
+    medians.update(await unloaded(reps[1], list(WRITE), args.unloaded, quiet))
+    shown = ", ".join(f"{k} {v * 1000:.0f}ms" for k, v in medians.items())
+    log(f"unloaded medians ({args.unloaded} requests a kind): {shown}")
 
     log(f"load: {len(reps)} reps for {args.seconds}s on the Huddle mix, think time {args.think}s")
     meter = CpuMeter(stack)
@@ -898,6 +926,15 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     figures = report(mix, bare, medians, skip_search)
     timing = read_timing(stack.tmp / "timing.log")
     report_tail(mix, timing)
+    runs = [quiet, mix]
+    if args.capacity_seconds:
+        for rep in reps:
+            rep.think = 0.0
+        log(f"capacity: {len(reps)} reps with no think time, {args.capacity_seconds}s the mix, then the bare view")
+        flat_mix = await drive(reps, args.capacity_seconds, "mix", meter)
+        flat_bare = await drive(reps, args.capacity_seconds, "bare", meter)
+        report_capacity(flat_mix, flat_bare)
+        runs.append(flat_mix)
     if args.keep:  # every request, for a closer look: kind, sent, client ms, then the worker's figures
         with (stack.tmp / "requests.tsv").open("w") as out:
             for name, run in (("mix", mix), ("bare", bare)):
@@ -907,7 +944,7 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
         log(f"every request: {stack.tmp / 'requests.tsv'}")
 
     pending = await asyncio.to_thread(wait_for_worker)
-    writes = await asyncio.to_thread(check_writes, [quiet, mix])
+    writes = await asyncio.to_thread(check_writes, runs)
     lost = 0
     say("\nwrites that got a success, found in the database afterwards:")
     for kind, (want, got) in writes.items():
@@ -916,7 +953,7 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     if pending:
         say(f"  task queue: {pending} jobs still waiting after 180s")
     if not skip_search:
-        total, found, missing = await check_search(stack.base_url, probe.cookies, [quiet, mix])
+        total, found, missing = await check_search(stack.base_url, probe.cookies, runs)
         say(f"  found by search       {found:>6} / {total}" + (f" (missing e.g. {missing[:3]})" if missing else ""))
         lost += total - found
     say(f"\nlost writes: {lost}")
@@ -931,7 +968,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--bare-seconds", type=float, default=30)
-    parser.add_argument("--size", default="small", help="seed_demo --size")
+    parser.add_argument("--size", default="large", help="seed_demo --size (large: 20,000 tips, 100,000 posts)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
         "--think",
@@ -941,7 +978,10 @@ def main() -> int:
     )
     parser.add_argument("--min-tips", type=int, default=300, help="bench adds tips up to this count")
     parser.add_argument("--min-microposts", type=int, default=1500)
-    parser.add_argument("--unloaded", type=int, default=15, help="unloaded requests per page kind")
+    parser.add_argument("--unloaded", type=int, default=200, help="unloaded requests per kind")
+    parser.add_argument(
+        "--capacity-seconds", type=float, default=30, help="seconds of each side with no think time (0: none)"
+    )
     parser.add_argument("--redis-db", type=int, default=13)
     parser.add_argument(
         "--semantic",
@@ -956,12 +996,12 @@ def main() -> int:
     stack = Stack(args)
     try:
         log(
-            f"fresh database {DATABASE}, Redis db {args.redis_db}, files in {stack.tmp}; "
+            f"fresh database {stack.database.name}, Redis db {args.redis_db}, files in {stack.tmp}; "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         stack.fresh_database()
         stack.manage("migrate", "--noinput", "-v0")
-        stack.manage("seed_demo", "--size", args.size, "-v0")
+        stack.manage("seed_demo", "--size", args.size, "--no-index", "-v0", timeout=3600)
         django_setup(stack)
         started = time.monotonic()
         top_up(args.users, args.min_tips, args.min_microposts)
@@ -970,7 +1010,7 @@ def main() -> int:
             f"{args.min_microposts} microposts: "
             f"{time.monotonic() - started:.1f}s"
         )
-        stack.manage("update_index", "-v0")
+        stack.manage("update_index", "-v0", timeout=3600)  # once, after the seed and the top-up
         from django_tasks_db.models import DBTaskResult
 
         # The rebuild just embedded everything the top-up's queued jobs would embed again.

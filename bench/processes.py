@@ -74,3 +74,53 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, log_file: Path,
             break
         time.sleep(0.3)
     raise SystemExit("gunicorn did not start:\n" + log_file.read_text()[-3000:])
+
+
+class BenchDatabase:
+    """A PostgreSQL database a bench makes for itself, named by ``BENCH_DATABASE`` or its default.
+
+    The bench marks what it creates (a comment on the database) and drops only a database that
+    carries the mark: a name that already belongs to somebody else stops the bench with a message
+    instead of losing their data. A database left marked by a bench that was killed is replaced.
+    """
+
+    SERVER = "postgres://postgres@127.0.0.1:5432"
+    MARK = "made by a Huddle bench (bench/); dropped when the bench ends"
+
+    def __init__(self, default_name: str):
+        self.name = os.environ.get("BENCH_DATABASE") or default_name
+        if not self.name.replace("_", "").isalnum() or not self.name[0].isalpha():
+            raise SystemExit(f"BENCH_DATABASE={self.name!r}: use letters, digits and underscores")
+        self.url = f"{self.SERVER}/{self.name}"
+
+    def _admin(self):
+        import psycopg
+
+        return psycopg.connect(f"{self.SERVER}/postgres", autocommit=True)
+
+    def _mark(self, admin) -> str | None:
+        """The database's comment, or None when there is no such database."""
+        row = admin.execute(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = %s",
+            [self.name],
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def create(self) -> None:
+        with self._admin() as admin:
+            mark = self._mark(admin)
+            if mark is not None and mark != self.MARK:
+                raise SystemExit(
+                    f"database {self.name} exists and no bench made it; it is left alone. "
+                    f"Set BENCH_DATABASE to a name that is free."
+                )
+            if mark is not None:
+                log(f"replacing {self.name}, left by an earlier bench run")
+                admin.execute(f"DROP DATABASE {self.name} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {self.name}")
+            admin.execute(f"COMMENT ON DATABASE {self.name} IS '{self.MARK}'")
+
+    def drop(self) -> None:
+        with self._admin() as admin:
+            if self._mark(admin) == self.MARK:
+                admin.execute(f"DROP DATABASE {self.name} WITH (FORCE)")
