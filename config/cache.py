@@ -8,10 +8,28 @@ import time
 
 from django.conf import settings
 from django.core import checks
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+
+class OneClientPerServer(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` for every cache call, and each build fills two
+    dictionaries of about 80 response callbacks: 13 calls and 2.3 ms of CPU on a feed page. A
+    client is safe to share (its connection pool hands out connections and starts afresh in a
+    forked process), so each server's is built once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
 
 
 class ResilientRedisCache(RedisCache):
@@ -25,6 +43,7 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = OneClientPerServer
         self._down_until = 0.0
 
     @property
