@@ -138,3 +138,18 @@ def test_tip_page_queries_do_not_grow_with_comments_and_tags(rep_client):
     assertContains(large, "Comment ", count=8)
     assert len(small_queries) == len(large_queries), "\n".join(large_queries)
     assert len(large_queries) <= TIP_PAGE_QUERIES, "\n".join(large_queries)
+
+
+@pytest.mark.django_db
+def test_a_tip_page_runs_the_context_processors_once(rep_client, rep, monkeypatch):
+    """The sections other apps add to a tip page (follow, influence) render in the page's own
+    context: each used to build a fresh one, running the bell and navigation again."""
+    from notifications import context_processors
+
+    calls = []
+    real_bell = context_processors.bell
+    monkeypatch.setattr(context_processors, "bell", lambda request: calls.append(1) or real_bell(request))
+    tip = make_tip("Pricing tip", author=make_rep("author"), tags=["pricing"])
+    response = rep_client.get(tip.url)
+    assertContains(response, "Deals this helped close")  # the leaderboard app's section is there
+    assert len(calls) == 1

@@ -102,11 +102,11 @@ def content_type_id(obj) -> int:
 
 @register.simple_tag(takes_context=True)
 def extra_sections(context, place: str) -> SafeString:
-    """Renders the sections other apps registered for this place (see knowledge.sections)."""
+    """Renders the sections other apps registered for this place (see knowledge.sections), in the
+    page's own context, as ``{% include %}`` would: rendering each with a fresh request context
+    ran every context processor again (the bell, the navigation), about 0.5 ms a section."""
     from django.utils.safestring import mark_safe
 
     from ..sections import sections_for
 
-    flat = context.flatten()
-    request = context.get("request")
-    return mark_safe("".join(get_template(name).render(flat, request) for name in sections_for(place)))
+    return mark_safe("".join(get_template(name).template.render(context) for name in sections_for(place)))

@@ -11,17 +11,24 @@ FOLLOWS_KEY = "notifications:follows:{}"
 
 
 def followed_keys(user) -> frozenset[tuple[int, int]]:
-    """(content type id, object id) of everything ``user`` follows, from the cache or one query."""
+    """(content type id, object id) of everything ``user`` follows, from the cache or one query;
+    kept on the user object too, so a page with several follow buttons asks once."""
+    found = getattr(user, "_followed_keys", None)
+    if found is not None:
+        return found
     key = FOLLOWS_KEY.format(user.pk)
     found = cache.get(key)
     if found is None:
         found = frozenset(Follow.objects.filter(user=user).values_list("content_type_id", "object_id"))
         cache.set(key, found, 3600)
+    user._followed_keys = found
     return found
 
 
 def forget_followed(user) -> None:
     cache.delete(FOLLOWS_KEY.format(user.pk))
+    if getattr(user, "_followed_keys", None) is not None:
+        del user._followed_keys  # on the user behind request.user's lazy wrapper too
 
 
 @register.inclusion_tag("notifications/includes/follow_button.html", takes_context=True)
