@@ -17,6 +17,7 @@ value built before a change. The names:
 ``ACTIVITY_HISTORY`` everyone's counted activity per period, up to yesterday (the leaderboard)
 ``INFLUENCE``        what an item's page shows about the deals it influenced, and the
                      leaderboard's revenue and influence per period
+``reader_marks_name(user id)`` what one reader has marked helpful (their buttons on every card)
 
 A *card* (one item as the streams and the tips index show it) is cached per item under
 ``card_key(content_type_id, pk)``; a save or delete of a kind registered with
@@ -54,6 +55,14 @@ SITE = "site"
 PERMISSIONS = "permissions"
 INFLUENCE = "influence"
 ACTIVITY_HISTORY = "activity-history"
+# A reader's helpful marks, under a name (and so a version) of their own: one reader's click
+# leaves everyone else's kept. Only the web requests that mark or unmark change them.
+MARKS_SECONDS = 600
+
+
+def reader_marks_name(user_id: int) -> str:
+    return f"helpful-marks:{int(user_id)}"
+
 
 # Listings: a change through a listener invalidates them early; the timeout bounds what no
 # listener sees (a new helpful mark in trending, a view count, "3 minutes ago").

@@ -23,10 +23,11 @@ def comment_changed(sender, instance, raw=False, **kwargs):
 
 
 def helpful_mark_changed(sender, instance, raw=False, **kwargs):
-    """A helpful mark changes its item's card (the count) and the tips sorted by marks."""
+    """A helpful mark changes its item's card (the count), the tips sorted by marks and what its
+    reader has marked."""
     if not raw:
         caching.forget_card(instance.content_type_id, instance.object_id)
-        caching.invalidate(caching.TIP_KEYS_RANKED)
+        caching.invalidate(caching.TIP_KEYS_RANKED, caching.reader_marks_name(instance.user_id))
 
 
 def featured_changed(sender, raw=False, **kwargs):

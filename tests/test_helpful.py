@@ -186,3 +186,32 @@ def test_tips_microposts_and_live_videos_take_helpful_marks(rep_client, other_re
     assert HelpfulMark.objects.count() == 3
     unpublished = make_video("Not out yet", author=other_rep, live=False)
     assert rep_client.post(toggle_url(unpublished)).status_code == 404
+
+
+def _pressed(client, url: str) -> int:
+    return client.get(url).content.decode().count('aria-pressed="true"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kept", [2000, 1], ids=["marks-kept", "too-many-to-keep"])
+def test_a_readers_buttons_follow_their_clicks_and_nobody_elses(rep_client, rep, other_rep, client, kept, monkeypatch):
+    """What a reader marked is kept in the cache between pages: their click shows at once on the
+    feed and the tip page, another reader's pages are not touched, and a reader with more marks
+    than are kept is answered from the database."""
+    from knowledge import reactions
+
+    monkeypatch.setattr(reactions, "MARKS_KEPT", kept)
+    author = make_rep("author")
+    first, second = make_tip("First tip", author=author), make_tip("Second tip", author=author)
+    mark_helpful(rep, second)
+    client.force_login(other_rep)
+    assert (_pressed(rep_client, "/"), _pressed(rep_client, first.url), _pressed(client, "/")) == (1, 0, 0)
+
+    rep_client.post(toggle_url(first))
+    assert (_pressed(rep_client, "/"), _pressed(rep_client, first.url), _pressed(client, "/")) == (2, 1, 0)
+    client.post(toggle_url(second))
+    assert (_pressed(rep_client, "/"), _pressed(client, "/"), _pressed(client, second.url)) == (2, 1, 1)
+
+    rep_client.post(toggle_url(first))
+    rep_client.post(toggle_url(second))
+    assert (_pressed(rep_client, "/"), _pressed(rep_client, second.url), _pressed(client, "/")) == (0, 0, 1)

@@ -22,7 +22,6 @@ from ..blocks import TipBodyBlock, stream_text
 from ..contracts import ContentKind
 from .accounts import Account, Stage
 from .base import HuddlePage, SharedPage
-from .reactions import HelpfulMark
 
 
 def default_verified_until(start: datetime.date | None = None) -> datetime.date:
@@ -295,7 +294,9 @@ class TipPage(SharedPage):
         user = request.user
         # What the helpful button needs (a card's annotate_for would also count comments and fetch tags).
         self.content_type_id_for_reactions = ContentType.objects.get_for_model(self).pk
-        self.marked_helpful = user.is_authenticated and HelpfulMark.objects.for_object(self).filter(user=user).exists()
+        from ..reactions import helpful_ids_for  # reactions imports the models
+
+        self.marked_helpful = bool(helpful_ids_for(user, [(self.content_type_id_for_reactions, self.pk)]))
         replacement = None
         if self.retired and self.replaced_by_id:
             replacement = TipPage.objects.live().filter(pk=self.replaced_by_id).first()
