@@ -17,6 +17,7 @@ value built before a change. The names:
 ``ACTIVITY_HISTORY`` everyone's counted activity per period, up to yesterday (the leaderboard)
 ``INFLUENCE``        what an item's page shows about the deals it influenced, and the
                      leaderboard's revenue and influence per period
+``POSTING_GUIDELINES`` what marketing set as each site's posting guidelines
 ``reader_marks_name(user id)`` what one reader has marked helpful (their buttons on every card)
 
 A *card* (one item as the streams and the tips index show it) is cached per item under
@@ -55,6 +56,7 @@ SITE = "site"
 PERMISSIONS = "permissions"
 INFLUENCE = "influence"
 ACTIVITY_HISTORY = "activity-history"
+POSTING_GUIDELINES = "posting-guidelines"
 # A reader's helpful marks, under a name (and so a version) of their own: one reader's click
 # leaves everyone else's kept. Only the web requests that mark or unmark change them.
 MARKS_SECONDS = 600

@@ -13,7 +13,7 @@ from wagtail.models import PageViewRestriction, Site, get_page_models
 
 from config import caching
 
-from .models import FeaturedCollection, FeaturedCollectionItem, HelpfulMark, TipIndexPage
+from .models import FeaturedCollection, FeaturedCollectionItem, HelpfulMark, KnowledgeSettings, TipIndexPage
 
 
 def comment_changed(sender, instance, raw=False, **kwargs):
@@ -34,6 +34,13 @@ def featured_changed(sender, raw=False, **kwargs):
     """A collection or its items change what the home page features."""
     if not raw:
         caching.invalidate(caching.FEATURED)
+
+
+def guidelines_changed(sender, raw=False, created=False, **kwargs):
+    """Marketing changed the posting guidelines. A row created on first read (``for_site``) holds
+    the defaults that read already kept, so its creation changes nothing."""
+    if not raw and not created:
+        caching.invalidate(caching.POSTING_GUIDELINES)
 
 
 def tips_index_changed(sender, raw=False, **kwargs):
@@ -69,6 +76,7 @@ def register_signal_handlers() -> None:
     _on_save_and_delete(helpful_mark_changed, HelpfulMark)
     _on_save_and_delete(featured_changed, FeaturedCollection, FeaturedCollectionItem)
     _on_save_and_delete(tips_index_changed, TipIndexPage)
+    _on_save_and_delete(guidelines_changed, KnowledgeSettings)
     _on_save_and_delete(view_restrictions_changed, PageViewRestriction)
     # Any page type can be a site's root; post_save names the concrete class.
     _on_save_and_delete(site_changed, Site, *get_page_models())

@@ -12,11 +12,11 @@ from knowledge.reactions import mark_helpful
 from .factories import make_micropost, make_rep, make_tip
 
 # Upper bounds for a second view (the site, permissions, the page's item keys and cards, featured
-# and trending, and the reader's helpful marks come from the cache), the same at both data sizes:
-# session, user and the posting settings on the feed; session, user and tag on a tag page.
+# and trending, the reader's helpful marks and the posting guidelines come from the cache), the
+# same at both data sizes: session and user on the feed; session, user and tag on a tag page.
 # tests/test_stream_cards.py counts the cold feed at two sizes.
-HOME_QUERIES = 3
-TAG_QUERIES = 4
+HOME_QUERIES = 2
+TAG_QUERIES = 3
 
 
 def _queries_for(client, url):

@@ -210,7 +210,7 @@ def test_the_header_costs_at_most_one_query_and_none_when_cached(rep, rep_client
 
 @pytest.mark.django_db
 def test_the_feed_with_the_bell_costs_the_feeds_queries(rep, rep_client, other_rep, django_assert_num_queries):
-    """A warm feed page: session, user, the reader's marks, posting settings; the bell adds none."""
+    """A warm feed page: session and user; the bell adds none."""
     from .test_home_feed import HOME_QUERIES
 
     make_micropost(f"Hello @{rep.username}", author=other_rep)

@@ -235,10 +235,12 @@ def test_when_tips_need_approval_they_wait_in_the_workflow(rep_client, marketer,
 
 @pytest.mark.django_db
 def test_posting_guidelines_show_beside_the_share_form(rep_client):
+    assertContains(rep_client.get(reverse("tip_create")), "Say what worked and why")  # the default, now kept
     knowledge_settings = KnowledgeSettings.for_site(Site.objects.get(is_default_site=True))
     knowledge_settings.posting_guidelines = "<p>Name the <b>account</b>.</p>"
     knowledge_settings.save()
     assertContains(rep_client.get(reverse("tip_create")), "Name the <b>account</b>.", html=False)
+    assertContains(rep_client.get("/"), "Name the <b>account</b>.", html=False)
 
 
 @pytest.mark.django_db

@@ -101,6 +101,27 @@ def content_type_id(obj) -> int:
 
 
 @register.simple_tag(takes_context=True)
+def posting_guidelines(context) -> str:
+    """What marketing set as this site's posting guidelines (rich text from the database, "" if
+    none), from the cache: the settings row was a query on every feed and share page."""
+    from wagtail.models import Site
+
+    from config import caching
+
+    from ..models import KnowledgeSettings
+
+    site = Site.find_for_request(context["request"])
+    if site is None:
+        return ""
+    return caching.cached(
+        caching.POSTING_GUIDELINES,
+        lambda: KnowledgeSettings.for_site(site).posting_guidelines,
+        key=str(site.pk),
+        timeout=3600,
+    )
+
+
+@register.simple_tag(takes_context=True)
 def extra_sections(context, place: str) -> SafeString:
     """Renders the sections other apps registered for this place (see knowledge.sections), in the
     page's own context, as ``{% include %}`` would: rendering each with a fresh request context
