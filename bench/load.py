@@ -91,7 +91,7 @@ class Stack:
 
     def __init__(self, args):
         self.args = args
-        self.tmp = Path(tempfile.mkdtemp(prefix="huddle-load-"))
+        self.tmp = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="huddle-load-"))
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
@@ -752,14 +752,14 @@ def report_cpu(runs: dict[str, Results]) -> None:
     for name, results in runs.items():
         per = {part: 1000 * results.cpu[part] / max(results.requests, 1) for part in parts}
         say(
-            f"  {name:<11}"
+            f"  {name:<14}"
             + " + ".join(f"{per[part]:.1f}" for part in server)
             + f" = {sum(per[part] for part in server):.1f}; {per['load client']:.1f}"
         )
         available = cores * results.seconds
         used = sum(results.cpu[part] for part in server)
         say(
-            f"  {'':<11}of the {available:.0f} CPU-seconds the {cores} cores had: the stack used "
+            f"  {'':<14}of the {available:.0f} CPU-seconds the {cores} cores had: the stack used "
             f"{used:.0f} ({100 * used / available:.0f}%), the load client "
             f"{results.cpu['load client']:.0f} ({100 * results.cpu['load client'] / available:.0f}%)"
         )
@@ -963,6 +963,25 @@ async def main_async(args, stack: Stack, targets: Targets) -> int:
     return 1 if lost or figures["errors"] else 0
 
 
+def seed(stack: Stack, args) -> None:
+    """A fresh database with the demo data (and the bench's reps and items on top), indexed once."""
+    stack.fresh_database()
+    stack.manage("migrate", "--noinput", "-v0")
+    stack.manage("seed_demo", "--size", args.size, "--no-index", "-v0", timeout=3600)
+    django_setup(stack)
+    started = time.monotonic()
+    top_up(args.users, args.min_tips, args.min_microposts)
+    log(
+        f"topped up to {args.users} reps, {args.min_tips} tips, {args.min_microposts} microposts: "
+        f"{time.monotonic() - started:.1f}s"
+    )
+    stack.manage("update_index", "-v0", timeout=3600)  # once, after the seed and the top-up
+    from django_tasks_db.models import DBTaskResult
+
+    # The rebuild just embedded everything the top-up's queued jobs would embed again.
+    DBTaskResult.objects.filter(status="READY", task_path__endswith="refresh_vectors").delete()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
@@ -990,31 +1009,31 @@ def main() -> int:
         help="search by meaning on (the default, as in production)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database and logs afterwards")
+    parser.add_argument(
+        "--reuse",
+        metavar="FOLDER",
+        help="time again on what an earlier --keep run left (its folder, and the database named by "
+        "BENCH_DATABASE) instead of seeding afresh; implies --keep",
+    )
     args = parser.parse_args()
+    args.keep = args.keep or bool(args.reuse)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on the way out
     stack = Stack(args)
     try:
+        state = "as an earlier run left it" if args.reuse else "fresh"
         log(
-            f"fresh database {stack.database.name}, Redis db {args.redis_db}, files in {stack.tmp}; "
+            f"database {stack.database.name} {state}, Redis db {args.redis_db}, files in {stack.tmp}; "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
-        stack.fresh_database()
-        stack.manage("migrate", "--noinput", "-v0")
-        stack.manage("seed_demo", "--size", args.size, "--no-index", "-v0", timeout=3600)
-        django_setup(stack)
-        started = time.monotonic()
-        top_up(args.users, args.min_tips, args.min_microposts)
-        log(
-            f"topped up to {args.users} reps, {args.min_tips} tips, "
-            f"{args.min_microposts} microposts: "
-            f"{time.monotonic() - started:.1f}s"
-        )
-        stack.manage("update_index", "-v0", timeout=3600)  # once, after the seed and the top-up
-        from django_tasks_db.models import DBTaskResult
+        if args.reuse:
+            import redis
 
-        # The rebuild just embedded everything the top-up's queued jobs would embed again.
-        DBTaskResult.objects.filter(status="READY", task_path__endswith="refresh_vectors").delete()
+            redis.Redis.from_url(stack.env["REDIS_URL"]).flushdb()  # a cold cache, as after a fresh seed
+            stack.manage("migrate", "--noinput", "-v0")  # this code's migrations, if it has new ones
+            django_setup(stack)
+        else:
+            seed(stack, args)
         targets = find_targets(args.users)
         stack.start_services()
         pending = wait_for_worker(timeout=600)  # jobs from the top-up, before anything is timed
