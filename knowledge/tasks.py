@@ -9,3 +9,11 @@ def flush_write_buffers() -> dict[str, int]:
     from .writebuffer import flush_all
 
     return flush_all()
+
+
+@task()
+def index_pending_updates() -> int:
+    """Indexes the objects saved since the last run, in one index commit (``knowledge.index_updates``)."""
+    from .index_updates import index_pending
+
+    return index_pending()

@@ -2,8 +2,9 @@
 
 ``base`` (the page base class), ``accounts`` (accounts, industries, stages), ``tips``,
 ``microposts`` (and mentions), ``reactions`` (helpful marks, views), ``marketing`` (featured
-collections, sharing settings), ``feeds`` (private feed keys) and ``indexes`` (the home feed
-and the tips index, which list the others).
+collections, sharing settings), ``feeds`` (private feed keys), ``indexes`` (the home feed
+and the tips index, which list the others) and ``searching`` (what the search index has yet to
+take in).
 """
 
 from .accounts import INDUSTRY_CHOICES, Account, AccountQuerySet, Stage
@@ -13,6 +14,7 @@ from .indexes import HomePage, TipIndexPage
 from .marketing import FeaturedCollection, FeaturedCollectionItem, KnowledgeSettings
 from .microposts import Mention, Micropost, MicropostQuerySet, MicropostTag
 from .reactions import ContentView, HelpfulMark, ReactionQuerySet
+from .searching import PendingIndexUpdate
 from .tips import CARD_FIELDS, TipPage, TipPageManager, TipPageQuerySet, TipPageTag, default_verified_until
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "Micropost",
     "MicropostQuerySet",
     "MicropostTag",
+    "PendingIndexUpdate",
     "ReactionQuerySet",
     "SharedPage",
     "Stage",
