@@ -123,3 +123,23 @@ def test_a_failed_index_write_keeps_the_posts_pending_for_the_next_run(rep_clien
     monkeypatch.setattr(IndexStore, "write", real_write)
     assert index_pending() == 1
     assert found("umbrella") == ["Umbrella wants a pilot"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # needs the page tree
+def test_posts_and_comments_queue_no_reference_index_job_and_are_no_usage_of_a_tip(rep_client, rep, with_worker):
+    """Wagtail's "where is this used" lists pages, images and snippets that refer to an item. A
+    comment is not a use of the tip it discusses, and a post's author and tags appear in no usage
+    report: neither is indexed (each cost the worker a 19 ms job)."""
+    from django_tasks_db.models import DBTaskResult
+    from wagtail.models import ReferenceIndex
+
+    from .factories import make_tip
+    from .test_comment_moderation import make_comment
+
+    tip = make_tip("Pricing ladder", author=rep)
+    DBTaskResult.objects.all().delete()
+    rep_client.post(reverse("micropost_create"), {"text": "Globex asked for references #pricing"}, headers=HTMX)
+    make_comment(tip, rep, "Worked for me at Initech")
+    assert not DBTaskResult.objects.filter(task_path__endswith="update_reference_index_task").exists()
+    run_worker()
+    assert not ReferenceIndex.get_references_to(tip).exists()
