@@ -1004,8 +1004,11 @@ def seed(stack: Stack, args) -> None:
     stack.manage("update_index", "-v0", timeout=3600)  # once, after the seed and the top-up
     from django_tasks_db.models import DBTaskResult
 
-    # The rebuild just embedded everything the top-up's queued jobs would embed again.
-    DBTaskResult.objects.filter(status="READY", task_path__endswith="refresh_vectors").delete()
+    from knowledge.models import PendingUpdate
+
+    # The rebuild just indexed and embedded everything the top-up noted for the worker.
+    PendingUpdate.objects.all().delete()
+    DBTaskResult.objects.filter(status="READY", task_path__endswith="run_pending").delete()
 
 
 def main() -> int:

@@ -6,69 +6,41 @@ new index generation every web worker then reopened. Huddle turns modelsearch's 
 (``search_auto_update = False``, read when they are registered) and connects these instead.
 
 With no worker (the one-machine default) an object is indexed at once, as before. With a worker,
-a save writes a ``PendingIndexUpdate`` row in its own transaction and queues one job when it
-commits; the job indexes every pending object in one index commit. A Whoosh commit costs about
-35 ms of CPU however few documents it adds (it writes a segment and merges the small ones), so
-one commit per saved object cost 45 ms of the worker's CPU per micropost under load.
+a save is noted for the ``search-index`` job (``knowledge.pending``), which indexes every pending
+object in one index commit: one commit per saved object cost the worker 45 ms of CPU a micropost.
 """
 
 from collections import defaultdict
 
-from django.apps import apps
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django_tasks.backends.immediate import ImmediateBackend
 from modelsearch import index
 from modelsearch.backends import get_search_backends_with_name
 from modelsearch.tasks import insert_or_update_object_task
 
+from . import pending
 from .oncommit import enqueue_once_on_commit
 
-BATCH = 500  # pending objects taken in one index commit
+INDEX_JOB = "search-index"
 
 
 def update_on_save(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from .models import PendingIndexUpdate
-    from .tasks import index_pending_updates
-
-    key = (instance._meta.app_label, instance._meta.model_name, str(instance.pk))
-    if isinstance(index_pending_updates.get_backend(), ImmediateBackend):
-        enqueue_once_on_commit(insert_or_update_object_task, *key)  # runs now
+    if pending.batched():
+        pending.note(INDEX_JOB, instance)
         return
-    PendingIndexUpdate.objects.create(app_label=key[0], model_name=key[1], object_id=key[2])
-    enqueue_once_on_commit(index_pending_updates)
+    key = (instance._meta.app_label, instance._meta.model_name, str(instance.pk))
+    enqueue_once_on_commit(insert_or_update_object_task, *key)  # runs now
 
 
 def remove_on_delete(sender, instance, **kwargs):
     index.remove_object(instance)
 
 
-def index_pending(batch: int = BATCH) -> int:
-    """Indexes every pending object, ``batch`` at a time, one index commit each; returns how many
-    rows it handled. Rows are deleted in the transaction that indexed them: when indexing fails
-    they stay for the next run. Two workers take different rows (``skip_locked``)."""
-    from .models import PendingIndexUpdate
-
-    handled = 0
-    while True:
-        with transaction.atomic():
-            rows = list(PendingIndexUpdate.objects.select_for_update(skip_locked=True).order_by("pk")[:batch])
-            if not rows:
-                return handled
-            keys: dict[tuple[str, str], set[str]] = defaultdict(set)
-            for row in rows:
-                keys[(row.app_label, row.model_name)].add(row.object_id)
-            for (app_label, model_name), pks in keys.items():
-                _index(apps.get_model(app_label, model_name), pks)
-            PendingIndexUpdate.objects.filter(pk__in=[row.pk for row in rows]).delete()
-            handled += len(rows)
-
-
-def _index(model, pks) -> None:
+def index_objects(model, pks) -> None:
     """Adds the objects of ``model`` with these primary keys, as each backend indexes them (a page
-    as its specific type), to every backend that updates on save; gone objects are skipped."""
+    as its specific type), to every backend that updates on save, one write each; gone objects
+    are skipped."""
     by_type: dict[type, list] = defaultdict(list)
     for obj in model._default_manager.filter(pk__in=pks):
         indexed = index.get_indexed_instance(obj, check_exists=False)
@@ -80,6 +52,9 @@ def _index(model, pks) -> None:
             continue
         for _name, backend in get_search_backends_with_name(with_auto_update=True):
             backend.add_bulk(indexed_model, objects)
+
+
+pending.register(INDEX_JOB, index_objects)
 
 
 def take_over_auto_update() -> None:

@@ -11,15 +11,24 @@ from django.db import connection, transaction
 from django_tasks.backends.immediate import ImmediateBackend
 
 
-class _EnqueueOnCommit:
-    """An ``on_commit`` callback that says which job it queues, to find it again."""
+class _Once:
+    """A do-nothing ``on_commit`` callback that marks ``key`` as seen in this transaction."""
 
-    def __init__(self, task, args: tuple):
-        self.task, self.args = task, args
-        self.key = (task.module_path, args)
+    def __init__(self, key: tuple):
+        self.key = key
 
     def __call__(self):
-        self.task.enqueue(*self.args)
+        pass
+
+
+def first_in_transaction(key: tuple) -> bool:
+    """True the first time ``key`` is asked about in the current transaction (always outside one)."""
+    if not connection.in_atomic_block:
+        return True
+    if any(getattr(callback, "key", None) == key for _, callback, _ in connection.run_on_commit):
+        return False
+    transaction.on_commit(_Once(key))
+    return True
 
 
 def enqueue_once_on_commit(task, *args) -> None:
@@ -27,6 +36,5 @@ def enqueue_once_on_commit(task, *args) -> None:
     if isinstance(task.get_backend(), ImmediateBackend) or not connection.in_atomic_block:
         task.enqueue(*args)
         return
-    key = (task.module_path, args)
-    if not any(getattr(callback, "key", None) == key for _, callback, _ in connection.run_on_commit):
-        transaction.on_commit(_EnqueueOnCommit(task, args))
+    if first_in_transaction((task.module_path, args)):
+        transaction.on_commit(lambda: task.enqueue(*args))

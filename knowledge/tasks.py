@@ -12,8 +12,8 @@ def flush_write_buffers() -> dict[str, int]:
 
 
 @task()
-def index_pending_updates() -> int:
-    """Indexes the objects saved since the last run, in one index commit (``knowledge.index_updates``)."""
-    from .index_updates import index_pending
+def run_pending(job: str) -> int:
+    """Does ``job`` for every object saved since its last run, at once (``knowledge.pending``)."""
+    from . import pending
 
-    return index_pending()
+    return pending.run(job)

@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from knowledge.index_updates import index_pending
+from knowledge import pending
+from knowledge.index_updates import INDEX_JOB
 from knowledge.microposts import edit_micropost
-from knowledge.models import Micropost, PendingIndexUpdate
+from knowledge.models import Micropost, PendingUpdate
 from knowledge.search.storage import IndexStore
 
 HTMX = {"HX-Request": "true"}
@@ -74,16 +75,24 @@ def test_sharing_a_tip_queues_one_index_update_for_it_and_the_worker_makes_it_fi
     )
     assert response.status_code == 302
     tip = TipPage.objects.get(title="Zanzibar pricing ladder")
-    assert DBTaskResult.objects.filter(task_path__endswith="index_pending_updates").count() == 1
-    assert {row.object_id for row in PendingIndexUpdate.objects.all()} == {str(tip.pk)}
     from knowledge.semantic import encoder
+
+    jobs = DBTaskResult.objects.filter(task_path__endswith="run_pending")
+    assert sorted(job.args_kwargs["args"][0] for job in jobs) == (
+        ["search-index", "vectors"] if encoder.is_enabled() else ["search-index"]
+    )
+    assert {(row.job, row.object_id) for row in PendingUpdate.objects.filter(job=INDEX_JOB)} == {
+        (INDEX_JOB, str(tip.pk))
+    }
 
     def queued(task: str) -> int:
         rows = DBTaskResult.objects.filter(task_path__endswith=task)
         return sum(str(tip.pk) in map(str, row.args_kwargs["args"]) for row in rows)
 
     assert queued("update_reference_index_task") == 1  # Wagtail's, three before
-    assert queued("refresh_vectors") == (1 if encoder.is_enabled() else 0)
+    assert PendingUpdate.objects.filter(job="vectors", object_id=str(tip.pk)).count() == (
+        1 if encoder.is_enabled() else 0
+    )
     assert not TipPage.objects.search("zanzibar")
     run_worker()
     assert [found.title for found in TipPage.objects.search("zanzibar")] == ["Zanzibar pricing ladder"]
@@ -100,11 +109,11 @@ def test_the_worker_indexes_every_post_saved_since_its_last_run_in_one_commit(re
     )
     for company in ("Globex", "Initech", "Hooli"):
         rep_client.post(reverse("micropost_create"), {"text": f"{company} asked for a pilot"}, headers=HTMX)
-    assert PendingIndexUpdate.objects.count() == 3
+    assert PendingUpdate.objects.filter(job=INDEX_JOB).count() == 3
     run_worker()
     assert commits == [3]
     assert sorted(found("pilot")) == [f"{company} asked for a pilot" for company in ("Globex", "Hooli", "Initech")]
-    assert not PendingIndexUpdate.objects.exists()
+    assert not PendingUpdate.objects.exists()  # the vectors too
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,11 +126,11 @@ def test_a_failed_index_write_keeps_the_posts_pending_for_the_next_run(rep_clien
 
     monkeypatch.setattr(IndexStore, "write", full_disk)
     with pytest.raises(OSError):
-        index_pending()
-    assert PendingIndexUpdate.objects.count() == 1
+        pending.run(INDEX_JOB)
+    assert PendingUpdate.objects.filter(job=INDEX_JOB).count() == 1
     assert found("umbrella") == []
     monkeypatch.setattr(IndexStore, "write", real_write)
-    assert index_pending() == 1
+    assert pending.run(INDEX_JOB) == 1
     assert found("umbrella") == ["Umbrella wants a pilot"]
 
 

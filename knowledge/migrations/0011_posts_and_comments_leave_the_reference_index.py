@@ -15,7 +15,7 @@ def forget_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledge", "0010_pending_index_updates"),
+        ("knowledge", "0010_pending_updates"),
         ("wagtailcore", "0078_referenceindex"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -3,8 +3,8 @@
 ``base`` (the page base class), ``accounts`` (accounts, industries, stages), ``tips``,
 ``microposts`` (and mentions), ``reactions`` (helpful marks, views), ``marketing`` (featured
 collections, sharing settings), ``feeds`` (private feed keys), ``indexes`` (the home feed
-and the tips index, which list the others) and ``searching`` (what the search index has yet to
-take in).
+and the tips index, which list the others) and ``searching`` (what the worker has yet to do for saved
+objects).
 """
 
 from .accounts import INDUSTRY_CHOICES, Account, AccountQuerySet, Stage
@@ -14,7 +14,7 @@ from .indexes import HomePage, TipIndexPage
 from .marketing import FeaturedCollection, FeaturedCollectionItem, KnowledgeSettings
 from .microposts import Mention, Micropost, MicropostQuerySet, MicropostTag
 from .reactions import ContentView, HelpfulMark, ReactionQuerySet
-from .searching import PendingIndexUpdate
+from .searching import PendingUpdate
 from .tips import CARD_FIELDS, TipPage, TipPageManager, TipPageQuerySet, TipPageTag, default_verified_until
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "Micropost",
     "MicropostQuerySet",
     "MicropostTag",
-    "PendingIndexUpdate",
+    "PendingUpdate",
     "ReactionQuerySet",
     "SharedPage",
     "Stage",

@@ -7,15 +7,19 @@ post_save covers it too.
 
 from django.db.models.signals import post_delete, post_save
 
+from .. import pending
 from ..oncommit import enqueue_once_on_commit
 from . import encoder
-from .tasks import refresh_vectors
+from .tasks import VECTORS_JOB, refresh_vectors
 from .writing import delete_vectors
 
 
 def schedule_refresh(obj) -> None:
-    """Embed obj's text: inline with the immediate backend, else in the worker after commit (once
-    per transaction, however many times it saved the object)."""
+    """Embed obj's text: inline with the immediate backend, else noted for the worker, which
+    embeds every object saved since its last run in shared batches (``knowledge.pending``)."""
+    if pending.batched():
+        pending.note(VECTORS_JOB, obj)
+        return
     enqueue_once_on_commit(refresh_vectors, obj._meta.label_lower, obj.pk)
 
 
