@@ -2,8 +2,8 @@
 
 A job (the search index, the vectors of search by meaning) registers what it does with a set of
 objects of one model. A save notes its object with ``note(job, obj)``: a ``PendingUpdate`` row in
-the saving transaction, and one ``run_pending(job)`` task queued when it commits. The task takes
-every pending object of the job at once: a Whoosh commit costs about 35 ms of CPU however few
+the saving transaction, and a ``run_pending`` task queued when it commits (unless one is already
+waiting). The task takes every pending object of every job at once: a Whoosh commit costs about 35 ms of CPU however few
 documents it adds, and the model embeds several texts for little more than one. The rows are
 deleted in the transaction that did the work, so a failure leaves them for the next run; two
 workers take different rows (``skip_locked``).
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Model
 from django_tasks.backends.immediate import ImmediateBackend
 
-from .oncommit import enqueue_once_on_commit, first_in_transaction
+from .oncommit import first_in_transaction
 
 BATCH = 200  # pending objects taken at once
 _jobs: dict[str, Callable[[type[Model], set[str]], None]] = {}
@@ -42,12 +42,33 @@ def note(job: str, obj: Model) -> None:
     """``job`` must take ``obj`` in: noted now, in the saving transaction (once however often it
     saves the object: sharing a tip saves it three times), and done by the worker."""
     from .models import PendingUpdate
-    from .tasks import run_pending
 
     key = (job, obj._meta.app_label, obj._meta.model_name, str(obj.pk))
     if first_in_transaction(key):
         PendingUpdate.objects.create(job=job, app_label=key[1], model_name=key[2], object_id=key[3])
-        enqueue_once_on_commit(run_pending, job)
+        if first_in_transaction(("pending-run",)):
+            transaction.on_commit(_queue_run)
+
+
+def _queue_run() -> None:
+    """Queues a run unless one is already waiting: a waiting run has not read the pending rows
+    yet, so it will find these (committed before this check). Under a stream of writes the
+    worker then runs once per batch instead of once per save, each run an extra job's cost."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import run_pending
+
+    if isinstance(run_pending.get_backend(), DatabaseBackend):
+        waiting = DBTaskResult.objects.filter(status="READY", task_path=run_pending.module_path)
+        if waiting.exists():
+            return
+    run_pending.enqueue()
+
+
+def run_all() -> dict[str, int]:
+    """Every job for every object noted for it; how many rows each handled."""
+    return {job: run(job) for job in _jobs}
 
 
 def run(job: str, batch: int = BATCH) -> int:

@@ -12,8 +12,8 @@ def flush_write_buffers() -> dict[str, int]:
 
 
 @task()
-def run_pending(job: str) -> int:
-    """Does ``job`` for every object saved since its last run, at once (``knowledge.pending``)."""
+def run_pending() -> dict[str, int]:
+    """Every job for every object saved since the last run, each at once (``knowledge.pending``)."""
     from . import pending
 
-    return pending.run(job)
+    return pending.run_all()
