@@ -3,7 +3,8 @@
 Sharing a tip saves it three times (added, its revision, published), and each save asked for the
 same jobs: the worker then indexed and embedded the same tip three times over. Here a job with
 the same task and arguments is queued once, after the commit (a worker must not read rows the
-transaction has not committed). With no worker configured (the immediate backend, the
+transaction has not committed), and not at all while the same job still waits in the queue.
+With no worker configured (the immediate backend, the
 one-machine default), or outside a transaction, it runs or is queued at once, as before.
 """
 
@@ -37,4 +38,20 @@ def enqueue_once_on_commit(task, *args) -> None:
         task.enqueue(*args)
         return
     if first_in_transaction((task.module_path, args)):
-        transaction.on_commit(lambda: task.enqueue(*args))
+        transaction.on_commit(lambda: enqueue_unless_waiting(task, *args))
+
+
+def enqueue_unless_waiting(task, *args) -> None:
+    """Queues ``task(*args)`` unless the same job already waits in the database queue: it has not
+    started, so it reads what was committed before this check. A rep's roll-up for the day is
+    then re-counted once for a burst of their writes, not once per write."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        waiting = DBTaskResult.objects.filter(
+            status="READY", task_path=task.module_path, args_kwargs__args=list(args), args_kwargs__kwargs={}
+        )
+        if waiting.exists():
+            return
+    task.enqueue(*args)

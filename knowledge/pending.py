@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Model
 from django_tasks.backends.immediate import ImmediateBackend
 
-from .oncommit import first_in_transaction
+from .oncommit import enqueue_unless_waiting, first_in_transaction
 
 BATCH = 200  # pending objects taken at once
 _jobs: dict[str, Callable[[type[Model], set[str]], None]] = {}
@@ -51,19 +51,11 @@ def note(job: str, obj: Model) -> None:
 
 
 def _queue_run() -> None:
-    """Queues a run unless one is already waiting: a waiting run has not read the pending rows
-    yet, so it will find these (committed before this check). Under a stream of writes the
-    worker then runs once per batch instead of once per save, each run an extra job's cost."""
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
+    """Queues a run unless one is already waiting (it will read these rows, committed before the
+    check): under a stream of writes the worker runs once per batch, not once per save."""
     from .tasks import run_pending
 
-    if isinstance(run_pending.get_backend(), DatabaseBackend):
-        waiting = DBTaskResult.objects.filter(status="READY", task_path=run_pending.module_path)
-        if waiting.exists():
-            return
-    run_pending.enqueue()
+    enqueue_unless_waiting(run_pending)
 
 
 def run_all() -> dict[str, int]:

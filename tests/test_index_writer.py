@@ -152,3 +152,23 @@ def test_posts_and_comments_queue_no_reference_index_job_and_are_no_usage_of_a_t
     assert not DBTaskResult.objects.filter(task_path__endswith="update_reference_index_task").exists()
     run_worker()
     assert not ReferenceIndex.get_references_to(tip).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_posts_queues_one_recount_of_the_reps_day_and_it_counts_them_all(rep_client, rep, with_worker):
+    """The same job still waiting in the queue is not queued again: it has not started, so it
+    counts what was committed before it runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    from leaderboard.models import DailyActivity
+
+    for company in ("Globex", "Initech", "Hooli"):
+        rep_client.post(reverse("micropost_create"), {"text": f"{company} asked for a pilot"}, headers=HTMX)
+    waiting = [
+        job.args_kwargs["args"]
+        for job in DBTaskResult.objects.filter(status="READY", task_path__endswith="recount_task")
+        if job.args_kwargs["args"][0] == rep.pk
+    ]
+    assert len(waiting) == len({tuple(args) for args in waiting}) == 1
+    run_worker()
+    assert DailyActivity.objects.get(rep=rep).shared_micropost == 3
