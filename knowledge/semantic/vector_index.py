@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,6 +29,7 @@ from .models import Embedding
 # object_id and chunk packed into one sortable int64 key.
 CHUNK_BITS = 20
 BLOCK_ROWS = 512  # int8 rows widened to float32 per step: small enough to stay in cache
+CHANGES_KEPT = 256  # snapshot steps whose changed objects are remembered (see changed_between)
 
 
 class Hit(NamedTuple):
@@ -93,6 +95,8 @@ class VectorIndex:
     _checked_at: float = 0.0
     _stale: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # (number before, number after, the objects whose vectors changed) for recent reloads of changes
+    _changes: deque = field(default_factory=lambda: deque(maxlen=CHANGES_KEPT))
 
     _instances = {}
     _registry_lock = threading.Lock()
@@ -183,9 +187,37 @@ class VectorIndex:
                 return False
             if snapshot is None or force or snapshot.signature[1] is None or signature[1] is None:
                 self._snapshot = self._load_all(signature)
+                self._changes.clear()
             else:
-                self._snapshot = self._load_changes(snapshot, signature)
+                self._snapshot, changed = self._load_changes(snapshot, signature)
+                self._changes.append((snapshot.number, self._snapshot.number, changed))
             return True
+
+    def changed_between(self, before: int, after: int) -> frozenset[int] | None:
+        """The objects whose vectors changed from snapshot ``before`` to ``after``, or None when
+        this index no longer knows (everything was reloaded, or too many changes ago)."""
+        changed: set[int] = set()
+        number = before
+        for old, new, ids in self._changes:
+            if old == number:
+                changed |= ids
+                number = new
+        return frozenset(changed) if number == after else None
+
+    def object_scores(self, query: np.ndarray, object_ids) -> dict[int, float]:
+        """Each object's best chunk score against ``query`` (as ``search`` ranks objects); objects
+        without a vector here are left out."""
+        s = self._snapshot
+        found = {}
+        if s is None or not len(s.keys):
+            return found
+        query = np.asarray(query, dtype=np.float32)
+        for object_id in object_ids:
+            first, last = np.searchsorted(s.keys, [object_id << CHUNK_BITS, (object_id + 1) << CHUNK_BITS])
+            if first < last:
+                rows = s.matrix[first:last].astype(np.float32) @ query * s.scales[first:last]
+                found[int(object_id)] = float(rows.max())
+        return found
 
     def _read(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(keys, matrix, scales) for rows, quantised block by block to keep the peak small."""
@@ -223,7 +255,8 @@ class VectorIndex:
     def _load_all(self, signature) -> _Snapshot:
         return self._build(*self._read(self._rows()), signature)
 
-    def _load_changes(self, old: _Snapshot, signature) -> _Snapshot:
+    def _load_changes(self, old: _Snapshot, signature) -> tuple[_Snapshot, frozenset[int]]:
+        """The snapshot with the rows changed since ``old``, and the objects whose vectors changed."""
         # A margin covers rows written in the same instant, or committed a little late.
         since = old.signature[1] - timedelta(seconds=5)
         new_keys, new_matrix, new_scales = self._read(self._rows().filter(updated_at__gte=since))
@@ -231,6 +264,7 @@ class VectorIndex:
         keys = np.concatenate([old.keys[keep], new_keys])
         matrix = np.concatenate([old.matrix[keep], new_matrix])
         scales = np.concatenate([old.scales[keep], new_scales])
+        changed = set((new_keys[~self._same_rows(old, new_keys, new_matrix, new_scales)] >> CHUNK_BITS).tolist())
         if len(keys) != signature[0]:
             # Rows were deleted, or rows of another model remain: keep only keys still in the table.
             present = np.array(
@@ -241,8 +275,21 @@ class VectorIndex:
                 dtype=np.int64,
             )
             alive = np.isin(keys, present)
+            changed |= set((keys[~alive] >> CHUNK_BITS).tolist())
             keys, matrix, scales = keys[alive], matrix[alive], scales[alive]
-        return self._build(keys, matrix, scales, signature)
+        return self._build(keys, matrix, scales, signature), frozenset(changed)
+
+    @staticmethod
+    def _same_rows(old: _Snapshot, keys: np.ndarray, matrix: np.ndarray, scales: np.ndarray) -> np.ndarray:
+        """Which of these rows ``old`` already held as they are: the reload's margin reads rows
+        written in the last seconds again, and those did not change."""
+        same = np.zeros(len(keys), bool)
+        if not len(old.keys) or not len(keys):
+            return same
+        at = np.minimum(np.searchsorted(old.keys, keys), len(old.keys) - 1)
+        held = old.keys[at] == keys
+        same[held] = (old.matrix[at[held]] == matrix[held]).all(axis=1) & (old.scales[at[held]] == scales[held])
+        return same
 
     # Searching
 
