@@ -59,21 +59,25 @@ def test_related_tips_cost_the_same_queries_for_few_and_many_tips(rep_client, re
     assert len(own) == 1
 
 
-def test_a_tip_viewed_again_reuses_its_related_tips_and_takes_in_a_changed_one_without_a_scan(
-    rep_client, rep, monkeypatch
-):
+@pytest.fixture
+def scans(monkeypatch) -> list[int]:
+    """The pages whose related tips were found by scanning every tip vector, in order."""
+    found = []
+    real_similar_to = related.similar_to
+
+    def counted_similar_to(obj, *args, **kwargs):
+        found.append(obj.pk)
+        return real_similar_to(obj, *args, **kwargs)
+
+    monkeypatch.setattr(related, "similar_to", counted_similar_to)
+    return found
+
+
+def test_a_tip_viewed_again_reuses_its_related_tips_and_takes_in_a_changed_one_without_a_scan(rep_client, rep, scans):
     """The second view of a tip scans no tip vectors; when another tip's text is edited to say
     the same thing, that tip is scored against this one alone and joins the list at the top."""
     tips = paraphrase_tips(rep, distractors=10)
     tip = tips["Handling the 'too expensive' objection"]
-    scans = []
-    real_similar_to = related.similar_to
-
-    def counted_similar_to(obj, *args, **kwargs):
-        scans.append(obj.pk)
-        return real_similar_to(obj, *args, **kwargs)
-
-    monkeypatch.setattr(related, "similar_to", counted_similar_to)
     before = [item.title for item in rep_client.get(tip.url).context["related"]]
     again = [item.title for item in rep_client.get(tip.url).context["related"]]
     assert (scans, again) == ([tip.pk], before)
@@ -102,26 +106,19 @@ def test_a_video_page_shows_related_tips(rep_client, rep):
     assertContains(response, "Handling the &#x27;too expensive&#x27; objection")
 
 
-def test_kept_neighbours_stay_what_a_scan_finds_as_tips_are_shared_edited_and_deleted(rep, monkeypatch):
+def test_kept_neighbours_stay_what_a_scan_finds_as_tips_are_shared_edited_and_deleted(rep, scans):
     """After each change the kept list, brought up to date from the tips that changed, is what a
     fresh scan of every tip vector finds (and each page scanned once, at the start)."""
     import random
 
     from knowledge.models import TipPage
     from knowledge.semantic import evaluation
+    from knowledge.semantic.store import similar_to
 
     rng = random.Random(11)
     tips = list(paraphrase_tips(rep, distractors=20).values())
     watched = tips[:3]
     texts = [summary for _, summary in evaluation.all_tips()]
-    scans = []
-    real_similar_to = related.similar_to
-
-    def counted_similar_to(obj, *args, **kwargs):
-        scans.append(obj.pk)
-        return real_similar_to(obj, *args, **kwargs)
-
-    monkeypatch.setattr(related, "similar_to", counted_similar_to)
     for tip in watched:
         nearest_tip_ids(tip, TipPage, k=15)
     for step in range(12):
@@ -136,7 +133,7 @@ def test_kept_neighbours_stay_what_a_scan_finds_as_tips_are_shared_edited_and_de
             tips.pop(rng.randrange(3, len(tips))).delete()
         for tip in watched:
             kept = nearest_tip_ids(tip, TipPage, k=15)
-            scanned = [hit.object_id for hit in real_similar_to(tip, k=15, models=[TipPage])]
+            scanned = [hit.object_id for hit in similar_to(tip, k=15, models=[TipPage])]
             # A deleted neighbour leaves the list one shorter: still the scan's best, in its order.
             assert len(kept) >= 10 and kept == scanned[: len(kept)], (step, action)
     assert sorted(scans) == sorted(tip.pk for tip in watched)
