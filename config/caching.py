@@ -4,7 +4,9 @@ A cache here is a *name*: what it holds is kept under that name's version, read 
 round trip as the version, and ``invalidate(name)`` moves the version on, so no reader gets a
 value built before a change. The names:
 
-``STREAM``           which items each page of the home, tag, account and profile streams shows
+``STREAM``           which items each page of the home, account and profile streams shows
+``tag_stream_name(tag id)`` the same for one tag's stream, under a version of its own: an item
+                     moves it when its tags change or it is saved with that tag
 ``TIP_KEYS``         which tips each page of the tips index shows, newest first
 ``TIP_KEYS_RANKED``  the same, sorted by helpful marks or views
 ``TIP_COUNTS``       how many tips a tips-index filter finds
@@ -60,6 +62,10 @@ POSTING_GUIDELINES = "posting-guidelines"
 # A reader's helpful marks, under a name (and so a version) of their own: one reader's click
 # leaves everyone else's kept. Only the web requests that mark or unmark change them.
 MARKS_SECONDS = 600
+
+
+def tag_stream_name(tag_id: int) -> str:
+    return f"tag-stream:{int(tag_id)}"
 
 
 def reader_marks_name(user_id: int) -> str:
@@ -174,7 +180,20 @@ def items_changed(model: type[Model], ids: Iterable[int]) -> None:
     from django.contrib.contenttypes.models import ContentType
 
     content_type_id = ContentType.objects.get_for_model(model).pk
+    ids = list(ids)
     for pk in ids:
         forget_card(content_type_id, pk)
-    if names := listings_of(model):
+    names = list(listings_of(model))
+    for hook in _change_hooks:
+        names += hook(model, ids)
+    if names:
         invalidate(*names)
+
+
+_change_hooks: list[Callable[[type[Model], list], Iterable[str]]] = []
+
+
+def on_items_changed(hook: Callable[[type[Model], list], Iterable[str]]) -> None:
+    """``hook(model, ids)`` names more caches to invalidate when those items change."""
+    if hook not in _change_hooks:
+        _change_hooks.append(hook)

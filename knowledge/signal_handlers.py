@@ -7,6 +7,7 @@ model names in ``cache_listings``).
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django_comments_xtd.models import XtdComment
 from wagtail.models import PageViewRestriction, Site, get_page_models
@@ -34,6 +35,25 @@ def featured_changed(sender, raw=False, **kwargs):
     """A collection or its items change what the home page features."""
     if not raw:
         caching.invalidate(caching.FEATURED)
+
+
+def tagging_changed(sender, instance, raw=False, **kwargs):
+    """A tag was put on an item or taken off: that tag's stream shows other items now."""
+    if not raw and instance.tag_id:
+        caching.invalidate(caching.tag_stream_name(instance.tag_id))
+
+
+def tag_streams_of(model, ids) -> list[str]:
+    """The streams of the tags these items carry (a retired or edited tip leaves or changes them)."""
+    field = getattr(model, "tags_field", None)
+    if not field or not ids:
+        return []
+    through = getattr(model, field).through
+    if any(f.name == "content_object" for f in through._meta.get_fields()):
+        rows = through.objects.filter(content_object_id__in=ids)
+    else:  # taggit's generic TaggedItem
+        rows = through.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    return [caching.tag_stream_name(tag_id) for tag_id in set(rows.values_list("tag_id", flat=True))]
 
 
 def guidelines_changed(sender, raw=False, created=False, **kwargs):
@@ -72,6 +92,8 @@ def _on_save_and_delete(handler, *models) -> None:
 
 
 def register_signal_handlers() -> None:
+    caching.on_items_changed(tag_streams_of)
+    _on_save_and_delete(tagging_changed, *_tagging_models())
     _on_save_and_delete(comment_changed, XtdComment)
     _on_save_and_delete(helpful_mark_changed, HelpfulMark)
     _on_save_and_delete(featured_changed, FeaturedCollection, FeaturedCollectionItem)
@@ -84,3 +106,11 @@ def register_signal_handlers() -> None:
     _on_save_and_delete(permissions_changed, Group, Permission)
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"permissions_changed_{through.__name__}")
+
+
+def _tagging_models() -> list:
+    """The through models that put tags on stream items (every ``TaggedItemBase`` subclass)."""
+    from django.apps import apps
+    from taggit.models import TaggedItemBase
+
+    return [model for model in apps.get_models() if issubclass(model, TaggedItemBase)]

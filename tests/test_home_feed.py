@@ -141,3 +141,32 @@ def test_every_page_names_a_favicon_that_answers(rep_client, client):
         icon = asker.get("/favicon.ico")
         assert icon.status_code == 301 and icon["Location"] == "/static/favicon.svg"
     assert rep_client.get("/accounts/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_tag_page_changes_with_its_own_tags_items_and_stays_kept_for_others(rep_client, rep):
+    """Each tag's stream is kept under a version of its own: a post tagged #renewals leaves the
+    #pricing page as it was kept (no query for its items), and the pages it does change show it."""
+    from knowledge.microposts import edit_micropost
+    from knowledge.models import Micropost, TipPage
+
+    from .factories import make_tip
+
+    author = make_rep("author")
+    tip = make_tip("Anchor the price first", author=author, tags=["pricing"])
+    make_micropost("Globex renewed early #renewals", author=author)
+    _, warm = _queries_for(rep_client, "/tags/pricing/")
+    make_micropost("Initech wants a multi-year deal #renewals", author=author)
+    _, after_other_tag = _queries_for(rep_client, "/tags/pricing/")
+    assert len(after_other_tag) == len(warm)
+    assertContains(rep_client.get("/tags/renewals/"), "Initech wants a multi-year deal")
+
+    post = Micropost.objects.get(text__startswith="Globex")
+    edit_micropost(post, text="Globex renewed early #pricing")
+    assertContains(rep_client.get("/tags/pricing/"), "Globex renewed early")
+    assertNotContains(rep_client.get("/tags/renewals/"), "Globex renewed early")
+    tip.retire()
+    make_micropost("Hooli asked for the price list #pricing", author=author)
+    assertNotContains(rep_client.get("/tags/pricing/"), "Anchor the price first")  # its items, read again
+    TipPage.objects.filter(pk=tip.pk).curate(retired=False)  # marketing brings it back
+    assertContains(rep_client.get("/tags/pricing/"), "Anchor the price first")
