@@ -44,7 +44,8 @@ def enqueue_once_on_commit(task, *args) -> None:
 def enqueue_unless_waiting(task, *args) -> None:
     """Queues ``task(*args)`` unless the same job already waits in the database queue: it has not
     started, so it reads what was committed before this check. A rep's roll-up for the day is
-    then re-counted once for a burst of their writes, not once per write."""
+    then re-counted once for a burst of their writes, not once per write. Only for tasks nobody
+    queues with ``run_after``: a waiting copy due later would hold this one back until then."""
     from django_tasks_db import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
