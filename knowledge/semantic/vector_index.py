@@ -198,7 +198,7 @@ class VectorIndex:
         this index no longer knows (everything was reloaded, or too many changes ago)."""
         changed: set[int] = set()
         number = before
-        for old, new, ids in self._changes:
+        for old, new, ids in tuple(self._changes):  # a copy: another thread may reload meanwhile
             if old == number:
                 changed |= ids
                 number = new
