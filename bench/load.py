@@ -116,10 +116,14 @@ class Stack:
         return output
 
     def fresh_database(self) -> None:
+        self.database.create()
+        self.empty_cache()
+
+    def empty_cache(self) -> None:
+        """Empties this bench's Redis database number (only that one)."""
         import redis
 
-        self.database.create()
-        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()  # only this bench's database number
+        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
 
     def start(self, name: str, argv: list[str], nice: int = 0) -> subprocess.Popen:
         out = (self.tmp / f"{name}.log").open("w")
@@ -1056,9 +1060,7 @@ def main() -> int:
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         if args.reuse:
-            import redis
-
-            redis.Redis.from_url(stack.env["REDIS_URL"]).flushdb()  # a cold cache, as after a fresh seed
+            stack.empty_cache()  # a cold cache, as after a fresh seed
             stack.manage("migrate", "--noinput", "-v0")  # this code's migrations, if it has new ones
             django_setup(stack)
         else:

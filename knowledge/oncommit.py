@@ -34,10 +34,10 @@ def first_in_transaction(key: tuple) -> bool:
 
 def enqueue_once_on_commit(task, *args) -> None:
     """Queues ``task(*args)`` when the transaction commits, once however often it is asked for."""
-    if isinstance(task.get_backend(), ImmediateBackend) or not connection.in_atomic_block:
-        task.enqueue(*args)
+    if isinstance(task.get_backend(), ImmediateBackend):
+        task.enqueue(*args)  # runs now
         return
-    if first_in_transaction((task.module_path, args)):
+    if first_in_transaction((task.module_path, args)):  # outside a transaction, on_commit runs at once
         transaction.on_commit(lambda: enqueue_unless_waiting(task, *args))
 
 

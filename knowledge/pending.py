@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Model
 from django_tasks.backends.immediate import ImmediateBackend
 
-from .oncommit import enqueue_unless_waiting, first_in_transaction
+from .oncommit import enqueue_once_on_commit, first_in_transaction
 
 BATCH = 200  # pending objects taken at once
 _jobs: dict[str, Callable[[type[Model], set[str]], None]] = {}
@@ -42,20 +42,14 @@ def note(job: str, obj: Model) -> None:
     """``job`` must take ``obj`` in: noted now, in the saving transaction (once however often it
     saves the object: sharing a tip saves it three times), and done by the worker."""
     from .models import PendingUpdate
+    from .tasks import run_pending
 
     key = (job, obj._meta.app_label, obj._meta.model_name, str(obj.pk))
     if first_in_transaction(key):
         PendingUpdate.objects.create(job=job, app_label=key[1], model_name=key[2], object_id=key[3])
-        if first_in_transaction(("pending-run",)):
-            transaction.on_commit(_queue_run)
-
-
-def _queue_run() -> None:
-    """Queues a run unless one is already waiting (it will read these rows, committed before the
-    check): under a stream of writes the worker runs once per batch, not once per save."""
-    from .tasks import run_pending
-
-    enqueue_unless_waiting(run_pending)
+        # Unless a run already waits (it reads these rows, committed before the check): under a
+        # stream of writes the worker runs once per batch, not once per save.
+        enqueue_once_on_commit(run_pending)
 
 
 def run_all() -> dict[str, int]:

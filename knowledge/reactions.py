@@ -179,7 +179,7 @@ def helpful_ids_for(user, keys) -> set[tuple[int, int]]:
         return set()
     marks = _marks_of(user)
     if marks is not None:
-        return {tuple(key) for key in keys if tuple(key) in marks}
+        return {key for key in map(tuple, keys) if key in marks}
     by_type: dict[int, list[int]] = {}
     for content_type_id, object_id in keys:
         by_type.setdefault(content_type_id, []).append(object_id)
