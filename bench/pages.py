@@ -74,16 +74,16 @@ def main() -> int:
         return 2
     server = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379")
     redis_url = f"{server.scheme}://{server.netloc}/{args.redis_db}"  # this bench's own database number
+    default = settings.CACHES["default"]
+    in_process = "django.core.cache.backends.locmem.LocMemCache"
     cache_settings = {
-        "memory": {**settings.CACHES["default"], "BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "memory": default if default["BACKEND"] == in_process else {**default, "BACKEND": in_process},
         "redis": {
             "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": redis_url,
-            "TIMEOUT": settings.CACHES["default"].get("TIMEOUT", 300),
+            "TIMEOUT": default.get("TIMEOUT", 300),
         },
     }
-    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-        cache_settings["memory"] = settings.CACHES["default"]
     out = sys.stdout
     out.write(
         f"{tips:,} live tips, {Micropost.objects.count():,} microposts, "
